@@ -1,0 +1,64 @@
+#include "config/schema.hpp"
+
+namespace ia::config {
+
+std::string_view type_name(Type type) {
+  switch (type) {
+    case Type::string: return "a string";
+    case Type::boolean: return "true or false";
+    case Type::integer: return "an integer";
+    case Type::number: return "a number";
+    case Type::percent: return "a percentage from 0 to 100";
+    case Type::duration: return "a duration such as \"90s\" or \"10m\"";
+    case Type::bytes: return "a size such as \"512M\"";
+    case Type::string_list: return "a list of strings";
+  }
+  return "a value";
+}
+
+const std::vector<KeyDef>& schema() {
+  // NOLINTNEXTLINE: built once, read-only afterwards.
+  static const std::vector<KeyDef> k_keys = {
+      // [client]: what ia-submit, ia-status, ia-cancel and ia-node use to reach ia-sched.
+      {"client", "server", Type::string, "http://127.0.0.1:8000", "IA_SERVER",
+       "scheduler URL"},
+      {"client", "token", Type::string, "", "IA_TOKEN", "bearer token"},
+      {"client", "token_file", Type::string, "", "IA_TOKEN_FILE", "file holding the token"},
+      {"client", "timeout", Type::duration, "30s", "IA_CLIENT_TIMEOUT",
+       "time limit for one request"},
+
+      // [idle]: when is this machine idle (ia-idle, ia-node).
+      {"idle", "idle_time", Type::duration, "5m", "IA_IDLE_TIME",
+       "user input idle at least this long"},
+      {"idle", "max_cpu", Type::percent, "20", "IA_IDLE_MAX_CPU",
+       "CPU busy percent above which the machine is busy (own tasks excluded)"},
+      {"idle", "max_memory", Type::percent, "90", "IA_IDLE_MAX_MEMORY",
+       "memory in use percent above which the machine is busy"},
+      {"idle", "max_gpu", Type::percent, "10", "IA_IDLE_MAX_GPU",
+       "GPU utilization percent above which a GPU is busy"},
+      {"idle", "max_gpu_memory", Type::bytes, "256M", "IA_IDLE_MAX_GPU_MEMORY",
+       "GPU memory held by others' processes above which a GPU is busy"},
+      {"idle", "require_ac", Type::boolean, "false", "IA_IDLE_REQUIRE_AC",
+       "busy while on battery"},
+      {"idle", "cpu_window", Type::duration, "250ms", "IA_IDLE_CPU_WINDOW",
+       "how long to sample /proc/stat; 0 uses the load average", 0.0, 10000.0},
+      {"idle", "busy_if_running", Type::string_list, "", "IA_IDLE_BUSY_IF_RUNNING",
+       "process names that mean the owner is using the machine"},
+      {"idle", "only_between", Type::string, "", "IA_IDLE_ONLY_BETWEEN",
+       "local time window such as \"22:00-07:00\"; busy outside it"},
+      {"idle", "nvml_path", Type::string, "libnvidia-ml.so.1", "IA_NVML_PATH",
+       "NVML library to load"},
+      {"idle", "own_cgroup", Type::string, "ia", "IA_IDLE_OWN_CGROUP",
+       "cgroup name under which ia's own tasks run (their load is not the owner's)"},
+  };
+  return k_keys;
+}
+
+const KeyDef* find_key(std::string_view section, std::string_view key) {
+  for (const KeyDef& def : schema()) {
+    if (def.section == section && def.key == key) return &def;
+  }
+  return nullptr;
+}
+
+}  // namespace ia::config

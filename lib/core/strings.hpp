@@ -1,0 +1,32 @@
+// Small string helpers shared by every module. Pure functions.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ia {
+
+std::string_view trim(std::string_view text);
+std::vector<std::string> split(std::string_view text, char separator);
+// Splits on runs of spaces and tabs, dropping empty fields (like awk).
+std::vector<std::string> split_fields(std::string_view text);
+bool starts_with(std::string_view text, std::string_view prefix);
+std::string to_lower(std::string_view text);
+std::string to_upper(std::string_view text);
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+// Fixed decimals without trailing zeros: (1.50, 2) -> "1.5", (2.0, 1) -> "2".
+std::string format_decimal(double value, int max_decimals);
+
+// Levenshtein distance, for "did you mean ...?" suggestions.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The closest candidate within a small distance, or "" when none is close.
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
+
+// Strict decimal integer parse: digits only (optional leading '-'), no overflow.
+bool parse_int64(std::string_view text, long long& out);
+
+}  // namespace ia

@@ -1,0 +1,171 @@
+#include "json/writer.hpp"
+
+#include <charconv>
+#include <cmath>
+
+namespace ia::json {
+namespace {
+
+constexpr std::string_view k_replacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is invalid.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  unsigned char lead = byte(i);
+  std::size_t length;
+  std::uint32_t code;
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) { length = 2; code = lead & 0x1F; }
+  else if (lead >= 0xE0 && lead <= 0xEF) { length = 3; code = lead & 0x0F; }
+  else if (lead >= 0xF0 && lead <= 0xF4) { length = 4; code = lead & 0x07; }
+  else return 0;
+  if (i + length > text.size()) return 0;
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    code = (code << 6) | (byte(i + k) & 0x3F);
+  }
+  if (length == 3 && (code < 0x800 || (code >= 0xD800 && code <= 0xDFFF))) return 0;
+  if (length == 4 && (code < 0x10000 || code > 0x10FFFF)) return 0;
+  return length;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t length = utf8_sequence_length(text, i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
+void append_escaped(std::string& out, std::string_view value) {
+  static constexpr char k_hex[] = "0123456789abcdef";
+  out += '"';
+  for (std::size_t i = 0; i < value.size();) {
+    unsigned char c = static_cast<unsigned char>(value[i]);
+    if (c >= 0x80) {
+      std::size_t length = utf8_sequence_length(value, i);
+      if (length == 0) {
+        out += k_replacement;
+        ++i;
+      } else {
+        out.append(value.substr(i, length));
+        i += length;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          out += "\\u00";
+          out += k_hex[c >> 4];
+          out += k_hex[c & 0xF];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+    ++i;
+  }
+  out += '"';
+}
+
+void Writer::before_value() {
+  if (m_after_key) {
+    m_after_key = false;
+    return;
+  }
+  if (!m_has_element.empty()) {
+    if (m_has_element.back()) m_out += ',';
+    m_has_element.back() = true;
+  }
+}
+
+Writer& Writer::begin_object() {
+  before_value();
+  m_out += '{';
+  m_has_element.push_back(false);
+  return *this;
+}
+
+Writer& Writer::end_object() {
+  m_out += '}';
+  m_has_element.pop_back();
+  return *this;
+}
+
+Writer& Writer::begin_array() {
+  before_value();
+  m_out += '[';
+  m_has_element.push_back(false);
+  return *this;
+}
+
+Writer& Writer::end_array() {
+  m_out += ']';
+  m_has_element.pop_back();
+  return *this;
+}
+
+Writer& Writer::key(std::string_view name) {
+  before_value();
+  append_escaped(m_out, name);
+  m_out += ':';
+  m_after_key = true;
+  return *this;
+}
+
+Writer& Writer::null() {
+  before_value();
+  m_out += "null";
+  return *this;
+}
+
+Writer& Writer::boolean(bool value) {
+  before_value();
+  m_out += value ? "true" : "false";
+  return *this;
+}
+
+Writer& Writer::integer(std::int64_t value) {
+  before_value();
+  char buffer[24];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  m_out.append(buffer, result.ptr);
+  return *this;
+}
+
+Writer& Writer::number(double value) {
+  if (!std::isfinite(value)) return null();
+  before_value();
+  // Shortest text that reads back as the same double.
+  char buffer[32];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  std::string_view text(buffer, static_cast<std::size_t>(result.ptr - buffer));
+  m_out += text;
+  // Keep a double a double when it is read back ("2" would come back as an integer).
+  if (text.find_first_of(".eE") == std::string_view::npos) m_out += ".0";
+  return *this;
+}
+
+Writer& Writer::string(std::string_view value) {
+  before_value();
+  append_escaped(m_out, value);
+  return *this;
+}
+
+Writer& Writer::raw(std::string_view json) {
+  before_value();
+  m_out += json;
+  return *this;
+}
+
+}  // namespace ia::json

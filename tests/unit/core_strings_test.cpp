@@ -1,0 +1,59 @@
+#include <catch2/catch.hpp>
+
+#include "core/error.hpp"
+#include "core/result.hpp"
+#include "core/strings.hpp"
+
+TEST_CASE("strings: split keeps empty fields, split_fields drops them") {
+  CHECK(ia::split("a,,b", ',') == std::vector<std::string>{"a", "", "b"});
+  CHECK(ia::split_fields("  cpu  1 2\t3 ") == std::vector<std::string>{"cpu", "1", "2", "3"});
+  CHECK(ia::trim("  x y \n") == "x y");
+}
+
+TEST_CASE("strings: closest_match suggests near words and nothing for far ones") {
+  std::vector<std::string> keys{"idle_time", "max_cpu", "max_gpu"};
+  CHECK(ia::closest_match("idel_time", keys) == "idle_time");
+  CHECK(ia::closest_match("max_cpus", keys) == "max_cpu");
+  CHECK(ia::closest_match("completely_else", keys).empty());
+}
+
+TEST_CASE("strings: parse_int64 is strict") {
+  long long out = 0;
+  CHECK(ia::parse_int64("42", out));
+  CHECK(out == 42);
+  CHECK(ia::parse_int64("-7", out));
+  CHECK(out == -7);
+  for (const char* bad : {"", "+1", "1.0", "12a", " 1", "99999999999999999999"}) {
+    INFO(bad);
+    CHECK_FALSE(ia::parse_int64(bad, out));
+  }
+}
+
+TEST_CASE("error: system_error names the operation, the path and errno's text") {
+  ia::Error error = ia::system_error("open", "/no/such", ENOENT);
+  CHECK(error.message == "open /no/such: No such file or directory");
+  CHECK(error.code == ia::ErrorCode::not_found);
+}
+
+namespace {
+ia::Result<int> half(int n) {
+  if (n % 2) return ia::make_error(ia::ErrorCode::invalid_argument, "odd", "give an even number");
+  return n / 2;
+}
+ia::Status quarter_ok(int n) {
+  IA_TRY(half(n));
+  IA_TRY(half(n / 2));
+  return {};
+}
+}  // namespace
+
+TEST_CASE("result: carries a value or an error, and IA_TRY forwards the error") {
+  CHECK(*half(8) == 4);
+  CHECK_FALSE(half(3));
+  CHECK(half(3).error().hint == "give an even number");
+  CHECK(quarter_ok(8));
+  auto failed = quarter_ok(6);
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().message == "odd");
+  CHECK(half(3).value_or(-1) == -1);
+}
