@@ -6,26 +6,14 @@
 #include <map>
 
 #include "config/config.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using ia::config::Config;
+using ia::test::TempDir;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char pattern[] = "/tmp/ia-config-test-XXXXXX";
-    path = mkdtemp(pattern);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& relative, const std::string& text) const {
-    fs::path file = path / relative;
-    fs::create_directories(file.parent_path());
-    std::ofstream(file) << text;
-    return file.string();
-  }
-};
 
 std::function<const char*(const char*)> env_of(const std::map<std::string, std::string>& vars) {
   return [vars](const char* name) -> const char* {

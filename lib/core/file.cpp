@@ -1,0 +1,118 @@
+#include "core/file.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace ia {
+namespace {
+
+std::string parent_of(const std::string& path) {
+  std::size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Status write_all(int fd, const std::string& data, const std::string& path) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return system_error("write", path);
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+Status sync_directory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return system_error("open", dir);
+  int rc = ::fsync(fd);
+  int saved = errno;
+  ::close(fd);
+  if (rc != 0) return system_error("fsync", dir, saved);
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> read_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return system_error("open", path);
+  std::string data;
+  char buffer[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      Error error = system_error("read", path);
+      ::close(fd);
+      return error;
+    }
+    if (n == 0) break;
+    data.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return data;
+}
+
+Status write_file_durably(const std::string& path, const std::string& data, int mode) {
+  std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return system_error("create", temporary);
+  Status written = write_all(fd, data, temporary);
+  if (written && ::fsync(fd) != 0) written = system_error("fsync", temporary);
+  ::close(fd);
+  if (written && ::rename(temporary.c_str(), path.c_str()) != 0) {
+    written = system_error("rename", temporary + " to " + path);
+  }
+  if (!written) {
+    ::unlink(temporary.c_str());
+    return written;
+  }
+  return sync_directory(parent_of(path));
+}
+
+Status make_directories(const std::string& path, int mode) {
+  if (path.empty()) return {};
+  std::size_t at = 0;
+  while (at != std::string::npos) {
+    at = path.find('/', at + 1);
+    std::string prefix = path.substr(0, at);
+    if (prefix.empty()) continue;
+    if (::mkdir(prefix.c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST) {
+      return system_error("mkdir", prefix);
+    }
+  }
+  struct stat info{};
+  if (::stat(path.c_str(), &info) != 0) return system_error("stat", path);
+  if (!S_ISDIR(info.st_mode)) {
+    return make_error(ErrorCode::invalid_argument, path + " exists and is not a directory");
+  }
+  return {};
+}
+
+Result<std::vector<std::string>> list_directory(const std::string& path) {
+  DIR* dir = ::opendir(path.c_str());
+  if (!dir) return system_error("opendir", path);
+  std::vector<std::string> names;
+  while (dirent* entry = ::readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Status remove_file(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return system_error("unlink", path);
+  return {};
+}
+
+}  // namespace ia

@@ -1,0 +1,25 @@
+// Whole-file reads and crash-safe writes (temporary file, fsync, rename, fsync of the
+// directory), so a reader sees the old file or the new one, never half of either.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace ia {
+
+Result<std::string> read_file(const std::string& path);
+
+// Writes atomically with the given mode; the data is on disk when this returns.
+Status write_file_durably(const std::string& path, const std::string& data, int mode = 0644);
+
+// Creates a directory and its parents (like mkdir -p) with the given mode for new ones.
+Status make_directories(const std::string& path, int mode = 0755);
+
+// Names (not paths) of the entries of a directory, sorted; "." and ".." left out.
+Result<std::vector<std::string>> list_directory(const std::string& path);
+
+Status remove_file(const std::string& path);
+
+}  // namespace ia
