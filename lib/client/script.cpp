@@ -1,0 +1,98 @@
+#include "client/script.hpp"
+
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <utility>
+
+#include "core/file.hpp"
+#include "core/strings.hpp"
+#include "core/units.hpp"
+
+namespace ia::client {
+namespace {
+
+constexpr std::array<std::pair<std::string_view, std::string_view>, 10> k_extensions{{
+    {".py", "python3"}, {".sh", "sh"}, {".bash", "bash"}, {".js", "node"}, {".mjs", "node"},
+    {".rb", "ruby"}, {".pl", "perl"}, {".R", "Rscript"}, {".lua", "lua"}, {".jl", "julia"},
+}};
+
+std::string base_name(const std::string& path) {
+  std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+Result<std::string> read_stdin(std::size_t max_bytes) {
+  std::string data;
+  char buffer[65536];
+  while (data.size() <= max_bytes) {
+    ssize_t n = ::read(0, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return system_error("read", "standard input");
+    if (n == 0) break;
+    data.append(buffer, static_cast<std::size_t>(n));
+  }
+  return data;
+}
+
+}  // namespace
+
+std::optional<std::string> shebang_interpreter(const std::string& code) {
+  if (!starts_with(code, "#!")) return std::nullopt;
+  std::string line = code.substr(2, code.find('\n') - 2);
+  std::vector<std::string> words = split_fields(trim(line));
+  if (words.empty()) return std::nullopt;
+  // "#!/usr/bin/env python3" names the program after env (and its -S flag, if any).
+  if (base_name(words[0]) == "env") {
+    for (std::size_t i = 1; i < words.size(); ++i) {
+      if (!starts_with(words[i], "-")) return words[i];
+    }
+    return std::nullopt;
+  }
+  return words[0];
+}
+
+std::optional<std::string> interpreter_for_extension(const std::string& path) {
+  std::string name = base_name(path);
+  std::size_t dot = name.rfind('.');
+  if (dot == std::string::npos || dot == 0) return std::nullopt;
+  std::string extension = name.substr(dot);
+  for (auto [ext, interpreter] : k_extensions) {
+    if (ext == extension) return std::string(interpreter);
+  }
+  return std::nullopt;
+}
+
+Result<std::string> choose_interpreter(const std::string& path, const std::string& code,
+                                       const std::string& requested) {
+  if (!requested.empty()) return requested;
+  if (auto from_shebang = shebang_interpreter(code)) return *from_shebang;
+  if (auto from_extension = interpreter_for_extension(path)) return *from_extension;
+  return make_error(ErrorCode::invalid_argument,
+                    "cannot tell which interpreter runs " + (path == "-" ? "stdin" : path),
+                    "add a shebang line (#!/usr/bin/env python3) or pass --interpreter NAME");
+}
+
+Result<Script> load_script(const std::string& path, const std::string& requested_interpreter,
+                           std::size_t max_bytes) {
+  Result<std::string> code = path == "-" ? read_stdin(max_bytes) : read_file(path);
+  if (!code) return std::move(code).error();
+  if (code->size() > max_bytes) {
+    return make_error(ErrorCode::payload_too_large,
+                      (path == "-" ? std::string("stdin") : path) + " is larger than " +
+                          format_bytes(max_bytes),
+                      "send large inputs as files the script reads, not as the script itself");
+  }
+  if (code->empty()) {
+    return make_error(ErrorCode::invalid_argument,
+                      (path == "-" ? std::string("stdin") : path) + " is empty",
+                      "give a script with something in it");
+  }
+  Result<std::string> interpreter = choose_interpreter(path, *code, requested_interpreter);
+  if (!interpreter) return std::move(interpreter).error();
+  return Script{std::move(code).value(), std::move(interpreter).value(),
+                path == "-" ? "stdin" : base_name(path)};
+}
+
+}  // namespace ia::client
