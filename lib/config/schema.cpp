@@ -27,6 +27,25 @@ const std::vector<KeyDef>& schema() {
       {"client", "timeout", Type::duration, "30s", "IA_CLIENT_TIMEOUT",
        "time limit for one request"},
 
+      // [node]: the agent on a machine that lends its idle time (ia-node).
+      {"node", "node_id", Type::string, "", "IA_NODE_ID",
+       "stable id; derived from /etc/machine-id and the host name when empty"},
+      {"node", "state_dir", Type::string, "/var/lib/ia/node", "IA_NODE_STATE_DIR",
+       "where the node keeps its id, spooled results and status"},
+      {"node", "slots", Type::integer, "1", "IA_NODE_SLOTS", "tasks run at once", 1.0, 1024.0},
+      {"node", "idle", Type::string, "policy", "IA_NODE_IDLE",
+       "\"policy\" follows [idle]; \"always\" for a dedicated machine"},
+      {"node", "labels", Type::string_list, "", "IA_NODE_LABELS",
+       "labels offered to tasks, as key=value"},
+      {"node", "suspend_grace", Type::duration, "10m", "IA_NODE_SUSPEND_GRACE",
+       "how long a frozen task waits for the owner to leave before it is vacated"},
+      {"node", "drain_timeout", Type::duration, "5m", "IA_NODE_DRAIN_TIMEOUT",
+       "on SIGTERM, how long running tasks may finish before they are vacated"},
+      {"node", "poll_wait", Type::duration, "30s", "IA_NODE_POLL_WAIT",
+       "long-poll time of one lease request", 1000.0, 300000.0},
+      {"node", "check_interval", Type::duration, "2s", "IA_NODE_CHECK_INTERVAL",
+       "how often a running node re-checks that the machine is idle", 100.0, 600000.0},
+
       // [idle]: when is this machine idle (ia-idle, ia-node).
       {"idle", "idle_time", Type::duration, "5m", "IA_IDLE_TIME",
        "user input idle at least this long"},
