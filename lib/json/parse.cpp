@@ -24,7 +24,10 @@ Result<Value> convert(simdjson::dom::element element, std::size_t depth) {
     case element_type::STRING: return Value(std::string_view(element.get_string().value_unsafe()));
     case element_type::ARRAY: {
       Value out = Value::array();
-      for (simdjson::dom::element item : element.get_array().value_unsafe()) {
+      // Keep the array in a named local: iterating value_unsafe() of a temporary result
+      // would dangle.
+      simdjson::dom::array items = element.get_array().value_unsafe();
+      for (simdjson::dom::element item : items) {
         Result<Value> converted = convert(item, depth + 1);
         if (!converted) return converted;
         out.push(std::move(converted).value());
@@ -33,7 +36,8 @@ Result<Value> convert(simdjson::dom::element element, std::size_t depth) {
     }
     case element_type::OBJECT: {
       Value out = Value::object();
-      for (simdjson::dom::key_value_pair field : element.get_object().value_unsafe()) {
+      simdjson::dom::object fields = element.get_object().value_unsafe();
+      for (simdjson::dom::key_value_pair field : fields) {
         Result<Value> converted = convert(field.value, depth + 1);
         if (!converted) return converted;
         // Duplicate keys: the last one wins, as most parsers do.
