@@ -7,6 +7,12 @@ if(IA_WERROR)
 endif()
 
 if(IA_SANITIZE)
+  # GCC 12's flow-based warnings misfire on sanitizer-instrumented code (GCC bugs
+  # 105651, 105329: -Wrestrict on std::string assignment and friends). The plain build
+  # keeps them as errors; here they stay warnings.
+  target_compile_options(ia_warnings INTERFACE -Wno-error=restrict
+    -Wno-error=maybe-uninitialized -Wno-error=stringop-overflow -Wno-error=array-bounds
+    -Wno-error=dangling-pointer -Wno-error=stringop-overread)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
     -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
