@@ -202,7 +202,7 @@ void summarize(InputSource& source, const std::vector<Session>& sessions) {
   }
   source.locked = any_counted && !source.idle_ms;
   if (sessions.empty()) parts.push_back("no sessions");
-  source.detail = "logind: " + join(parts, ", ");
+  source.detail = join(parts, ", ");
 }
 
 }  // namespace
