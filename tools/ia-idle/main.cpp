@@ -49,7 +49,8 @@ Result<Millis> duration_flag(const std::string& flag, const std::string& text, b
 
 void report(const cli::CommonOptions& common, const Options& options,
             const idle::Samples& samples, const idle::Verdict& verdict) {
-  if (common.json) return print_line(idle::to_json(samples, verdict));
+  // --watch is for pipelines: always JSON lines.
+  if (common.json || options.watch) return print_line(idle::to_json(samples, verdict));
   if (options.explain) {
     for (const std::string& line : idle::explain(samples, verdict)) print_line(line);
     return;
