@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
 #include <string>
 
 #include "idle/platform.hpp"
@@ -142,6 +143,13 @@ class MacPlatform final : public Platform {
 };
 
 }  // namespace
+
+int local_minute_of(std::int64_t unix_ms) {
+  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  return local.tm_hour * 60 + local.tm_min;
+}
 
 std::unique_ptr<Platform> make_platform(const PlatformOptions& options) {
   return std::make_unique<MacPlatform>(options);

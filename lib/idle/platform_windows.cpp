@@ -5,6 +5,7 @@
 #include <tlhelp32.h>
 
 #include <algorithm>
+#include <ctime>
 #include <cctype>
 #include <string>
 
@@ -141,6 +142,13 @@ class WindowsPlatform final : public Platform {
 };
 
 }  // namespace
+
+int local_minute_of(std::int64_t unix_ms) {
+  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm local{};
+  localtime_s(&local, &seconds);
+  return local.tm_hour * 60 + local.tm_min;
+}
 
 std::unique_ptr<Platform> make_platform(const PlatformOptions& options) {
   return std::make_unique<WindowsPlatform>(options);
