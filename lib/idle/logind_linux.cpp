@@ -223,6 +223,8 @@ InputSource logind_input_source(const std::string& requested_address) {
     source.detail = lib ? "libdbus-1 lacks an expected function" : lib.error().message;
     return source;
   }
+  // libdbus keeps process-wide state (its type registry, shutdown hooks); it stays loaded.
+  lib->keep_loaded();
   DBusError error;
   api.error_init(&error);
   DBusConnection* connection = api.open_private(address.c_str(), &error);
