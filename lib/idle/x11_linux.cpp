@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "idle/dynlib.hpp"
@@ -27,7 +29,18 @@ struct X11Api {
   int (*query_extension)(Display*, int*, int*) = nullptr;
   XssInfo* (*alloc_info)() = nullptr;
   int (*query_info)(Display*, unsigned long, XssInfo*) = nullptr;
+  using IoErrorHandler = int (*)(Display*);
+  IoErrorHandler (*set_io_error_handler)(IoErrorHandler) = nullptr;
 };
+
+// Xlib ends the process after this handler when the server goes away mid-request; the
+// default would exit 1, which ia-idle's callers read as "busy". Exit 2 (error) instead.
+int on_io_error(Display*) {
+  static const char k_message[] = "ia-idle: error: lost the connection to the X server\n";
+  ssize_t ignored = ::write(2, k_message, sizeof k_message - 1);
+  (void)ignored;
+  ::_exit(2);
+}
 
 }  // namespace
 
@@ -50,7 +63,8 @@ InputSource x11_input_source() {
       !x11->get("XDefaultRootWindow", api.root) || !x11->get("XFree", api.free) ||
       !xss->get("XScreenSaverQueryExtension", api.query_extension) ||
       !xss->get("XScreenSaverAllocInfo", api.alloc_info) ||
-      !xss->get("XScreenSaverQueryInfo", api.query_info)) {
+      !xss->get("XScreenSaverQueryInfo", api.query_info) ||
+      !x11->get("XSetIOErrorHandler", api.set_io_error_handler)) {
     source.detail = "libX11 or libXss lacks an expected function";
     return source;
   }
@@ -59,6 +73,7 @@ InputSource x11_input_source() {
   xss->keep_loaded();
   // A fresh connection per look: Xlib ends the process when a server it holds goes
   // away, so holding one open across --watch would let a logout kill us.
+  api.set_io_error_handler(on_io_error);
   Display* display = api.open(display_name);
   if (!display) {
     source.detail = std::string("cannot open display ") + display_name;

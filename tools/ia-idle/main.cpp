@@ -74,12 +74,18 @@ Result<int> run(const cli::CommonOptions& common, Options& options,
     detector_options.checks = *checks;
   }
   std::optional<Millis> watch, timeout;
-  if (options.watch) IA_TRY(duration_flag("--watch", *options.watch, false));
-  if (options.watch) watch = *parse_duration(*options.watch);
-  if (options.timeout) IA_TRY(duration_flag("--timeout", *options.timeout, true));
-  if (options.timeout) timeout = *parse_duration(*options.timeout);
-  IA_TRY(duration_flag("--interval", options.interval, false));
-  Millis interval = *parse_duration(options.interval);
+  if (options.watch) {
+    Result<Millis> parsed = duration_flag("--watch", *options.watch, false);
+    if (!parsed) return parsed.error();
+    watch = *parsed;
+  }
+  if (options.timeout) {
+    Result<Millis> parsed = duration_flag("--timeout", *options.timeout, true);
+    if (!parsed) return parsed.error();
+    timeout = *parsed;
+  }
+  Result<Millis> interval = duration_flag("--interval", options.interval, false);
+  if (!interval) return interval.error();
   if (options.wait && watch) {
     return make_error(ErrorCode::invalid_argument, "--wait and --watch cannot be combined",
                       "use --watch to print every look, --wait to block until idle");
@@ -102,7 +108,7 @@ Result<int> run(const cli::CommonOptions& common, Options& options,
     }
     if (watch || last) report(common, options, *samples, verdict);
     if (last) return verdict.idle ? k_exit_idle : k_exit_busy;
-    Millis pause = watch ? *watch : interval;
+    Millis pause = watch ? *watch : *interval;
     if (options.wait && timeout) {
       pause = std::min(pause, Millis(std::max<std::int64_t>(0, deadline - steady_now_ms())));
     }
