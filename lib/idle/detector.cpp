@@ -62,7 +62,7 @@ Result<CpuSample> Detector::sample_cpu(std::optional<std::vector<ProcessInfo>>& 
   std::int64_t window = m_options.cpu_window.count();
   if (window <= 0) {
     if (!processes && m_platform->own_cgroup_exists()) {
-      Result<std::vector<ProcessInfo>> list = m_platform->processes();
+      Result<std::vector<ProcessInfo>> list = m_platform->processes(false);
       if (list) processes = std::move(*list);
     }
     Result<double> load = m_platform->load_percent(processes.value_or(std::vector<ProcessInfo>{}));
@@ -77,7 +77,7 @@ Result<CpuSample> Detector::sample_cpu(std::optional<std::vector<ProcessInfo>>& 
   bool by_cgroup = m_platform->own_cgroup_cpu_seconds().has_value();
   auto own_now = [&]() -> double {
     if (by_cgroup) return m_platform->own_cgroup_cpu_seconds().value_or(0);
-    Result<std::vector<ProcessInfo>> list = m_platform->processes();
+    Result<std::vector<ProcessInfo>> list = m_platform->processes(false);
     return list ? own_seconds(*list, hz) : 0;
   };
   double own_before = own_now();
@@ -141,7 +141,7 @@ Result<Samples> Detector::sample() {
   samples.local_minute = local_minute_of(samples.unix_ms);
   std::optional<std::vector<ProcessInfo>> processes;
   if (c.processes && !m_options.busy_if_running.empty()) {
-    Result<std::vector<ProcessInfo>> list = m_platform->processes();
+    Result<std::vector<ProcessInfo>> list = m_platform->processes(true);
     if (!list) return list.error();
     processes = std::move(*list);
   }

@@ -44,7 +44,8 @@ class Platform {
   virtual Result<double> load_percent(const std::vector<ProcessInfo>& processes) = 0;
   virtual MemorySample memory() = 0;
   virtual PowerSample power() = 0;
-  virtual Result<std::vector<ProcessInfo>> processes() = 0;
+  // Every process; argv[0] (ProcessInfo::exe) only when with_exe, as it costs a read each.
+  virtual Result<std::vector<ProcessInfo>> processes(bool with_exe) = 0;
   // Clock ticks per second of ProcessInfo::cpu_ticks.
   virtual double ticks_per_second() const = 0;
   // Name and ownership of one process (for GPU process lists).

@@ -142,7 +142,7 @@ class LinuxPlatform final : public Platform {
     return sample;
   }
 
-  Result<std::vector<ProcessInfo>> processes() override {
+  Result<std::vector<ProcessInfo>> processes(bool with_exe) override {
     std::string proc = path("/proc");
     std::vector<std::string> names = list_dir(proc);
     if (names.empty()) {
@@ -157,10 +157,13 @@ class LinuxPlatform final : public Platform {
       if (!stat) continue;
       Result<procfs::PidStat> parsed = procfs::parse_pid_stat(*stat);
       if (!parsed) continue;
-      ProcessInfo info = describe(static_cast<std::uint32_t>(std::strtoul(name.c_str(), nullptr, 10)));
+      ProcessInfo info;
+      info.pid = static_cast<std::uint32_t>(std::strtoul(name.c_str(), nullptr, 10));
+      info.name = parsed->comm;
       info.state = parsed->state;
       info.cpu_ticks = parsed->cpu_ticks;
-      if (info.name.empty()) info.name = parsed->comm;
+      info.own = is_own(proc + "/" + name);
+      if (with_exe) info.exe = argv0_name(proc + "/" + name);
       out.push_back(std::move(info));
     }
     return out;
@@ -187,14 +190,23 @@ class LinuxPlatform final : public Platform {
     info.pid = pid;
     std::string dir = path("/proc/" + std::to_string(pid));
     info.name = first_line(dir + "/comm");
-    if (Result<std::string> cmdline = procfs::read_file(dir + "/cmdline"); cmdline && !cmdline->empty()) {
-      std::string argv0 = cmdline->substr(0, cmdline->find('\0'));
-      info.exe = argv0.substr(argv0.rfind('/') == std::string::npos ? 0 : argv0.rfind('/') + 1);
-    }
-    if (Result<std::string> cgroup = procfs::read_file(dir + "/cgroup")) {
-      info.own = procfs::cgroup_has_component(*cgroup, m_options.own_cgroup);
-    }
+    info.exe = argv0_name(dir);
+    info.own = is_own(dir);
     return info;
+  }
+
+  bool is_own(const std::string& proc_dir) const {
+    Result<std::string> cgroup = procfs::read_file(proc_dir + "/cgroup");
+    return cgroup && procfs::cgroup_has_component(*cgroup, m_options.own_cgroup);
+  }
+
+  // comm is cut at 15 characters; argv[0]'s base name is the full program name.
+  static std::string argv0_name(const std::string& proc_dir) {
+    Result<std::string> cmdline = procfs::read_file(proc_dir + "/cmdline");
+    if (!cmdline || cmdline->empty()) return {};
+    std::string argv0 = cmdline->substr(0, cmdline->find('\0'));
+    std::size_t slash = argv0.rfind('/');
+    return slash == std::string::npos ? argv0 : argv0.substr(slash + 1);
   }
 
   PlatformOptions m_options;

@@ -115,7 +115,7 @@ class MacPlatform final : public Platform {
     return sample;
   }
 
-  Result<std::vector<ProcessInfo>> processes() override {
+  Result<std::vector<ProcessInfo>> processes(bool) override {
     int count = proc_listallpids(nullptr, 0);
     if (count <= 0) return make_error(ErrorCode::io, "proc_listallpids failed");
     std::vector<pid_t> pids(static_cast<std::size_t>(count) + 16);

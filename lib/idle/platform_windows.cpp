@@ -100,7 +100,7 @@ class WindowsPlatform final : public Platform {
     return sample;
   }
 
-  Result<std::vector<ProcessInfo>> processes() override {
+  Result<std::vector<ProcessInfo>> processes(bool) override {
     HANDLE snapshot = ::CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
     if (snapshot == INVALID_HANDLE_VALUE) {
       return make_error(ErrorCode::io, "CreateToolhelp32Snapshot failed: error " + std::to_string(::GetLastError()));
