@@ -179,11 +179,16 @@ void drop_uid(const ChildPlan& plan) {
   STEP_CHECK(setresuid(plan.uid, plan.uid, plan.uid), "setresuid", "");
 }
 
-void drop_capabilities(const ChildPlan& plan) {
+// Needs CAP_SETPCAP, so it runs before the uid change; the bounding set keeps exec from
+// ever granting a capability back.
+void drop_bounding_set(const ChildPlan& plan) {
   for (int cap = 0; cap <= plan.cap_last; ++cap) {
     STEP_CHECK(prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), "drop bounding capability", "");
   }
   prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+}
+
+void drop_capabilities() {
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2] = {};
   STEP_CHECK(syscall(SYS_capset, &header, data), "capset", "");
@@ -274,10 +279,11 @@ void run_child(const ChildPlan& plan) {
   // Our own session: the task cannot reach the caller's terminal as its controlling tty.
   setsid();
   set_rlimits(plan);
+  if (plan.drop_caps) drop_bounding_set(plan);
   if (plan.drop_uid) drop_uid(plan);
   // After the uid change, which clears it: the namespace dies with its parent.
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  if (plan.drop_caps) drop_capabilities(plan);
+  if (plan.drop_caps) drop_capabilities();
   set_no_new_privs();
   load_seccomp(plan);
   be_init(plan);

@@ -26,14 +26,18 @@ namespace ia::sandbox {
 
 namespace {
 
-constexpr int k_namespaces =
-    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
+constexpr int k_namespaces = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
 
 // Closes the descriptors it holds when it goes out of scope, unless released.
 struct Fds {
   std::vector<int> fds;
   ~Fds() { for (int fd : fds) if (fd >= 0) ::close(fd); }
   int add(int fd) { fds.push_back(fd); return fd; }
+  void close(int& fd) {
+    std::erase(fds, fd);
+    ::close(fd);
+    fd = -1;
+  }
 };
 
 Status make_pipe(int ends[2], Fds& keep) {
@@ -125,7 +129,8 @@ Error child_failure(const ChildError& report) {
 // Mechanisms the child's chain applies; a failing step aborts the start instead.
 void add_chain_mechanisms(const ChildPlan& plan, bool root, std::vector<std::string>& out) {
   if (plan.isolate) {
-    for (const char* name : {"user", "pid", "mount", "ipc", "uts", "fs", "proc", "tmp", "dev"}) {
+    if (!root) out.push_back("user");
+    for (const char* name : {"pid", "mount", "ipc", "uts", "fs", "proc", "tmp", "dev"}) {
       out.push_back(name);
     }
     if (plan.net_isolated) out.push_back("net");
@@ -165,8 +170,13 @@ Status prepare(Handle::Impl& impl, bool root, Prepared& p, std::vector<std::stri
   if (!filter) return std::move(filter).error();
   plan.seccomp = std::move(*filter);
   plan.net_isolated = !spec.net;
-  plan.staging = "/tmp";
-  plan.mounts = root_mounts(spec, plan.staging, *devices, root ? spec.uid : ::getuid(),
+  plan.staging = staging_dir(impl.workdir);
+  if (plan.staging.empty()) {
+    return make_error(ErrorCode::invalid_argument,
+                      "no place to build the sandbox root that does not hide " + impl.workdir,
+                      "choose a --workdir outside /tmp, /mnt, /media, /srv, /opt and /run");
+  }
+  plan.mounts = root_mounts(spec, plan.staging, impl.workdir, *devices, root ? spec.uid : ::getuid(),
                             root ? spec.gid : ::getgid());
   plan.drop_uid = root;
   plan.uid = spec.uid;
@@ -182,8 +192,6 @@ Status prepare(Handle::Impl& impl, bool root, Prepared& p, std::vector<std::stri
   IA_TRY(make_pipe(p.err, p.fds));
   Result<int> in = open_stdin(spec.stdin_source, p.fds);
   if (!in) return std::move(in).error();
-  int workdir_fd = p.fds.add(::open(impl.workdir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (workdir_fd < 0) return system_error("open", impl.workdir);
   int* fds = plan.fds;
   fds[k_fd_ready] = p.ready[0];
   fds[k_fd_error] = p.error[1];
@@ -191,7 +199,6 @@ Status prepare(Handle::Impl& impl, bool root, Prepared& p, std::vector<std::stri
   fds[k_fd_stdin] = *in;
   fds[k_fd_stdout] = p.out[1];
   fds[k_fd_stderr] = p.err[1];
-  fds[k_fd_workdir] = workdir_fd;
   return {};
 }
 
@@ -202,7 +209,10 @@ pid_t clone_child(int flags) {
 }
 
 Result<pid_t> spawn(Handle::Impl& impl, bool root, Prepared& p) {
-  int flags = k_namespaces | (impl.spec.net ? 0 : CLONE_NEWNET);
+  // Root needs no user namespace: it mounts with its real capabilities and then becomes
+  // an unprivileged host uid, which clears them all. Files the set-up creates would
+  // otherwise need uid 0 mapped into the namespace, i.e. the host's root.
+  int flags = k_namespaces | (impl.spec.net ? 0 : CLONE_NEWNET) | (root ? 0 : CLONE_NEWUSER);
   pid_t pid = clone_child(flags);
   if (pid < 0 && !root && (errno == EPERM || errno == EINVAL || errno == ENOSPC)) {
     // No user namespaces for us: run with rlimits only, and say so.
@@ -219,7 +229,7 @@ Result<pid_t> spawn(Handle::Impl& impl, bool root, Prepared& p) {
 }
 
 Status release_child(Handle::Impl& impl, bool root, Prepared& p) {
-  if (impl.pid_ns) IA_TRY(write_id_maps(impl.pid, root, impl.spec));
+  if (impl.pid_ns && !root) IA_TRY(write_id_maps(impl.pid, root, impl.spec));
   if (impl.cgroup) IA_TRY(impl.cgroup->attach(impl.pid));
   std::vector<std::string> lacking = unmet(impl.spec.require, impl.isolation);
   if (!lacking.empty()) {
@@ -235,8 +245,7 @@ Status release_child(Handle::Impl& impl, bool root, Prepared& p) {
 // Waits for the set-up chain to finish: the error pipe closes at the task's exec, or
 // carries the failing step.
 Status await_setup(Prepared& p) {
-  ::close(p.error[1]);
-  p.error[1] = -1;
+  p.fds.close(p.error[1]);
   ChildError report{};
   ssize_t n;
   do n = ::read(p.error[0], &report, sizeof report); while (n < 0 && errno == EINTR);

@@ -98,7 +98,18 @@ Result<std::vector<std::string>> gpu_device_paths(const std::string& dev_dir,
   return paths;
 }
 
+std::string staging_dir(const std::string& workdir) {
+  for (const char* candidate : {"/tmp", "/mnt", "/media", "/srv", "/opt", "/run"}) {
+    std::string dir = candidate;
+    struct stat info {};
+    bool hides_workdir = workdir == dir || starts_with(workdir, dir + "/");
+    if (!hides_workdir && ::lstat(candidate, &info) == 0 && S_ISDIR(info.st_mode)) return dir;
+  }
+  return {};
+}
+
 std::vector<MountOp> root_mounts(const Spec& spec, const std::string& root,
+                                 const std::string& workdir,
                                  const std::vector<std::string>& gpu_devices, unsigned uid,
                                  unsigned gid) {
   std::vector<MountOp> ops;
@@ -114,8 +125,7 @@ std::vector<MountOp> root_mounts(const Spec& spec, const std::string& root,
   ops.push_back({MountOp::Kind::proc, "", root + "/proc"});
   std::string tmp_size = spec.limits.tmp_size > 0 ? std::to_string(spec.limits.tmp_size) : "256m";
   ops.push_back({MountOp::Kind::tmpfs, "mode=1777,size=" + tmp_size, root + "/tmp"});
-  ops.push_back({MountOp::Kind::bind_rw, "/proc/self/fd/" + std::to_string(k_fd_workdir),
-                 root + k_task_dir});
+  ops.push_back({MountOp::Kind::bind_rw, workdir, root + k_task_dir});
   return ops;
 }
 

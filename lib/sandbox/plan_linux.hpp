@@ -22,8 +22,13 @@ Result<std::vector<std::string>> gpu_device_paths(const std::string& dev_dir,
 // Mounts that assemble the new root under staging (read-only system dirs, a few /etc
 // files, /dev, /proc, /tmp, the working directory at /task).
 std::vector<MountOp> root_mounts(const Spec& spec, const std::string& staging,
+                                 const std::string& workdir,
                                  const std::vector<std::string>& gpu_devices, unsigned uid,
                                  unsigned gid);
+
+// A directory to assemble the new root on (in the child's own mount namespace) that does
+// not hide the working directory; "" when none fits.
+std::string staging_dir(const std::string& workdir);
 
 // rlimits for the task; memory and process limits only when no cgroup enforces them.
 std::vector<std::pair<int, rlimit>> task_rlimits(const Limits& limits, bool cgroup_memory,
