@@ -56,6 +56,7 @@ class CgroupV2 final : public Cgroup {
 
   Status kill_all() override {
     // cgroup.kill (Linux 5.14) kills every member atomically; older kernels get a loop.
+    if (read_pids(m_dir + "/cgroup.procs").empty()) return {};
     if (::access((m_dir + "/cgroup.kill").c_str(), F_OK) == 0 &&
         write_text(m_dir + "/cgroup.kill", "1").ok()) {
       return {};
