@@ -50,7 +50,7 @@ CgroupLayout probe_layout(const std::string& mountinfo, const std::string& self_
   CgroupLayout layout;
   for (const MountLine& mount : parse_mountinfo(mountinfo)) {
     if (mount.type == "cgroup2") {
-      std::vector<std::string> controllers = split_fields(read(mount.mount_point + "/cgroup.controllers"));
+      std::vector<std::string> controllers = split_fields(trim(read(mount.mount_point + "/cgroup.controllers")));
       if (std::find(controllers.begin(), controllers.end(), "memory") != controllers.end() &&
           layout.v2_root.empty()) {
         layout.v2_root = mount.mount_point;

@@ -22,7 +22,7 @@ class CgroupV2 final : public Cgroup {
   ~CgroupV2() override = default;
 
   Status apply(const Limits& limits, std::vector<std::string>& applied) override {
-    std::vector<std::string> controllers = split_fields(read_text(m_dir + "/cgroup.controllers"));
+    std::vector<std::string> controllers = split_fields(trim(read_text(m_dir + "/cgroup.controllers")));
     auto offered = [&controllers](const char* name) {
       return std::find(controllers.begin(), controllers.end(), name) != controllers.end();
     };
@@ -97,7 +97,7 @@ class CgroupV2 final : public Cgroup {
 
 // Controllers reach a child only when every ancestor lists them in cgroup.subtree_control.
 void enable_controllers(const std::string& dir) {
-  std::vector<std::string> offered = split_fields(read_text(dir + "/cgroup.controllers"));
+  std::vector<std::string> offered = split_fields(trim(read_text(dir + "/cgroup.controllers")));
   for (const char* name : {"memory", "pids", "cpu"}) {
     if (std::find(offered.begin(), offered.end(), name) != offered.end()) {
       (void)write_text(dir + "/cgroup.subtree_control", std::string("+") + name);
