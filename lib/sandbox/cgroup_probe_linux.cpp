@@ -141,8 +141,9 @@ Status remove_dir_retrying(const std::string& path) {
       remove_plain_files(path);
       continue;
     }
-    if (errno != EBUSY || attempt >= 200) return system_error("rmdir", path);
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (errno != EBUSY || attempt >= 2000) return system_error("rmdir", path);
+    // Usually free within a fraction of a millisecond; short naps keep start-up cheap.
+    std::this_thread::sleep_for(std::chrono::microseconds(attempt < 50 ? 100 : 1000));
   }
 }
 
