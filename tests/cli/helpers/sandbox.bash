@@ -15,6 +15,7 @@ sandbox_setup() {
   export IA_SANDBOX_CGROUP_PARENT="ia-test-$$-${BATS_TEST_NUMBER}"
   export IA_CONFIG=/dev/null
   BG_PIDS=()
+  SB_PREFIX=()
 }
 
 sandbox_teardown() {
@@ -23,6 +24,13 @@ sandbox_teardown() {
     [ -d "$dir" ] && rmdir "$dir" 2>/dev/null || true
   done
   rm -rf "$SCRATCH"
+}
+
+# use_nobody: runs the tool as uid 65534 from here on; sets SB_PREFIX to the command that runs the tool as uid 65534.
+use_nobody() {
+  AS_NOBODY=1
+  SB_PREFIX=(setpriv --reuid 65534 --regid 65534 --clear-groups -- env TMPDIR="$TMPDIR"
+             IA_CONFIG=/dev/null IA_SANDBOX_CGROUP_PARENT="$IA_SANDBOX_CGROUP_PARENT")
 }
 
 # sb ARGS...: ia-sandbox, as nobody when AS_NOBODY is set, killed after 60 s at most.
