@@ -80,6 +80,13 @@ CgroupLayout probe_system_layout() {
                       [](const std::string& path) { return read_text(path); });
 }
 
+void keep_needed_controllers(CgroupLayout& layout, const Limits& limits) {
+  if (limits.memory == 0) layout.v1_roots.erase("memory");
+  if (limits.pids == 0) layout.v1_roots.erase("pids");
+  if (limits.cpus <= 0) layout.v1_roots.erase("cpu");
+  if (limits.cpu_time.count() == 0) layout.v1_roots.erase("cpuacct");
+}
+
 Result<std::unique_ptr<Cgroup>> create_cgroup(const CgroupLayout& layout, const std::string& parent,
                                               const std::string& name) {
   switch (layout.version) {

@@ -95,6 +95,8 @@ void bind(const MountOp& op, bool read_only) {
   const char* dst = op.target.c_str();
   STEP_CHECK(make_mount_point(src, dst), "create mount point", dst);
   STEP_CHECK(mount(src, dst, nullptr, MS_BIND | MS_REC, nullptr), "bind mount", dst);
+  // A device node bound from the host keeps the host mount's flags; nothing to add.
+  if (op.kind == MountOp::Kind::bind_dev) return;
   unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | locked_flags(dst);
   if (read_only) flags |= MS_RDONLY;
   if (op.kind == MountOp::Kind::bind_rw) flags |= MS_NODEV;

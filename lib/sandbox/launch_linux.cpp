@@ -88,8 +88,10 @@ std::string unique_name() {
 }
 
 void set_up_cgroup(Handle::Impl& impl, std::vector<std::string>& applied) {
+  CgroupLayout layout = probe_system_layout();
+  keep_needed_controllers(layout, impl.spec.limits);
   Result<std::unique_ptr<Cgroup>> made =
-      create_cgroup(probe_system_layout(), impl.spec.cgroup_parent, unique_name());
+      create_cgroup(layout, impl.spec.cgroup_parent, unique_name());
   if (!made) {
     impl.missing.push_back("cgroup (" + made.error().message + ")");
     return;
@@ -123,7 +125,8 @@ Error child_failure(const ChildError& report) {
                     "sandbox set-up failed at '" + step + "'" +
                         (detail.empty() ? "" : " (" + detail + ")") + ": " +
                         std::strerror(report.err),
-                    "run with -v for details; --require lists what must apply");
+                    "the step names what the kernel refused; without root, user namespaces "
+                    "must be enabled (sysctl user.max_user_namespaces)");
 }
 
 // Mechanisms the child's chain applies; a failing step aborts the start instead.

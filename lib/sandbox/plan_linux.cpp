@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <climits>
+#include <fstream>
+#include <iterator>
 
 #include "core/strings.hpp"
 
@@ -38,12 +40,34 @@ PathKind kind_of(const std::string& path, std::string& link_target) {
   return PathKind::symlink;
 }
 
-void add_host_path(std::vector<MountOp>& ops, const std::string& host, const std::string& target) {
+// Small regular files are copied into the new root rather than bound: a write costs a
+// few microseconds, a read-only bind two mount calls.
+constexpr off_t k_copy_limit = 256 * 1024;
+
+bool read_small_file(const std::string& path, std::string& text) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode) || info.st_size > k_copy_limit) {
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return static_cast<bool>(in) || in.eof();
+}
+
+void add_host_path(std::vector<MountOp>& ops, const std::string& host, const std::string& target,
+                   bool copy_small_files) {
   std::string link;
+  std::string text;
   switch (kind_of(host, link)) {
     case PathKind::missing: return;
     case PathKind::symlink: ops.push_back({MountOp::Kind::symlink, link, target}); return;
-    case PathKind::other: ops.push_back({MountOp::Kind::bind_ro, host, target}); return;
+    case PathKind::other:
+      if (copy_small_files && read_small_file(host, text)) {
+        ops.push_back({MountOp::Kind::file, std::move(text), target});
+      } else {
+        ops.push_back({MountOp::Kind::bind_ro, host, target});
+      }
+      return;
   }
 }
 
@@ -113,10 +137,10 @@ std::vector<MountOp> root_mounts(const Spec& spec, const std::string& root,
                                  const std::vector<std::string>& gpu_devices, unsigned uid,
                                  unsigned gid) {
   std::vector<MountOp> ops;
-  for (const char* dir : k_system_dirs) add_host_path(ops, dir, root + dir);
+  for (const char* dir : k_system_dirs) add_host_path(ops, dir, root + dir, false);
   ops.push_back({MountOp::Kind::dir, "", root + "/etc"});
   for (const char* entry : k_etc_entries) {
-    add_host_path(ops, std::string("/etc/") + entry, root + "/etc/" + entry);
+    add_host_path(ops, std::string("/etc/") + entry, root + "/etc/" + entry, true);
   }
   ops.push_back({MountOp::Kind::file, passwd_text(uid, gid), root + "/etc/passwd"});
   ops.push_back({MountOp::Kind::file, group_text(gid), root + "/etc/group"});

@@ -218,3 +218,19 @@ TEST_CASE("cgroup v1 live: a real cgroup under ia/ limits, counts and is removed
     ::rmdir((root + "/ia-unit-test").c_str());
   }
 }
+
+TEST_CASE("cgroup probe: only the v1 controllers the limits need are kept, freezer always") {
+  CgroupLayout layout = probe_layout(k_v1_mountinfo, "", [](const std::string&) { return ""; });
+  CgroupLayout all = layout;
+  Limits none;
+  keep_needed_controllers(layout, none);
+  CHECK(layout.v1_roots.size() == 1);
+  CHECK(layout.v1_roots.count("freezer") == 1);
+  Limits every;
+  every.memory = 1;
+  every.pids = 1;
+  every.cpus = 1;
+  every.cpu_time = ia::Millis(1);
+  keep_needed_controllers(all, every);
+  CHECK(all.v1_roots.size() == 5);
+}
