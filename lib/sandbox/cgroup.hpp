@@ -21,9 +21,9 @@ namespace ia::sandbox {
 struct CgroupLayout {
   enum class Version { none, v1, v2 };
   Version version = Version::none;
-  std::string v2_root;                           // cgroup2 mount point
-  std::map<std::string, std::string> v1_roots;   // controller -> mount point
-  std::string own_path;                          // this process's v2 cgroup ("/a/b")
+  std::string v2_root;                          // cgroup2 mount point
+  std::map<std::string, std::string> v1_roots;  // controller -> mount point
+  std::string own_path;                         // this process's v2 cgroup ("/a/b")
 };
 
 // From /proc/self/mountinfo and /proc/self/cgroup text. v2 wins when its mount offers the

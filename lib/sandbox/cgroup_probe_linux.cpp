@@ -50,7 +50,8 @@ CgroupLayout probe_layout(const std::string& mountinfo, const std::string& self_
   CgroupLayout layout;
   for (const MountLine& mount : parse_mountinfo(mountinfo)) {
     if (mount.type == "cgroup2") {
-      std::vector<std::string> controllers = split_fields(trim(read(mount.mount_point + "/cgroup.controllers")));
+      std::vector<std::string> controllers =
+          split_fields(trim(read(mount.mount_point + "/cgroup.controllers")));
       if (std::find(controllers.begin(), controllers.end(), "memory") != controllers.end() &&
           layout.v2_root.empty()) {
         layout.v2_root = mount.mount_point;
@@ -100,8 +101,10 @@ Result<std::unique_ptr<Cgroup>> create_cgroup(const CgroupLayout& layout, const 
       }
       return made;
     }
-    case CgroupLayout::Version::v1: return create_cgroup_v1(layout.v1_roots, parent, name);
-    case CgroupLayout::Version::none: break;
+    case CgroupLayout::Version::v1:
+      return create_cgroup_v1(layout.v1_roots, parent, name);
+    case CgroupLayout::Version::none:
+      break;
   }
   return make_error(ErrorCode::unsupported, "no cgroup memory or pids controller is mounted");
 }

@@ -84,7 +84,8 @@ class CgroupV1 final : public Cgroup {
     }
     for (const std::string& line : split(read_text(file("memory", "memory.oom_control")), '\n')) {
       std::vector<std::string> fields = split_fields(line);
-      if (fields.size() == 2 && fields[0] == "oom_kill" && fields[1] != "0") usage.oom_killed = true;
+      if (fields.size() == 2 && fields[0] == "oom_kill" && fields[1] != "0")
+        usage.oom_killed = true;
     }
     return usage;
   }
@@ -131,7 +132,10 @@ Result<std::unique_ptr<Cgroup>> create_cgroup_v1(const std::map<std::string, std
     // cpu and cpuacct often share one mount; one directory serves both.
     bool shared = false;
     for (const auto& [other, dir] : dirs) {
-      if (roots.at(other) == root) { dirs[controller] = dir; shared = true; }
+      if (roots.at(other) == root) {
+        dirs[controller] = dir;
+        shared = true;
+      }
     }
     if (shared) continue;
     std::string top = root + "/" + parent;

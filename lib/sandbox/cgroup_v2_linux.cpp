@@ -22,7 +22,8 @@ class CgroupV2 final : public Cgroup {
   ~CgroupV2() override = default;
 
   Status apply(const Limits& limits, std::vector<std::string>& applied) override {
-    std::vector<std::string> controllers = split_fields(trim(read_text(m_dir + "/cgroup.controllers")));
+    std::vector<std::string> controllers =
+        split_fields(trim(read_text(m_dir + "/cgroup.controllers")));
     auto offered = [&controllers](const char* name) {
       return std::find(controllers.begin(), controllers.end(), name) != controllers.end();
     };
@@ -40,8 +41,9 @@ class CgroupV2 final : public Cgroup {
     }
     if (offered("cpu") && limits.cpus > 0) {
       long period = 100000;
-      IA_TRY(write_text(m_dir + "/cpu.max", std::to_string(static_cast<long>(limits.cpus * period)) +
-                                                " " + std::to_string(period)));
+      IA_TRY(write_text(
+          m_dir + "/cpu.max",
+          std::to_string(static_cast<long>(limits.cpus * period)) + " " + std::to_string(period)));
       applied.push_back("cpu");
     }
     applied.push_back("freezer");
@@ -83,7 +85,8 @@ class CgroupV2 final : public Cgroup {
     }
     for (const std::string& line : split(read_text(m_dir + "/memory.events"), '\n')) {
       std::vector<std::string> fields = split_fields(line);
-      if (fields.size() == 2 && fields[0] == "oom_kill" && fields[1] != "0") usage.oom_killed = true;
+      if (fields.size() == 2 && fields[0] == "oom_kill" && fields[1] != "0")
+        usage.oom_killed = true;
     }
     return usage;
   }

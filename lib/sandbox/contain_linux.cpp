@@ -1,8 +1,11 @@
 // The child's set-up chain. Everything here runs between clone() and execve() in a copy of
 // a possibly threaded process, so it uses system calls and the plan only: no allocation,
 // no locks, no exceptions. Each step returns 0 or fails with the step's name and errno.
+#include "sandbox/contain_linux.hpp"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
@@ -18,9 +21,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <grp.h>
-
-#include "sandbox/contain_linux.hpp"
 
 namespace ia::sandbox {
 
@@ -35,8 +35,8 @@ namespace {
   _exit(125);
 }
 
-#define STEP_CHECK(call, step, detail) \
-  do {                                 \
+#define STEP_CHECK(call, step, detail)         \
+  do {                                         \
     if ((call) < 0) fail(step, detail, errno); \
   } while (0)
 
@@ -57,13 +57,15 @@ void arrange_fds(const ChildPlan& plan) {
 void wait_for_parent() {
   char go = 0;
   ssize_t n;
-  do n = read(k_fd_ready, &go, 1); while (n < 0 && errno == EINTR);
+  do n = read(k_fd_ready, &go, 1);
+  while (n < 0 && errno == EINTR);
   if (n != 1) _exit(125);  // the parent gave up (a --require check failed) or died
   close(k_fd_ready);
 }
 
 void make_mounts_private() {
-  STEP_CHECK(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), "make mounts private", "/");
+  STEP_CHECK(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), "make mounts private",
+             "/");
 }
 
 // A read-only bind keeps the flags the kernel locked on the source (nodev, noexec...):
@@ -113,9 +115,15 @@ void write_file(const MountOp& op) {
 void apply_mount(const MountOp& op) {
   const char* dst = op.target.c_str();
   switch (op.kind) {
-    case MountOp::Kind::bind_ro: bind(op, true); break;
-    case MountOp::Kind::bind_rw: bind(op, false); break;
-    case MountOp::Kind::bind_dev: bind(op, false); break;
+    case MountOp::Kind::bind_ro:
+      bind(op, true);
+      break;
+    case MountOp::Kind::bind_rw:
+      bind(op, false);
+      break;
+    case MountOp::Kind::bind_dev:
+      bind(op, false);
+      break;
     case MountOp::Kind::tmpfs:
       STEP_CHECK(mkdir(dst, 0755) == 0 || errno == EEXIST ? 0 : -1, "mkdir", dst);
       STEP_CHECK(mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, op.source.c_str()),
@@ -132,7 +140,9 @@ void apply_mount(const MountOp& op) {
     case MountOp::Kind::symlink:
       STEP_CHECK(symlink(op.source.c_str(), dst), "symlink", dst);
       break;
-    case MountOp::Kind::file: write_file(op); break;
+    case MountOp::Kind::file:
+      write_file(op);
+      break;
   }
 }
 

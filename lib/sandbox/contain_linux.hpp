@@ -12,9 +12,9 @@
 namespace ia::sandbox {
 
 // Fixed descriptor numbers inside the child, so one close_range() drops everything else.
-inline constexpr int k_fd_ready = 3;    // parent -> child: one byte once maps and cgroup are set
-inline constexpr int k_fd_error = 4;    // child -> parent: a ChildError if a step fails
-inline constexpr int k_fd_status = 5;   // init -> parent: the task's wait status
+inline constexpr int k_fd_ready = 3;   // parent -> child: one byte once maps and cgroup are set
+inline constexpr int k_fd_error = 4;   // child -> parent: a ChildError if a step fails
+inline constexpr int k_fd_status = 5;  // init -> parent: the task's wait status
 inline constexpr int k_fd_stdin = 6;
 inline constexpr int k_fd_stdout = 7;
 inline constexpr int k_fd_stderr = 8;
@@ -36,18 +36,18 @@ struct MountOp {
 
 struct ChildPlan {
   int fds[k_fd_count] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1};  // parent's numbers
-  bool isolate = true;         // namespaces were created; build the new root
+  bool isolate = true;  // namespaces were created; build the new root
   bool net_isolated = true;
-  std::string staging;         // where the new root is assembled before pivot_root
+  std::string staging;  // where the new root is assembled before pivot_root
   std::vector<MountOp> mounts;
   std::string hostname = "ia-sandbox";
-  bool drop_uid = false;       // started as root: setgroups/setresgid/setresuid
-  bool drop_caps = true;       // false only without namespaces and without root
+  bool drop_uid = false;  // started as root: setgroups/setresgid/setresuid
+  bool drop_caps = true;  // false only without namespaces and without root
   unsigned uid = 0, gid = 0;
   int cap_last = 40;
   std::vector<std::pair<int, rlimit>> rlimits;
   std::vector<sock_filter> seccomp;
-  std::string cwd;             // inside the new root
+  std::string cwd;  // inside the new root
   std::vector<std::string> argv_storage, env_storage, path_dirs;
   std::vector<char*> argv, envp;  // point into the storage, null-terminated
 };

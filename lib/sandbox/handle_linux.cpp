@@ -109,8 +109,12 @@ Handle::Handle(Handle&&) noexcept = default;
 Handle& Handle::operator=(Handle&&) noexcept = default;
 Handle::~Handle() = default;
 
-const std::vector<std::string>& Handle::isolation() const { return m_impl->isolation; }
-int Handle::pid() const { return m_impl->pid; }
+const std::vector<std::string>& Handle::isolation() const {
+  return m_impl->isolation;
+}
+int Handle::pid() const {
+  return m_impl->pid;
+}
 
 Status Handle::freeze() {
   std::lock_guard<std::mutex> lock(m_impl->mutex);
@@ -213,7 +217,8 @@ Result<Outcome> Handle::wait() {
   OutputSink sink(impl.spec);
   LoopState state;
   while (impl.out_fd >= 0 || impl.err_fd >= 0 || !state.exited) {
-    pollfd fds[3] = {{impl.out_fd, POLLIN, 0}, {impl.err_fd, POLLIN, 0},
+    pollfd fds[3] = {{impl.out_fd, POLLIN, 0},
+                     {impl.err_fd, POLLIN, 0},
                      {state.exited ? -1 : impl.pidfd, POLLIN, 0}};
     int ready = ::poll(fds, 3, poll_timeout(impl, state));
     if (ready < 0 && errno != EINTR) return system_error("poll");

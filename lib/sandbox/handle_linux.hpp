@@ -21,7 +21,7 @@ struct Handle::Impl {
   int pidfd = -1;
   int status_fd = -1;
   int out_fd = -1, err_fd = -1;
-  bool pid_ns = false;           // the task lives in its own PID namespace
+  bool pid_ns = false;  // the task lives in its own PID namespace
   std::unique_ptr<Cgroup> cgroup;
   bool cgroup_freezer = false;
   std::string workdir;
@@ -35,9 +35,9 @@ struct Handle::Impl {
   bool waited = false;
 
   ~Impl();
-  Status signal_all(int sig);    // every process of the task, without a freezer
+  Status signal_all(int sig);  // every process of the task, without a freezer
   void close_fds();
-  void clean_up();               // cgroup and temporary working directory
+  void clean_up();  // cgroup and temporary working directory
 };
 
 }  // namespace ia::sandbox

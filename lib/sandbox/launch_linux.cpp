@@ -31,8 +31,14 @@ constexpr int k_namespaces = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_N
 // Closes the descriptors it holds when it goes out of scope, unless released.
 struct Fds {
   std::vector<int> fds;
-  ~Fds() { for (int fd : fds) if (fd >= 0) ::close(fd); }
-  int add(int fd) { fds.push_back(fd); return fd; }
+  ~Fds() {
+    for (int fd : fds)
+      if (fd >= 0) ::close(fd);
+  }
+  int add(int fd) {
+    fds.push_back(fd);
+    return fd;
+  }
   void close(int& fd) {
     std::erase(fds, fd);
     ::close(fd);
@@ -49,7 +55,8 @@ Status make_pipe(int ends[2], Fds& keep) {
 
 Result<int> open_stdin(const StdinSource& source, Fds& keep) {
   switch (source.kind) {
-    case StdinSource::Kind::inherit: return -1;
+    case StdinSource::Kind::inherit:
+      return -1;
     case StdinSource::Kind::null: {
       int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
       if (fd < 0) return system_error("open", "/dev/null");
@@ -179,8 +186,8 @@ Status prepare(Handle::Impl& impl, bool root, Prepared& p, std::vector<std::stri
                       "no place to build the sandbox root that does not hide " + impl.workdir,
                       "choose a --workdir outside /tmp, /mnt, /media, /srv, /opt and /run");
   }
-  plan.mounts = root_mounts(spec, plan.staging, impl.workdir, *devices, root ? spec.uid : ::getuid(),
-                            root ? spec.gid : ::getgid());
+  plan.mounts = root_mounts(spec, plan.staging, impl.workdir, *devices,
+                            root ? spec.uid : ::getuid(), root ? spec.gid : ::getgid());
   plan.drop_uid = root;
   plan.uid = spec.uid;
   plan.gid = spec.gid;
@@ -251,14 +258,17 @@ Status await_setup(Prepared& p) {
   p.fds.close(p.error[1]);
   ChildError report{};
   ssize_t n;
-  do n = ::read(p.error[0], &report, sizeof report); while (n < 0 && errno == EINTR);
+  do n = ::read(p.error[0], &report, sizeof report);
+  while (n < 0 && errno == EINTR);
   if (n == static_cast<ssize_t>(sizeof report)) return child_failure(report);
   return {};
 }
 
 void abort_child(Handle::Impl& impl) {
-  if (impl.pidfd >= 0) ::syscall(SYS_pidfd_send_signal, impl.pidfd, SIGKILL, nullptr, 0);
-  else ::kill(impl.pid, SIGKILL);
+  if (impl.pidfd >= 0)
+    ::syscall(SYS_pidfd_send_signal, impl.pidfd, SIGKILL, nullptr, 0);
+  else
+    ::kill(impl.pid, SIGKILL);
   ::waitpid(impl.pid, nullptr, 0);
   impl.reaped = true;
 }

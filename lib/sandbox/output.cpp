@@ -8,8 +8,9 @@ void OutputSink::add(Stream stream, std::string_view chunk) {
   Kept& kept = stream == Stream::stdout_stream ? m_out : m_err;
   std::uint64_t limit = m_spec.limits.output;
   std::uint64_t room = limit == 0 ? chunk.size()
-                       : kept.seen >= limit ? 0
-                                            : std::min<std::uint64_t>(limit - kept.seen, chunk.size());
+                       : kept.seen >= limit
+                           ? 0
+                           : std::min<std::uint64_t>(limit - kept.seen, chunk.size());
   kept.seen += chunk.size();
   if (room < chunk.size()) kept.truncated = true;
   if (room == 0) return;

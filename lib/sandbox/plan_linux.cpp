@@ -14,15 +14,15 @@ namespace ia::sandbox {
 namespace {
 
 // System directories a program needs; on merged-/usr systems most are symlinks into /usr.
-constexpr const char* k_system_dirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
-                                         "/libx32"};
+constexpr const char* k_system_dirs[] = {"/usr",   "/bin",   "/sbin",  "/lib",
+                                         "/lib32", "/lib64", "/libx32"};
 
 // The parts of /etc that programs read. Not shadow, sudoers, ssh keys or anything else.
 constexpr const char* k_etc_entries[] = {
-    "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives", "ssl",
-    "ca-certificates", "nsswitch.conf", "hosts", "resolv.conf", "protocols", "services",
-    "mime.types", "os-release", "debian_version", "host.conf", "gai.conf", "python3",
-    "python3.11", "timezone", "locale.alias", "bash.bashrc", "profile", "inputrc"};
+    "ld.so.cache",     "ld.so.conf",    "ld.so.conf.d",   "localtime",   "alternatives", "ssl",
+    "ca-certificates", "nsswitch.conf", "hosts",          "resolv.conf", "protocols",    "services",
+    "mime.types",      "os-release",    "debian_version", "host.conf",   "gai.conf",     "python3",
+    "python3.11",      "timezone",      "locale.alias",   "bash.bashrc", "profile",      "inputrc"};
 
 constexpr const char* k_dev_nodes[] = {"null", "zero", "full", "random", "urandom"};
 
@@ -59,8 +59,11 @@ void add_host_path(std::vector<MountOp>& ops, const std::string& host, const std
   std::string link;
   std::string text;
   switch (kind_of(host, link)) {
-    case PathKind::missing: return;
-    case PathKind::symlink: ops.push_back({MountOp::Kind::symlink, link, target}); return;
+    case PathKind::missing:
+      return;
+    case PathKind::symlink:
+      ops.push_back({MountOp::Kind::symlink, link, target});
+      return;
     case PathKind::other:
       if (copy_small_files && read_small_file(host, text)) {
         ops.push_back({MountOp::Kind::file, std::move(text), target});
@@ -74,7 +77,8 @@ void add_host_path(std::vector<MountOp>& ops, const std::string& host, const std
 std::string passwd_text(unsigned uid, unsigned gid) {
   return "root:x:0:0:root:/root:/bin/sh\n"
          "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
-         "task:x:" + std::to_string(uid) + ":" + std::to_string(gid) + ":task:/task:/bin/sh\n";
+         "task:x:" +
+         std::to_string(uid) + ":" + std::to_string(gid) + ":task:/task:/bin/sh\n";
 }
 
 std::string group_text(unsigned gid) {
@@ -108,10 +112,10 @@ Result<std::vector<std::string>> gpu_device_paths(const std::string& dev_dir,
   for (int gpu : gpus) {
     std::string node = dev_dir + "/nvidia" + std::to_string(gpu);
     if (::access(node.c_str(), F_OK) != 0) {
-      return make_error(ErrorCode::unsupported,
-                        "GPU " + std::to_string(gpu) + " was asked for but " + node +
-                            " does not exist",
-                        "list the GPUs with nvidia-smi -L, or leave out --gpu");
+      return make_error(
+          ErrorCode::unsupported,
+          "GPU " + std::to_string(gpu) + " was asked for but " + node + " does not exist",
+          "list the GPUs with nvidia-smi -L, or leave out --gpu");
     }
     paths.push_back(node);
   }

@@ -19,11 +19,11 @@ namespace ia::sandbox {
 
 // Zero means "no limit" for every field.
 struct Limits {
-  Millis timeout{0};        // wall time
-  Millis cpu_time{0};       // CPU time of the whole task
-  std::uint64_t memory = 0; // bytes, swap included
-  std::int64_t pids = 0;    // processes and threads
-  std::uint64_t output = 0; // bytes kept per stream; the rest is drained and dropped
+  Millis timeout{0};         // wall time
+  Millis cpu_time{0};        // CPU time of the whole task
+  std::uint64_t memory = 0;  // bytes, swap included
+  std::int64_t pids = 0;     // processes and threads
+  std::uint64_t output = 0;  // bytes kept per stream; the rest is drained and dropped
   std::int64_t open_files = 0;
   std::uint64_t file_size = 0;
   std::uint64_t tmp_size = 0;  // the private /tmp
@@ -43,21 +43,21 @@ struct Spec {
   std::vector<std::string> env;  // "K=V"; the task sees only these
   std::string workdir;           // empty: a private temporary one, removed afterwards
   Limits limits;
-  bool net = false;              // share the host's network
-  std::vector<int> gpus;         // NVIDIA GPU indexes made visible
+  bool net = false;       // share the host's network
+  std::vector<int> gpus;  // NVIDIA GPU indexes made visible
   StdinSource stdin_source;
-  bool capture = true;           // keep output (up to limits.output) in the Outcome
+  bool capture = true;  // keep output (up to limits.output) in the Outcome
   // Called on the wait() thread with each chunk as it arrives (before truncation).
   std::function<void(Stream, std::string_view)> on_output;
   std::vector<std::string> require;  // mechanisms that must apply, else start() fails
-  std::uint32_t uid = 65534;     // the task's uid and gid when started as root
+  std::uint32_t uid = 65534;         // the task's uid and gid when started as root
   std::uint32_t gid = 65534;
   std::string cgroup_parent = "ia";
   std::string dev_dir = "/dev";  // where GPU device nodes are looked up (tests change it)
 };
 
 struct Outcome {
-  int exit_code = 0;       // the command's code, or 128+signal, or 124 when a limit ended it
+  int exit_code = 0;  // the command's code, or 128+signal, or 124 when a limit ended it
   int signal = 0;
   bool timed_out = false;  // wall time or CPU time ran out
   std::string limit_hit;   // "", "timeout", "cpu_time"

@@ -37,7 +37,8 @@ struct Handle::Impl {
       ::kill(-pid, SIGKILL);
       ::waitpid(pid, nullptr, 0);
     }
-    for (int fd : {out_fd, err_fd}) if (fd >= 0) ::close(fd);
+    for (int fd : {out_fd, err_fd})
+      if (fd >= 0) ::close(fd);
     if (own_workdir) (void)remove_tree(workdir);
   }
 };
@@ -75,8 +76,12 @@ Handle::Handle(Handle&&) noexcept = default;
 Handle& Handle::operator=(Handle&&) noexcept = default;
 Handle::~Handle() = default;
 
-const std::vector<std::string>& Handle::isolation() const { return m_impl->isolation; }
-int Handle::pid() const { return m_impl->pid; }
+const std::vector<std::string>& Handle::isolation() const {
+  return m_impl->isolation;
+}
+int Handle::pid() const {
+  return m_impl->pid;
+}
 
 Status Handle::freeze() {
   std::lock_guard<std::mutex> lock(m_impl->mutex);
@@ -157,8 +162,8 @@ Result<Outcome> Handle::wait() {
     pollfd fds[2] = {{impl.out_fd, POLLIN, 0}, {impl.err_fd, POLLIN, 0}};
     int wait_ms = -1;
     if (limits.timeout.count() > 0) {
-      wait_ms = static_cast<int>(std::max<std::int64_t>(
-          impl.started_ms + limits.timeout.count() - steady_now_ms(), 0));
+      wait_ms = static_cast<int>(
+          std::max<std::int64_t>(impl.started_ms + limits.timeout.count() - steady_now_ms(), 0));
     }
     ::poll(fds, 2, outcome.timed_out ? 50 : wait_ms);
     int* owned[2] = {&impl.out_fd, &impl.err_fd};

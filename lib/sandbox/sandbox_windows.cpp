@@ -4,8 +4,10 @@
 // queue chunks; wait() hands them to the callback on its own thread. Win32 threads and
 // locks, not <thread>/<mutex>: mingw-w64's default (win32) thread model lacks those.
 #define WIN32_LEAN_AND_MEAN
-#include <windows.h>
+// clang-format off: tlhelp32.h needs the types windows.h declares.
 #include <tlhelp32.h>
+#include <windows.h>
+// clang-format on
 
 #include <deque>
 #include <filesystem>
@@ -25,7 +27,8 @@ Error windows_error(const std::string& operation) {
 
 std::wstring widen(const std::string& text) {
   if (text.empty()) return {};
-  int size = MultiByteToWideChar(CP_UTF8, 0, text.data(), static_cast<int>(text.size()), nullptr, 0);
+  int size =
+      MultiByteToWideChar(CP_UTF8, 0, text.data(), static_cast<int>(text.size()), nullptr, 0);
   std::wstring out(static_cast<size_t>(size), L'\0');
   MultiByteToWideChar(CP_UTF8, 0, text.data(), static_cast<int>(text.size()), out.data(), size);
   return out;
@@ -37,7 +40,10 @@ std::wstring quote_argument(const std::wstring& arg) {
   std::wstring out = L"\"";
   size_t backslashes = 0;
   for (wchar_t c : arg) {
-    if (c == L'\\') { ++backslashes; continue; }
+    if (c == L'\\') {
+      ++backslashes;
+      continue;
+    }
     out.append(c == L'"' ? backslashes * 2 + 1 : backslashes, L'\\');
     backslashes = 0;
     out.push_back(c);
@@ -175,13 +181,14 @@ Status create_process(Handle::Impl& impl, HANDLE out_write, HANDLE err_write) {
   startup.cb = sizeof startup;
   startup.dwFlags = STARTF_USESTDHANDLES;
   startup.hStdInput = impl.spec.stdin_source.kind == StdinSource::Kind::inherit
-                          ? GetStdHandle(STD_INPUT_HANDLE) : nullptr;
+                          ? GetStdHandle(STD_INPUT_HANDLE)
+                          : nullptr;
   startup.hStdOutput = out_write;
   startup.hStdError = err_write;
   PROCESS_INFORMATION info{};
   if (!CreateProcessW(nullptr, command.data(), nullptr, nullptr, TRUE,
-                      CREATE_SUSPENDED | CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT,
-                      env.data(), impl.workdir.c_str(), &startup, &info)) {
+                      CREATE_SUSPENDED | CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT, env.data(),
+                      impl.workdir.c_str(), &startup, &info)) {
     return windows_error("CreateProcessW");
   }
   // Assigned while suspended, so not even the first instruction runs outside the job.
@@ -220,7 +227,10 @@ Status for_each_thread(HANDLE job, bool suspend) {
       if (entry.th32OwnerProcessID != static_cast<DWORD>(list->ProcessIdList[i])) continue;
       HANDLE thread = OpenThread(THREAD_SUSPEND_RESUME, FALSE, entry.th32ThreadID);
       if (!thread) continue;
-      if (suspend) SuspendThread(thread); else ResumeThread(thread);
+      if (suspend)
+        SuspendThread(thread);
+      else
+        ResumeThread(thread);
       CloseHandle(thread);
     }
   }
@@ -247,10 +257,18 @@ Handle::Handle(Handle&&) noexcept = default;
 Handle& Handle::operator=(Handle&&) noexcept = default;
 Handle::~Handle() = default;
 
-const std::vector<std::string>& Handle::isolation() const { return m_impl->isolation; }
-int Handle::pid() const { return static_cast<int>(GetProcessId(m_impl->process)); }
-Status Handle::freeze() { return for_each_thread(m_impl->job, true); }
-Status Handle::thaw() { return for_each_thread(m_impl->job, false); }
+const std::vector<std::string>& Handle::isolation() const {
+  return m_impl->isolation;
+}
+int Handle::pid() const {
+  return static_cast<int>(GetProcessId(m_impl->process));
+}
+Status Handle::freeze() {
+  return for_each_thread(m_impl->job, true);
+}
+Status Handle::thaw() {
+  return for_each_thread(m_impl->job, false);
+}
 
 Status Handle::kill() {
   Lock lock(m_impl->mutex);
@@ -273,8 +291,8 @@ Result<Handle> start(const Spec& spec) {
   IA_TRY(limit_job(*impl));
   std::vector<std::string> lacking = unmet(spec.require, impl->isolation);
   if (!lacking.empty()) {
-    return make_error(ErrorCode::unsupported, "required isolation not available on Windows: " +
-                                                  lacking.front(),
+    return make_error(ErrorCode::unsupported,
+                      "required isolation not available on Windows: " + lacking.front(),
                       "drop it from --require");
   }
   IA_TRY(make_workdir(*impl));
@@ -325,7 +343,8 @@ Result<Outcome> Handle::wait() {
   if (QueryInformationJobObject(impl.job, JobObjectBasicAndIoAccountingInformation, &accounting,
                                 sizeof accounting, nullptr)) {
     outcome.cpu_ms = (accounting.BasicInfo.TotalUserTime.QuadPart +
-                      accounting.BasicInfo.TotalKernelTime.QuadPart) / 10000;
+                      accounting.BasicInfo.TotalKernelTime.QuadPart) /
+                     10000;
   }
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION info{};
   if (QueryInformationJobObject(impl.job, JobObjectExtendedLimitInformation, &info, sizeof info,

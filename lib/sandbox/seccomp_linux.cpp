@@ -14,18 +14,59 @@ namespace ia::sandbox {
 namespace {
 
 // Syscalls a task never needs and a hostile one would use to escape or to reach the host.
-constexpr const char* k_denied[] = {
-    "ptrace", "process_vm_readv", "process_vm_writev", "mount", "umount", "umount2",
-    "pivot_root", "chroot", "unshare", "setns", "kexec_load", "kexec_file_load", "bpf",
-    "perf_event_open", "keyctl", "add_key", "request_key", "init_module", "finit_module",
-    "delete_module", "userfaultfd", "reboot", "swapon", "swapoff", "clock_settime",
-    "clock_settime64", "clock_adjtime", "clock_adjtime64", "settimeofday", "stime", "adjtimex",
-    "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
-    "open_by_handle_at", "name_to_handle_at", "acct", "quotactl", "syslog", "iopl", "ioperm",
-    "lookup_dcookie", "fanotify_init", "vhangup", "uselib", "nfsservctl"};
+constexpr const char* k_denied[] = {"ptrace",
+                                    "process_vm_readv",
+                                    "process_vm_writev",
+                                    "mount",
+                                    "umount",
+                                    "umount2",
+                                    "pivot_root",
+                                    "chroot",
+                                    "unshare",
+                                    "setns",
+                                    "kexec_load",
+                                    "kexec_file_load",
+                                    "bpf",
+                                    "perf_event_open",
+                                    "keyctl",
+                                    "add_key",
+                                    "request_key",
+                                    "init_module",
+                                    "finit_module",
+                                    "delete_module",
+                                    "userfaultfd",
+                                    "reboot",
+                                    "swapon",
+                                    "swapoff",
+                                    "clock_settime",
+                                    "clock_settime64",
+                                    "clock_adjtime",
+                                    "clock_adjtime64",
+                                    "settimeofday",
+                                    "stime",
+                                    "adjtimex",
+                                    "open_tree",
+                                    "move_mount",
+                                    "fsopen",
+                                    "fsconfig",
+                                    "fsmount",
+                                    "fspick",
+                                    "mount_setattr",
+                                    "open_by_handle_at",
+                                    "name_to_handle_at",
+                                    "acct",
+                                    "quotactl",
+                                    "syslog",
+                                    "iopl",
+                                    "ioperm",
+                                    "lookup_dcookie",
+                                    "fanotify_init",
+                                    "vhangup",
+                                    "uselib",
+                                    "nfsservctl"};
 
-constexpr unsigned long long k_namespace_flags[] = {CLONE_NEWUSER, CLONE_NEWNS,  CLONE_NEWPID,
-                                                    CLONE_NEWNET,  CLONE_NEWIPC, CLONE_NEWUTS,
+constexpr unsigned long long k_namespace_flags[] = {CLONE_NEWUSER,  CLONE_NEWNS,  CLONE_NEWPID,
+                                                    CLONE_NEWNET,   CLONE_NEWIPC, CLONE_NEWUTS,
                                                     CLONE_NEWCGROUP};
 
 struct ContextFree {
@@ -33,8 +74,8 @@ struct ContextFree {
 };
 
 Error seccomp_failure(const char* what, int rc) {
-  return make_error(ErrorCode::io, std::string("seccomp: ") + what + ": error " +
-                                       std::to_string(-rc));
+  return make_error(ErrorCode::io,
+                    std::string("seccomp: ") + what + ": error " + std::to_string(-rc));
 }
 
 Status add_rules(scmp_filter_ctx ctx) {

@@ -23,14 +23,13 @@ Status apply_config(const config::Config& cfg, Spec& spec) {
   spec.cgroup_parent = cfg.string("sandbox.cgroup_parent");
   if (spec.cgroup_parent.empty() || spec.cgroup_parent.find('/') != std::string::npos ||
       spec.cgroup_parent == "." || spec.cgroup_parent == "..") {
-    return make_error(ErrorCode::invalid_argument,
-                      "sandbox.cgroup_parent must be one directory name, not '" +
-                          spec.cgroup_parent + "'",
-                      "use a plain name such as \"ia\"");
+    return make_error(
+        ErrorCode::invalid_argument,
+        "sandbox.cgroup_parent must be one directory name, not '" + spec.cgroup_parent + "'",
+        "use a plain name such as \"ia\"");
   }
   spec.net = cfg.boolean("sandbox.net");
-  Result<std::vector<std::string>> required =
-      parse_require(join(cfg.list("sandbox.require"), ","));
+  Result<std::vector<std::string>> required = parse_require(join(cfg.list("sandbox.require"), ","));
   if (!required) return std::move(required).error();
   spec.require = *required;
   return {};
@@ -56,9 +55,9 @@ Result<std::vector<int>> parse_gpu_list(std::string_view text) {
 const std::vector<std::string>& known_mechanisms() {
   // NOLINTNEXTLINE: constant table.
   static const std::vector<std::string> k_names = {
-      "user", "pid",  "mount", "net",     "ipc",     "uts",          "fs",
-      "proc", "tmp",  "dev",   "mem",     "pids",    "cpu",          "freezer",
-      "seccomp", "no_new_privs", "caps", "uid_drop", "rlimits", "job_object"};
+      "user",    "pid",          "mount", "net",      "ipc",     "uts",       "fs",
+      "proc",    "tmp",          "dev",   "mem",      "pids",    "cpu",       "freezer",
+      "seccomp", "no_new_privs", "caps",  "uid_drop", "rlimits", "job_object"};
   return k_names;
 }
 
@@ -92,8 +91,8 @@ std::vector<std::string> unmet(const std::vector<std::string>& required,
 }
 
 std::vector<std::string> default_env(const std::function<const char*(const char*)>& getenv) {
-  std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/task",
-                                  "TMPDIR=/tmp", "USER=task"};
+  std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/task", "TMPDIR=/tmp",
+                                  "USER=task"};
   for (const char* name : {"LANG", "LC_ALL", "TERM", "TZ"}) {
     if (const char* value = getenv(name)) env.push_back(std::string(name) + "=" + value);
   }
@@ -128,9 +127,15 @@ std::string outcome_json(const Outcome& o) {
   json::Writer out;
   out.begin_object();
   out.field("exit_code", o.exit_code);
-  if (o.signal != 0) out.field("signal", o.signal); else out.key("signal").null();
+  if (o.signal != 0)
+    out.field("signal", o.signal);
+  else
+    out.key("signal").null();
   out.field("timed_out", o.timed_out);
-  if (o.limit_hit.empty()) out.key("limit_hit").null(); else out.field("limit_hit", o.limit_hit);
+  if (o.limit_hit.empty())
+    out.key("limit_hit").null();
+  else
+    out.field("limit_hit", o.limit_hit);
   out.field("oom_killed", o.oom_killed);
   out.field("wall_ms", static_cast<long long>(o.wall_ms));
   out.field("cpu_ms", static_cast<long long>(o.cpu_ms));

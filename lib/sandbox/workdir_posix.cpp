@@ -17,7 +17,10 @@ namespace {
 // search permission, so each subdirectory is opened up before it is entered.
 void empty_dir(int fd) {
   DIR* stream = ::fdopendir(fd);
-  if (!stream) { ::close(fd); return; }
+  if (!stream) {
+    ::close(fd);
+    return;
+  }
   std::vector<std::string> dirs;
   while (const dirent* entry = ::readdir(stream)) {
     std::string name = entry->d_name;
@@ -27,8 +30,8 @@ void empty_dir(int fd) {
   }
   for (const std::string& name : dirs) {
     ::fchmodat(::dirfd(stream), name.c_str(), 0700, AT_SYMLINK_NOFOLLOW);
-    int child = ::openat(::dirfd(stream), name.c_str(),
-                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int child =
+        ::openat(::dirfd(stream), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (child >= 0) empty_dir(child);
     ::unlinkat(::dirfd(stream), name.c_str(), AT_REMOVEDIR);
   }
@@ -41,8 +44,8 @@ Result<std::string> make_temp_workdir(long owner_uid, long owner_gid) {
   const char* base = ::getenv("TMPDIR");
   std::string pattern = std::string(base && *base ? base : "/tmp") + "/ia-sandbox-XXXXXX";
   if (!::mkdtemp(pattern.data())) return system_error("mkdtemp", pattern);
-  if (owner_uid >= 0 && ::chown(pattern.c_str(), static_cast<uid_t>(owner_uid),
-                                static_cast<gid_t>(owner_gid)) != 0) {
+  if (owner_uid >= 0 &&
+      ::chown(pattern.c_str(), static_cast<uid_t>(owner_uid), static_cast<gid_t>(owner_gid)) != 0) {
     Error error = system_error("chown", pattern);
     ::rmdir(pattern.c_str());
     return error;

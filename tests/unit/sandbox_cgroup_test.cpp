@@ -1,10 +1,10 @@
 // cgroup v1 and v2 against temporary directory trees (the same code paths as cgroupfs),
 // the layout probe against mount tables, and v1 live on this machine when it has it.
-#include <catch2/catch.hpp>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
@@ -50,20 +50,19 @@ TEST_CASE("cgroup probe: v1 controllers when the unified hierarchy offers no mem
 
 TEST_CASE("cgroup probe: v2 wins when its mount offers the memory controller") {
   std::string mountinfo = "40 1 0:33 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n";
-  CgroupLayout layout = probe_layout(mountinfo, "0::/user.slice/session-1.scope\n",
-                                     [](const std::string& path) {
-                                       return path == "/sys/fs/cgroup/cgroup.controllers"
-                                                  ? std::string("cpu io memory pids\n")
-                                                  : std::string();
-                                     });
+  CgroupLayout layout =
+      probe_layout(mountinfo, "0::/user.slice/session-1.scope\n", [](const std::string& path) {
+        return path == "/sys/fs/cgroup/cgroup.controllers" ? std::string("cpu io memory pids\n")
+                                                           : std::string();
+      });
   REQUIRE(layout.version == CgroupLayout::Version::v2);
   CHECK(layout.v2_root == "/sys/fs/cgroup");
   CHECK(layout.own_path == "/user.slice/session-1.scope");
 }
 
 TEST_CASE("cgroup probe: nothing mounted means no cgroup, and garbage lines are skipped") {
-  CgroupLayout layout = probe_layout("garbage\n\n1 2 3\n", "",
-                                     [](const std::string&) { return std::string(); });
+  CgroupLayout layout =
+      probe_layout("garbage\n\n1 2 3\n", "", [](const std::string&) { return std::string(); });
   CHECK(layout.version == CgroupLayout::Version::none);
   auto made = create_cgroup(layout, "ia", "t1");
   REQUIRE_FALSE(made);
@@ -99,7 +98,8 @@ TEST_CASE("cgroup v1: creates <controller>/ia/<name>, writes limits, attaches, r
   REQUIRE(cg.thaw());
   CHECK(tree.read("freezer/ia/task-1/freezer.state") == "THAWED");
   tree.write("cpuacct/ia/task-1/cpuacct.usage", "2500000000\n");
-  tree.write("memory/ia/task-1/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n");
+  tree.write("memory/ia/task-1/memory.oom_control",
+             "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n");
   CgroupUsage usage = cg.usage();
   CHECK(usage.cpu_ms == 2500);
   CHECK(usage.oom_killed);

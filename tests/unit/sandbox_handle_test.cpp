@@ -1,11 +1,11 @@
 // The library API ia-node uses: live output chunks, capture limits, stdin data, freeze,
 // thaw and kill from another thread, and nothing left behind. Real processes and
 // namespaces; each task bounded by a timeout.
-#include <catch2/catch.hpp>
 #include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -42,8 +42,8 @@ struct TempDir {
 
 std::size_t lines_in(const fs::path& file) {
   std::ifstream in(file);
-  return static_cast<std::size_t>(std::count(std::istreambuf_iterator<char>(in),
-                                             std::istreambuf_iterator<char>(), '\n'));
+  return static_cast<std::size_t>(
+      std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
 }
 
 // Whether any process on the machine has arg among its arguments.

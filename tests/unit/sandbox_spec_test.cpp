@@ -1,8 +1,8 @@
 // The platform-free sandbox pieces and the Linux plan: flag lists, config mapping, the
 // JSON result, GPU device nodes (a fake /dev), rlimits and the staging directory choice.
-#include <catch2/catch.hpp>
 #include <sys/resource.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
@@ -126,7 +126,8 @@ TEST_CASE("sandbox: rlimits stand in for memory and pids only without a cgroup")
   limits.pids = 32;
   limits.cpu_time = Millis(1500);
   auto has = [](const std::vector<std::pair<int, rlimit>>& list, int resource) {
-    for (const auto& [r, l] : list) if (r == resource) return true;
+    for (const auto& [r, l] : list)
+      if (r == resource) return true;
     return false;
   };
   auto with_cgroup = task_rlimits(limits, true, true);

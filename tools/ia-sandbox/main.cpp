@@ -27,24 +27,28 @@ void write_all(int fd, std::string_view data) {
 
 int main(int argc, char** argv) {
   using namespace ia;
-  CLI::App app("Run a command isolated and limited: new namespaces, a read-only root, "
-               "cgroup limits, seccomp, no network.\nExit status: the command's, 124 on "
-               "timeout, 125 when the sandbox cannot start, 128+N on signal N.",
-               "ia-sandbox");
+  CLI::App app(
+      "Run a command isolated and limited: new namespaces, a read-only root, "
+      "cgroup limits, seccomp, no network.\nExit status: the command's, 124 on "
+      "timeout, 125 when the sandbox cannot start, 128+N on signal N.",
+      "ia-sandbox");
   cli::CommonOptions common;
   cli::add_common_flags(app, common, "ia-sandbox");
-  std::vector<cli::ConfigFlag> flags = {
-      {"--timeout", "sandbox.timeout", std::nullopt},       {"--cpu-time", "sandbox.cpu_time", std::nullopt},
-      {"--memory", "sandbox.memory", std::nullopt},         {"--pids", "sandbox.pids", std::nullopt},
-      {"--output-limit", "sandbox.output_limit", std::nullopt}, {"--cpus", "sandbox.cpus", std::nullopt},
-      {"--require", "sandbox.require", std::nullopt}};
+  std::vector<cli::ConfigFlag> flags = {{"--timeout", "sandbox.timeout", std::nullopt},
+                                        {"--cpu-time", "sandbox.cpu_time", std::nullopt},
+                                        {"--memory", "sandbox.memory", std::nullopt},
+                                        {"--pids", "sandbox.pids", std::nullopt},
+                                        {"--output-limit", "sandbox.output_limit", std::nullopt},
+                                        {"--cpus", "sandbox.cpus", std::nullopt},
+                                        {"--require", "sandbox.require", std::nullopt}};
   cli::add_config_flags(app, flags);
   std::string workdir, gpu_list;
   bool net = false;
   std::vector<std::string> env_extra;
   std::vector<std::string> command;
-  app.add_option("--workdir", workdir, "Working directory shown at /task (default: a private "
-                                       "temporary one, removed afterwards)")
+  app.add_option("--workdir", workdir,
+                 "Working directory shown at /task (default: a private "
+                 "temporary one, removed afterwards)")
       ->option_text("DIR");
   app.add_flag("--net", net, "Share the host's network (default: loopback only)");
   app.add_option("--gpu", gpu_list, "NVIDIA GPUs to make visible, such as 0,1")
@@ -53,8 +57,7 @@ int main(int argc, char** argv) {
   app.add_option("command", command, "The command and its arguments, after --")->required();
   app.positionals_at_end();
 
-  cli::ToolSpec tool{"ia-sandbox", k_exit_sandbox,
-                     [](const Error&) { return k_exit_sandbox; }};
+  cli::ToolSpec tool{"ia-sandbox", k_exit_sandbox, [](const Error&) { return k_exit_sandbox; }};
   return cli::run_tool(tool, app, common, argc, argv, [&]() -> Result<int> {
     Result<config::Config> cfg = cli::load_config(common, flags);
     if (!cfg) return std::move(cfg).error();
