@@ -4,9 +4,10 @@
 // queue chunks; wait() hands them to the callback on its own thread. Win32 threads and
 // locks, not <thread>/<mutex>: mingw-w64's default (win32) thread model lacks those.
 #define WIN32_LEAN_AND_MEAN
-// clang-format off: tlhelp32.h needs the types windows.h declares.
-#include <tlhelp32.h>
+// tlhelp32.h needs the types windows.h declares, so the order is fixed.
+// clang-format off
 #include <windows.h>
+#include <tlhelp32.h>
 // clang-format on
 
 #include <deque>
