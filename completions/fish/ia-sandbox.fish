@@ -1,0 +1,18 @@
+# fish completion for ia-sandbox
+complete -c ia-sandbox -l timeout -x -d 'Wall time limit'
+complete -c ia-sandbox -l cpu-time -x -d 'CPU time limit'
+complete -c ia-sandbox -l memory -x -d 'Memory limit'
+complete -c ia-sandbox -l pids -x -d 'Process limit'
+complete -c ia-sandbox -l output-limit -x -d 'Output kept per stream'
+complete -c ia-sandbox -l cpus -x -d 'CPU bandwidth'
+complete -c ia-sandbox -l workdir -r -a '(__fish_complete_directories)' -d 'Working directory'
+complete -c ia-sandbox -l net -d "Share the host's network"
+complete -c ia-sandbox -l gpu -x -d 'NVIDIA GPUs to expose'
+complete -c ia-sandbox -l require -x -a 'net fs mem pids seccomp' -d 'Mechanisms that must apply'
+complete -c ia-sandbox -s e -l env -x -d 'Add K=V to the environment'
+complete -c ia-sandbox -l json -d 'Print the result as JSON'
+complete -c ia-sandbox -l config -r -d 'Config file'
+complete -c ia-sandbox -s q -l quiet -d 'Print only errors'
+complete -c ia-sandbox -s v -l verbose -d 'Say more'
+complete -c ia-sandbox -l help -d 'Show help'
+complete -c ia-sandbox -l version -d 'Show version'

@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# ia-sandbox started as root: the normal cases, every hostile case of issue 3 and the
+# contract (exit codes, --json, --require, usage). ia-sandbox-nonroot.bats repeats the
+# hostile cases as uid 65534. An escape test passes only when the escape fails.
+
+bats_require_minimum_version 1.5.0
+load 'helpers/sandbox'
+load 'helpers/sandbox_checks'
+
+setup() { sandbox_setup; }
+teardown() { sandbox_teardown; }
+
+# ---- root ----
+
+@test "root: a listener on the host's 127.0.0.1 is refused" { check_loopback_refused; }
+@test "root: host Unix sockets, abstract and on the file system, are refused" { check_unix_sockets_refused; }
+@test "root: host processes are not visible and cannot be signalled" { check_host_process_invisible; }
+@test "root: remounting / read-write and mounting are denied" { check_remount_denied; }
+@test "root: /etc/shadow, /root, /home and other users' files are unreadable" { check_secrets_unreadable; }
+@test "root: writes outside the working directory are denied" { check_writes_confined; }
+@test "root: a fork bomb is contained by the process limit" { check_fork_bomb_contained; }
+@test "root: 2 GiB under a 256 MiB limit is OOM-killed" { check_memory_limit; }
+@test "root: a double-forked setsid daemon is gone after the task" { check_daemon_gone; }
+@test "root: sleeping past the timeout exits 124 and leaves nothing" { check_timeout; }
+@test "root: 1 GiB of output is truncated with bounded memory" { check_huge_output; }
+@test "root: ptrace, mount, unshare and other escape calls are denied" { check_escape_syscalls_denied; }
+@test "root: kill -9 -1 inside kills only sandbox processes" { check_kill_all_inside; }
+@test "root: scripts, args, stdin, exit codes and signals pass through" { check_normal_cases; }
+@test "root: --json reports every mechanism applied" { check_isolation_reported; }
+
+# ---- contract ----
+
+@test "--net shares the host's network (the listener answers)" {
+  start_tcp_listener
+  run sb --net --json -- "$PY" -c 'import socket,sys; print(socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3).recv(100).decode())' "$PORT"
+  assert_success
+  [[ "$(json_get stdout)" == *"hello from host"* ]]
+  [[ "$(json_get isolation)" != *'"net"'* ]]
+}
+
+@test "--require refuses with 125 what cannot apply, and names it" {
+  run sb --require net,fs,mem,pids,seccomp -- true
+  assert_success
+  use_nobody
+  run sb --require net,fs,mem,pids,seccomp -- echo RAN
+  [ "$status" -eq 125 ]
+  refute_output --partial RAN
+  assert_output --partial "mem,pids"
+  run sb --net --require net -- echo RAN
+  [ "$status" -eq 125 ]
+  run sb --require nett -- true
+  [ "$status" -eq 125 ]
+  assert_output --partial "did you mean 'net'"
+}
+
+@test "usage errors exit 125 with a message" {
+  run sb
+  [ "$status" -eq 125 ]
+  run sb --memory 12Q -- true
+  [ "$status" -eq 125 ]
+  assert_output --partial memory
+  run sb --gpu x -- true
+  [ "$status" -eq 125 ]
+  assert_output --partial "GPU index"
+  run sb --workdir /nonexistent/dir -- true
+  [ "$status" -eq 125 ]
+  assert_output --partial /nonexistent/dir
+  run -127 sb -- /nonexistent/program
+  assert_output --partial "cannot run '/nonexistent/program'"
+}
+
+@test "--gpu names the missing device node when there is no such GPU" {
+  [ ! -e /dev/nvidia7 ] || skip "this machine has an NVIDIA GPU 7"
+  run sb --gpu 7 -- true
+  [ "$status" -eq 125 ]
+  assert_output --partial "/dev/nvidia7 does not exist"
+}
+
+@test "--cpu-time ends a busy task with 124 and limit_hit cpu_time" {
+  run sb --json --cpu-time 1s --timeout 30s -- sh -c 'while :; do :; done'
+  [ "$status" -eq 124 ]
+  [ "$(json_get limit_hit)" = cpu_time ]
+  assert_nothing_left
+}
+
+@test "--version and --help" {
+  run "$SB" --version
+  assert_success
+  assert_output --partial "ia-sandbox "
+  run "$SB" --help
+  assert_success
+  assert_output --partial "--timeout"
+}

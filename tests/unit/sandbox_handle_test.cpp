@@ -1,0 +1,185 @@
+// The library API ia-node uses: live output chunks, capture limits, stdin data, freeze,
+// thaw and kill from another thread, and nothing left behind. Real processes and
+// namespaces; each task bounded by a timeout.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "core/time.hpp"
+#include "sandbox/sandbox.hpp"
+
+namespace fs = std::filesystem;
+using namespace ia;
+using namespace ia::sandbox;
+using namespace std::chrono_literals;
+
+namespace {
+
+Spec shell(const std::string& script) {
+  Spec spec;
+  spec.argv = {"/bin/sh", "-c", script};
+  spec.env = {"PATH=/usr/bin:/bin"};
+  spec.limits.timeout = Millis(20000);
+  spec.limits.output = 1 << 20;
+  return spec;
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char pattern[] = "/tmp/ia-handle-test-XXXXXX";
+    path = ::mkdtemp(pattern);
+    fs::permissions(path, fs::perms::all);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+std::size_t lines_in(const fs::path& file) {
+  std::ifstream in(file);
+  return static_cast<std::size_t>(
+      std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
+}
+
+// Whether any process on the machine has arg among its arguments.
+bool process_with_arg(const std::string& arg) {
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    std::ifstream in(entry.path() / "cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmdline.find(arg) != std::string::npos) return true;
+  }
+  return false;
+}
+
+void check_freeze_thaw_kill(Spec spec) {
+  TempDir dir;
+  spec.workdir = dir.path.string();
+  Result<Handle> handle = start(spec);
+  REQUIRE(handle);
+  std::thread waiter;
+  Result<Outcome> outcome = make_error(ErrorCode::internal, "not waited");
+  waiter = std::thread([&] { outcome = handle->wait(); });
+  fs::path ticks = dir.path / "ticks";
+  for (int i = 0; i < 100 && lines_in(ticks) < 3; ++i) std::this_thread::sleep_for(20ms);
+  REQUIRE(lines_in(ticks) >= 3);
+  REQUIRE(handle->freeze());
+  std::this_thread::sleep_for(100ms);
+  std::size_t frozen = lines_in(ticks);
+  std::this_thread::sleep_for(400ms);
+  CHECK(lines_in(ticks) == frozen);
+  REQUIRE(handle->thaw());
+  for (int i = 0; i < 100 && lines_in(ticks) <= frozen + 2; ++i) std::this_thread::sleep_for(20ms);
+  CHECK(lines_in(ticks) > frozen + 2);
+  REQUIRE(handle->freeze());
+  REQUIRE(handle->kill());  // a frozen task must still die
+  waiter.join();
+  REQUIRE(outcome);
+  CHECK(outcome->signal == 9);
+  CHECK(outcome->exit_code == 137);
+  CHECK_FALSE(outcome->timed_out);
+  CHECK(outcome->wall_ms < 15000);
+}
+
+}  // namespace
+
+TEST_CASE("sandbox handle: output chunks stream while the task still runs") {
+  Spec spec = shell("echo first; sleep 0.5; echo second >&2");
+  std::vector<std::pair<Stream, std::int64_t>> seen;
+  spec.on_output = [&seen](Stream stream, std::string_view) {
+    seen.push_back({stream, steady_now_ms()});
+  };
+  auto outcome = run(spec);
+  REQUIRE(outcome);
+  CHECK(outcome->exit_code == 0);
+  CHECK(outcome->stdout_text == "first\n");
+  CHECK(outcome->stderr_text == "second\n");
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].first == Stream::stdout_stream);
+  CHECK(seen[1].second - seen[0].second >= 300);
+}
+
+TEST_CASE("sandbox handle: output past the limit is dropped and flagged, callbacks included") {
+  Spec spec = shell("head -c 300000 /dev/zero; echo short >&2");
+  spec.limits.output = 1000;
+  std::size_t streamed = 0;
+  spec.on_output = [&streamed](Stream stream, std::string_view chunk) {
+    if (stream == Stream::stdout_stream) streamed += chunk.size();
+  };
+  auto outcome = run(spec);
+  REQUIRE(outcome);
+  CHECK(outcome->stdout_text.size() == 1000);
+  CHECK(outcome->stdout_truncated);
+  CHECK(streamed == 1000);
+  CHECK_FALSE(outcome->stderr_truncated);
+  CHECK(outcome->stderr_text == "short\n");
+}
+
+TEST_CASE("sandbox handle: stdin data reaches the task") {
+  Spec spec = shell("tr a-z A-Z");
+  spec.stdin_source = {StdinSource::Kind::data, "hello sandbox\n"};
+  auto outcome = run(spec);
+  REQUIRE(outcome);
+  CHECK(outcome->stdout_text == "HELLO SANDBOX\n");
+}
+
+TEST_CASE("sandbox handle: freeze stops the task, thaw resumes it, kill ends it (freezer)") {
+  check_freeze_thaw_kill(shell("while :; do echo t >> /task/ticks; sleep 0.02; done"));
+}
+
+TEST_CASE("sandbox handle: freeze, thaw and kill without a cgroup use signals") {
+  Spec spec = shell("(while :; do echo t >> /task/ticks; sleep 0.02; done) & wait");
+  spec.cgroup_parent = "no/such/parent";  // cgroup creation fails; SIGSTOP/SIGCONT remain
+  check_freeze_thaw_kill(spec);
+}
+
+TEST_CASE("sandbox handle: dropping an unwaited handle kills the task and its daemons") {
+  std::string marker = "30." + std::to_string(::getpid()) + "9";
+  {
+    Result<Handle> handle = start(shell("setsid sleep " + marker + " & sleep " + marker));
+    REQUIRE(handle);
+    for (int i = 0; i < 100 && !process_with_arg(marker); ++i) std::this_thread::sleep_for(10ms);
+    REQUIRE(process_with_arg(marker));
+  }
+  CHECK_FALSE(process_with_arg(marker));
+}
+
+TEST_CASE("sandbox handle: wall timeout kills the whole tree and says so") {
+  Spec spec = shell("sleep 30 & sleep 30");
+  spec.limits.timeout = Millis(300);
+  auto outcome = run(spec);
+  REQUIRE(outcome);
+  CHECK(outcome->timed_out);
+  CHECK(outcome->limit_hit == "timeout");
+  CHECK(outcome->exit_code == 124);
+  CHECK(outcome->wall_ms < 5000);
+}
+
+TEST_CASE("sandbox handle: a missing command is 127 with a message, not a sandbox failure") {
+  Spec spec;
+  spec.argv = {"no-such-program-ia"};
+  spec.env = {"PATH=/usr/bin"};
+  auto outcome = run(spec);
+  REQUIRE(outcome);
+  CHECK(outcome->exit_code == 127);
+  CHECK(outcome->stderr_text.find("cannot run 'no-such-program-ia'") != std::string::npos);
+}
+
+TEST_CASE("sandbox handle: an empty command is refused") {
+  auto refused = start(Spec{});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ErrorCode::invalid_argument);
+}
+
+TEST_CASE("sandbox handle: --require of something missing refuses before the task runs") {
+  Spec spec = shell("echo RAN");
+  spec.cgroup_parent = "no/such/parent";
+  spec.require = {"mem"};
+  auto refused = start(spec);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("mem") != std::string::npos);
+}
