@@ -57,6 +57,10 @@ int main(int argc, char** argv) {
   token_app->add_subcommand("list", "List tokens (never their values)");
   CLI::App* revoke = token_app->add_subcommand("revoke", "Revoke a token by name");
   revoke->add_option("name", token.name, "The token's name")->required();
+  // Common flags (--json, --state-dir, ...) may follow the subcommand too.
+  for (CLI::App* sub : {token_app, create, token_app->get_subcommand("list"), revoke}) {
+    sub->fallthrough();
+  }
 
   cli::ToolSpec spec{"ia-sched", cli::k_exit_usage, {}};
   return cli::run_tool(spec, app, common, argc, argv, [&]() -> Result<int> {
