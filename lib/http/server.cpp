@@ -26,6 +26,9 @@ struct Server::Impl {
   Handler handler;
   asio::io_context io;
   tcp::acceptor acceptor{io};
+  // Parked replies have no pending operation; without this guard run() would return
+  // once the acceptor closes, and their answers would never be written.
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
   std::vector<std::thread> threads;
   std::atomic<std::size_t> in_flight{0};
   std::atomic<bool> stopping{false};
