@@ -415,3 +415,29 @@ jqr() { jq -r "$1" <<< "$body"; }
   TOKEN= api GET /v1/tasks
   [ "$status_code" = 401 ]
 }
+
+@test "ia-sched: /metrics serves Prometheus text without a token" {
+  start_sched
+  api POST /v1/tasks '{"code":"x"}'
+  run curl -s "$SCHED_URL/metrics"
+  assert_success
+  assert_output --partial 'ia_tasks{state="queued"} 1'
+  assert_output --partial 'ia_nodes{state="offline"} 0'
+  assert_output --partial '# TYPE ia_http_request_duration_seconds histogram'
+  assert_output --regexp 'ia_http_request_duration_seconds_count [1-9]'
+  assert_output --partial 'ia_http_responses_total{code="2xx"}'
+}
+
+@test "ia-sched: requests over [sched] rate_limit get 429" {
+  IA_SCHED_RATE_LIMIT=5 start_sched
+  codes=""
+  for i in $(seq 1 12); do
+    api GET /v1/tasks
+    codes="$codes $status_code"
+  done
+  [[ "$codes" == *200* ]]
+  [[ "$codes" == *429* ]]
+  [ "$(jqr .error.code)" = RATE_LIMITED ]
+  TOKEN= api GET /health
+  [ "$status_code" = 200 ]  # open routes are not counted
+}

@@ -193,3 +193,16 @@ void Service::health(Call& call) {
 }
 
 }  // namespace ia::sched_server
+
+namespace ia::sched_server {
+
+void Service::metrics(Call& call) {
+  std::string text;
+  {
+    std::lock_guard lock(m_mutex);
+    text = m_metrics.render(m_sched.stats(now()), m_lease_waiters.size());
+  }
+  call.reply(http::Response{200, "text/plain; version=0.0.4", std::move(text), {}});
+}
+
+}  // namespace ia::sched_server

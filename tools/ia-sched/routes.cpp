@@ -1,4 +1,6 @@
 // Request routing: authentication, then the /v1 table, the legacy routes, /, /health.
+#include <chrono>
+
 #include "api/errors.hpp"
 #include "core/strings.hpp"
 #include "core/version.hpp"
@@ -28,7 +30,14 @@ Error method_not_allowed(const http::Request& request) {
 }  // namespace
 
 void Service::handle(http::Request&& request, http::Reply reply) {
-  Call call{std::move(request), std::move(reply), {}, {}, false};
+  auto started = std::chrono::steady_clock::now();
+  // Parked long-polls are timed too; their wait shows in the histogram's top buckets.
+  http::Reply timed = [this, started, reply = std::move(reply)](http::Response response) {
+    std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    m_metrics.observe(took.count(), response.status);
+    reply(std::move(response));
+  };
+  Call call{std::move(request), std::move(timed), {}, {}, false};
   for (std::string& part : split(call.request.path, '/')) {
     if (!part.empty()) call.segments.push_back(std::move(part));
   }
@@ -39,17 +48,27 @@ void Service::handle(http::Request&& request, http::Reply reply) {
 
 Status Service::authorize(Call& call) {
   bool open;
+  std::int64_t rate;
   {
     std::lock_guard lock(m_mutex);
     open = m_options.insecure || (call.legacy && m_options.legacy_open);
+    rate = m_options.rate_limit;
   }
   if (open || is_public(call.request)) {
     call.principal = Principal{"anonymous", Role::admin};
-    return {};
+  } else {
+    Result<Principal> principal = m_tokens.check(request_token(call.request));
+    IA_TRY(principal);
+    call.principal = std::move(*principal);
   }
-  Result<Principal> principal = m_tokens.check(request_token(call.request));
-  IA_TRY(principal);
-  call.principal = std::move(*principal);
+  // Anonymous callers (open routes) share one bucket per peer address.
+  std::string bucket = call.principal.name == "anonymous" ? "@" + call.request.remote
+                                                          : call.principal.name;
+  if (!is_public(call.request) && !m_rate.allow(bucket, rate, now())) {
+    return make_error(ErrorCode::rate_limited,
+                      "more than " + std::to_string(rate) + " requests per second",
+                      "slow down and retry; [sched] rate_limit sets the limit");
+  }
   return {};
 }
 
@@ -60,6 +79,7 @@ void Service::route(Call& call) {
                               std::string(k_version) + R"(","api":"/v1"})");
   }
   if (call.request.path == "/health" && method == "GET") return health(call);
+  if (call.request.path == "/metrics" && method == "GET") return metrics(call);
   if (!call.segments.empty() && call.segments[0] == "v1") return route_v1(call);
   if (route_legacy(call)) return;
   call.fail(not_found_route(call.request));

@@ -14,6 +14,8 @@
 #include "core/log.hpp"
 #include "http/message.hpp"
 #include "http/server.hpp"
+#include "metrics.hpp"
+#include "rate_limit.hpp"
 #include "sched/scheduler.hpp"
 #include "store/store.hpp"
 
@@ -65,6 +67,7 @@ class Service {
   void stats_top(Call& call);
   void stats_queue(Call& call);
   void health(Call& call);
+  void metrics(Call& call);
   void legacy_get_task(Call& call);
   void legacy_submit_result(Call& call);
   void legacy_status(Call& call, std::int64_t id);
@@ -102,6 +105,8 @@ class Service {
   Logger& m_log;
   sched::Scheduler m_sched;
   TokenTable m_tokens;
+  Metrics m_metrics;
+  RateLimiter m_rate;
   http::Server* m_server = nullptr;
   std::map<std::string, Parked, std::less<>> m_lease_waiters;
   std::multimap<std::int64_t, Parked> m_task_waiters;
