@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,11 +28,23 @@ struct Request {
   const std::string* param(std::string_view name) const;
 };
 
+// A response body that goes on after the first answer (server-sent events). push()
+// queues bytes for the peer; both are safe from any thread.
+class Stream {
+ public:
+  virtual ~Stream() = default;
+  virtual bool push(std::string data) = 0;  // false once the peer is gone
+  virtual void close() = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   Headers headers;
+  // When set, the connection stays open after body and on_stream receives the Stream
+  // to push more through; the stream ends when the peer leaves or close() is called.
+  std::function<void(std::shared_ptr<Stream>)> on_stream;
 };
 
 // Answers one request; may be called from any thread, exactly once.

@@ -6,7 +6,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
+#include <deque>
 #include <thread>
 #include <vector>
 
@@ -138,6 +140,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(Response response) {
+    if (response.on_stream) return open_stream(std::move(response));
     auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
     out->version(m_version);
     out->result(static_cast<unsigned>(response.status));
@@ -158,7 +161,79 @@ class Session : public std::enable_shared_from_this<Session> {
                        });
   }
 
+  // Server-sent events: a close-delimited body written as pushes arrive. The request
+  // stops counting as in flight once the header is out, so stop() does not wait for it.
+  void open_stream(Response response) {
+    std::string head = "HTTP/1.1 " + std::to_string(response.status) + " OK\r\nServer: ia-sched"
+                       "\r\nContent-Type: " + response.content_type +
+                       "\r\nCache-Control: no-cache\r\nConnection: close\r\n";
+    for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
+    m_stream.expires_never();
+    enqueue(head + "\r\n" + response.body);
+    --m_server.in_flight;
+    watch_peer();
+    response.on_stream(std::make_shared<SessionStream>(weak_from_this()));
+  }
+
+  // The peer sends nothing more on an event stream; a read completes when it leaves.
+  void watch_peer() {
+    auto scratch = std::make_shared<std::array<char, 256>>();
+    m_stream.socket().async_read_some(
+        asio::buffer(*scratch), [self = shared_from_this(), scratch](beast::error_code ec,
+                                                                     std::size_t) {
+          if (ec) return self->end_stream();
+          self->watch_peer();
+        });
+  }
+
+ public:
+  void enqueue(std::string data) {
+    if (m_stream_closed) return;
+    m_outbox.push_back(std::move(data));
+    if (m_outbox.size() == 1) write_next();
+  }
+
+  void end_stream() {
+    m_stream_closed = true;
+    m_outbox.clear();
+    close();
+  }
+
+  bool stream_closed() const { return m_stream_closed; }
+
+ private:
+  void write_next() {
+    asio::async_write(m_stream.socket(), asio::buffer(m_outbox.front()),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->end_stream();
+                        if (self->m_outbox.empty()) return;
+                        self->m_outbox.pop_front();
+                        if (!self->m_outbox.empty()) self->write_next();
+                      });
+  }
+
+  class SessionStream : public Stream {
+   public:
+    explicit SessionStream(std::weak_ptr<Session> session) : m_session(std::move(session)) {}
+    bool push(std::string data) override {
+      std::shared_ptr<Session> session = m_session.lock();
+      if (!session || session->m_gone) return false;
+      asio::post(session->m_stream.get_executor(),
+                 [session, data = std::move(data)]() mutable { session->enqueue(std::move(data)); });
+      return true;
+    }
+    void close() override {
+      if (std::shared_ptr<Session> session = m_session.lock()) {
+        asio::post(session->m_stream.get_executor(), [session] { session->end_stream(); });
+      }
+    }
+
+   private:
+    std::weak_ptr<Session> m_session;
+  };
+
   void close() {
+    m_gone = true;
     beast::error_code ec;
     m_stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     m_stream.socket().close(ec);
@@ -171,6 +246,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string m_remote;
   bool m_keep_alive = true;
   unsigned m_version = 11;
+  bool m_stream_closed = false;
+  std::atomic<bool> m_gone{false};
+  std::deque<std::string> m_outbox;
 };
 
 void accept(Server::Impl& server) {

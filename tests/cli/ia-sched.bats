@@ -430,14 +430,40 @@ jqr() { jq -r "$1" <<< "$body"; }
 
 @test "ia-sched: requests over [sched] rate_limit get 429" {
   IA_SCHED_RATE_LIMIT=5 start_sched
-  codes=""
+  codes="" limited=""
   for i in $(seq 1 12); do
     api GET /v1/tasks
     codes="$codes $status_code"
+    [ "$status_code" = 429 ] && limited=$body
   done
   [[ "$codes" == *200* ]]
   [[ "$codes" == *429* ]]
-  [ "$(jqr .error.code)" = RATE_LIMITED ]
+  [ "$(jq -r .error.code <<< "$limited")" = RATE_LIMITED ]
   TOKEN= api GET /health
   [ "$status_code" = 200 ]  # open routes are not counted
+}
+
+@test "ia-sched: /v1/events streams committed changes and resumes after Last-Event-ID" {
+  start_sched
+  curl -s -N -m 4 -H "Authorization: Bearer $ADMIN_TOKEN" "$SCHED_URL/v1/events" \
+    > "$BATS_TEST_TMPDIR/events" &
+  reader=$!
+  sleep 0.3
+  api POST /v1/tasks '{"code":"x"}'
+  api POST /v1/nodes/n1/heartbeat '{}'
+  api DELETE /v1/tasks/1
+  wait $reader || true
+  run cat "$BATS_TEST_TMPDIR/events"
+  assert_output --partial "event: task_created"
+  assert_output --partial "event: node_joined"
+  assert_output --partial "event: task_cancelled"
+  assert_output --partial '"task_id":1'
+  # resume: only what came after event 1
+  run curl -s -N -m 1 -H "Authorization: Bearer $ADMIN_TOKEN" -H "Last-Event-ID: 1" \
+    "$SCHED_URL/v1/events"
+  refute_output --partial "event: task_created"
+  assert_output --partial "event: node_joined"
+  assert_output --partial "id: 3"
+  TOKEN= api GET /v1/events
+  [ "$status_code" = 401 ]
 }

@@ -72,7 +72,7 @@ TEST_CASE("http: a reply given later from another thread holds no server thread"
     std::lock_guard lock(mutex);
     repliers.emplace_back([reply] {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      reply(Response{200, "text/plain", "late", {}});
+      reply(Response{200, "text/plain", "late", {}, {}});
     });
   });
   // More parked requests than server threads: they would deadlock if each held one.
@@ -95,7 +95,7 @@ TEST_CASE("http: stop waits for requests in flight") {
   auto server = start([&](Request&&, Reply reply) {
     replier = std::thread([reply] {
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
-      reply(Response{200, "text/plain", "done", {}});
+      reply(Response{200, "text/plain", "done", {}, {}});
     });
   });
   Result<ClientResponse> response = make_error(ErrorCode::internal, "not run");

@@ -73,14 +73,14 @@ void Service::lease(Call& call, const std::string& node_id) {
   }
   // One parked lease per node: a newer request replaces (and empties) the older one.
   auto [it, inserted] = m_lease_waiters.try_emplace(node_id);
-  if (!inserted) it->second.reply(http::Response{204, "application/json", "", {}});
+  if (!inserted) it->second.reply(http::Response{204, "application/json", "", {}, {}});
   it->second = Parked{++m_serial, call.reply, 0, false};
   std::uint64_t serial = it->second.serial;
   m_server->schedule(Millis(wait * 1000), [this, node_id, serial] {
     std::lock_guard inner(m_mutex);
     auto found = m_lease_waiters.find(node_id);
     if (found == m_lease_waiters.end() || found->second.serial != serial) return;
-    found->second.reply(http::Response{204, "application/json", "", {}});
+    found->second.reply(http::Response{204, "application/json", "", {}, {}});
     m_lease_waiters.erase(found);
     m_sched.stop_waiting(node_id);
   });
@@ -202,7 +202,7 @@ void Service::metrics(Call& call) {
     std::lock_guard lock(m_mutex);
     text = m_metrics.render(m_sched.stats(now()), m_lease_waiters.size());
   }
-  call.reply(http::Response{200, "text/plain; version=0.0.4", std::move(text), {}});
+  call.reply(http::Response{200, "text/plain; version=0.0.4", std::move(text), {}, {}});
 }
 
 }  // namespace ia::sched_server

@@ -148,6 +148,10 @@ void Service::route_v1(Call& call) {
     }
     return;
   }
+  if (head == "events" && n == 2) {
+    if (expect("GET") && call.allow({Role::client})) events(call);
+    return;
+  }
   if (head == "nodes" && n == 2) {
     if (expect("GET") && call.allow({Role::client})) list_nodes(call);
     return;

@@ -102,10 +102,12 @@ void Service::commit(sched::Changes& changes, Respond respond) {
     auto wakeups = std::make_shared<std::vector<std::function<void()>>>();
     for (const sched::Grant& grant : grants) answer_grant(grant, *wakeups);
     collect_wakeups(changes, *wakeups);
-    m_store->write(m_sched.batch(changes), [respond, wakeups](const Status& status) {
-      respond(status);
-      for (auto& wake : *wakeups) wake();
-    });
+    m_store->write(m_sched.batch(changes),
+                   [this, respond, wakeups, events = changes.events](const Status& status) {
+                     respond(status);
+                     for (auto& wake : *wakeups) wake();
+                     if (status) publish(events);
+                   });
     return;
   }
   auto wakeups = std::make_shared<std::vector<std::function<void()>>>();
@@ -114,12 +116,15 @@ void Service::commit(sched::Changes& changes, Respond respond) {
   if (batch.empty()) {
     respond(Status{});
     for (auto& wake : *wakeups) wake();
+    publish(changes.events);
     return;
   }
-  m_store->write(std::move(batch), [respond, wakeups](const Status& status) {
-    respond(status);
-    for (auto& wake : *wakeups) wake();
-  });
+  m_store->write(std::move(batch),
+                 [this, respond, wakeups, events = changes.events](const Status& status) {
+                   respond(status);
+                   for (auto& wake : *wakeups) wake();
+                   if (status) publish(events);
+                 });
 }
 
 void Service::answer_grant(const sched::Grant& grant, std::vector<std::function<void()>>& out) {
@@ -197,6 +202,11 @@ void Service::shutdown() {
     m_task_waiters.clear();
     m_output_waiters.clear();
   }
+  std::lock_guard lock(m_events_mutex);
+  for (const auto& subscriber : m_subscribers) {
+    if (subscriber->stream) subscriber->stream->close();
+  }
+  m_subscribers.clear();
 }
 
 }  // namespace ia::sched_server

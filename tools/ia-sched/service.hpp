@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -68,6 +69,7 @@ class Service {
   void stats_queue(Call& call);
   void health(Call& call);
   void metrics(Call& call);
+  void events(Call& call);
   void legacy_get_task(Call& call);
   void legacy_submit_result(Call& call);
   void legacy_status(Call& call, std::int64_t id);
@@ -98,6 +100,18 @@ class Service {
   void expire_parked(std::multimap<std::int64_t, Parked>& parked, std::int64_t key,
                      std::uint64_t serial, http::Response response);
   Status authorize(Call& call);
+
+  struct Subscriber {
+    std::shared_ptr<http::Stream> stream;  // null until the header is out
+    std::string pending;                   // events published before that
+  };
+  // Appends committed events to the log and sends them to every subscriber.
+  void publish(const std::vector<sched::Event>& events);
+
+  std::mutex m_events_mutex;  // guards the event log and subscribers
+  std::deque<std::pair<std::int64_t, std::string>> m_event_log;  // (id, SSE text)
+  std::int64_t m_next_event = 1;
+  std::vector<std::shared_ptr<Subscriber>> m_subscribers;
 
   mutable std::mutex m_mutex;  // guards everything below
   std::unique_ptr<store::Store> m_store;
