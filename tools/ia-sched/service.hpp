@@ -3,6 +3,7 @@
 // wait, output) that are answered the moment their change commits. Thread safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -127,7 +128,7 @@ class Service {
   std::multimap<std::int64_t, Parked> m_output_waiters;
   std::uint64_t m_serial = 0;
   bool m_stopped = false;
-  std::int64_t m_last_token_reload = 0;
+  std::atomic<std::int64_t> m_last_token_reload{0};  // the tick's own; one tick at a time
 };
 
 }  // namespace ia::sched_server
