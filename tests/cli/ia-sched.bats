@@ -469,3 +469,20 @@ jqr() { jq -r "$1" <<< "$body"; }
   TOKEN= api GET /v1/events
   [ "$status_code" = 401 ]
 }
+
+@test "ia-sched: slow clients are cut off and oversized headers refused" {
+  IA_SCHED_IDLE_TIMEOUT=1s start_sched
+  port=${SCHED_URL##*:}
+  exec 5<>"/dev/tcp/127.0.0.1/$port"
+  printf 'GET / HTTP/1.1\r\nHost: x\r\n' >&5  # never finishes its header
+  start=$(date +%s)
+  run timeout 10 cat <&5
+  exec 5<&-
+  [ "$status" -ne 124 ]  # the server closed the connection, cat saw EOF
+  [ $(( $(date +%s) - start )) -le 5 ]
+  big=$(head -c 20000 /dev/zero | tr '\0' a)
+  run curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $big" "$SCHED_URL/health"
+  assert_output 431
+  TOKEN= api GET /health
+  [ "$status_code" = 200 ]
+}
