@@ -347,6 +347,9 @@ jqr() { jq -r "$1" <<< "$body"; }
   run "$IA_BIN_DIR/ia-sched" --print-config --listen 127.0.0.1:9
   assert_success
   assert_output --partial "sched.listen = 127.0.0.1:9  # --listen"
+  run "$IA_BIN_DIR/ia-sched" --print-config --json
+  assert_success
+  [ "$(jq -r '."sched.heartbeat_interval".value' <<< "$output")" = 10s ]
 }
 
 @test "ia-sched: SIGHUP reloads and the server keeps serving; SIGTERM stops it cleanly" {

@@ -4,6 +4,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/tool.hpp"
 #include "config/config.hpp"
+#include "json/writer.hpp"
 #include "serve.hpp"
 
 using namespace ia;
@@ -11,21 +12,21 @@ using namespace ia;
 namespace {
 
 void print_config(const config::Config& cfg, bool json) {
-  if (json) std::cout << "{";
-  bool first = true;
+  json::Writer out;
+  out.begin_object();
   for (const config::Setting* setting : cfg.settings()) {
     if (setting->def->section != "sched") continue;
     std::string name = "sched." + std::string(setting->def->key);
     if (json) {
-      std::cout << (first ? "" : ",") << "\"" << name << "\":{\"value\":\""
-                << config::display(*setting) << "\",\"origin\":\"" << setting->origin << "\"}";
+      out.key(name).begin_object().field("value", config::display(*setting));
+      out.field("origin", setting->origin).end_object();
     } else {
       std::cout << name << " = " << config::display(*setting) << "  # " << setting->origin
                 << "\n";
     }
-    first = false;
   }
-  if (json) std::cout << "}\n";
+  out.end_object();
+  if (json) std::cout << out.text() << "\n";
 }
 
 }  // namespace
