@@ -489,3 +489,21 @@ jqr() { jq -r "$1" <<< "$body"; }
   TOKEN= api GET /health
   [ "$status_code" = 200 ]
 }
+
+@test "ia-sched: a silent node goes offline and comes back with its next heartbeat" {
+  IA_SCHED_HEARTBEAT_INTERVAL=200ms IA_SCHED_LEASE_EXPIRY_MISSES=2 start_sched
+  api POST /v1/nodes/n1/heartbeat '{"capacity":{"cpu":2,"memory":512}}'
+  api GET /v1/nodes/n1
+  [ "$(jqr .status)" = idle ]
+  sleep 1
+  api GET /v1/nodes/n1
+  [ "$(jqr .status)" = offline ]
+  api GET /v1/stats
+  [ "$(jqr .nodes.offline)" = 1 ]
+  api POST /v1/nodes/n1/lease
+  [ "$status_code" = 404 ]
+  [ "$(jqr .error.code)" = NODE_NOT_FOUND ]
+  api POST /v1/nodes/n1/heartbeat '{"capacity":{"cpu":2,"memory":512}}'
+  api GET /v1/nodes/n1
+  [ "$(jqr .status)" = idle ]
+}
