@@ -19,22 +19,23 @@ class Value {
   using Array = std::vector<Value>;
   using Object = std::vector<Member>;
 
-  Value() : m_data(nullptr) {}
-  Value(std::nullptr_t) : m_data(nullptr) {}                            // NOLINT
-  Value(bool b) : m_data(b) {}                                          // NOLINT
-  Value(int i) : m_data(static_cast<std::int64_t>(i)) {}                // NOLINT
-  Value(long i) : m_data(static_cast<std::int64_t>(i)) {}               // NOLINT
-  Value(long long i) : m_data(static_cast<std::int64_t>(i)) {}          // NOLINT
-  Value(unsigned u) : m_data(static_cast<std::int64_t>(u)) {}           // NOLINT
-  Value(double d) : m_data(d) {}                                        // NOLINT
-  Value(std::string s) : m_data(std::move(s)) {}                        // NOLINT
-  Value(std::string_view s) : m_data(std::string(s)) {}                 // NOLINT
-  Value(const char* s) : m_data(std::string(s)) {}                      // NOLINT
-  Value(Array a) : m_data(std::move(a)) {}                              // NOLINT
-  Value(Object o) : m_data(std::move(o)) {}                             // NOLINT
+  // Defined below Member: clang checks the variant's alternatives for completeness.
+  Value();
+  Value(std::nullptr_t);  // NOLINT
+  Value(bool b);  // NOLINT
+  Value(int i);  // NOLINT
+  Value(long i);  // NOLINT
+  Value(long long i);  // NOLINT
+  Value(unsigned u);  // NOLINT
+  Value(double d);  // NOLINT
+  Value(std::string s);  // NOLINT
+  Value(std::string_view s);  // NOLINT
+  Value(const char* s);  // NOLINT
+  Value(Array a);  // NOLINT
+  Value(Object o);  // NOLINT
 
-  static Value array() { return Value(Array{}); }
-  static Value object() { return Value(Object{}); }
+  static Value array();
+  static Value object();
 
   bool is_null() const { return std::holds_alternative<std::nullptr_t>(m_data); }
   bool is_bool() const { return std::holds_alternative<bool>(m_data); }
@@ -75,6 +76,22 @@ struct Member {
   Value value;
   bool operator==(const Member& other) const = default;
 };
+
+inline Value::Value() : m_data(nullptr) {}
+inline Value Value::array() { return Value(Array{}); }
+inline Value Value::object() { return Value(Object{}); }
+inline Value::Value(std::nullptr_t) : m_data(nullptr) {}
+inline Value::Value(bool b) : m_data(b) {}
+inline Value::Value(int i) : m_data(static_cast<std::int64_t>(i)) {}
+inline Value::Value(long i) : m_data(static_cast<std::int64_t>(i)) {}
+inline Value::Value(long long i) : m_data(static_cast<std::int64_t>(i)) {}
+inline Value::Value(unsigned u) : m_data(static_cast<std::int64_t>(u)) {}
+inline Value::Value(double d) : m_data(d) {}
+inline Value::Value(std::string s) : m_data(std::move(s)) {}
+inline Value::Value(std::string_view s) : m_data(std::string(s)) {}
+inline Value::Value(const char* s) : m_data(std::string(s)) {}
+inline Value::Value(Array a) : m_data(std::move(a)) {}
+inline Value::Value(Object o) : m_data(std::move(o)) {}
 
 // Parses a complete JSON text. Invalid UTF-8, trailing garbage and depth over 256 are
 // errors naming the problem.

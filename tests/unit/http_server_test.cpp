@@ -1,0 +1,155 @@
+// The HTTP server and client against each other on loopback.
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "http/client.hpp"
+#include "http/server.hpp"
+
+using namespace ia;
+using namespace ia::http;
+
+namespace {
+
+std::unique_ptr<Server> start(Handler handler, std::size_t max_body = 1024) {
+  ServerOptions options;
+  options.port = 0;
+  options.threads = 2;
+  options.max_body = max_body;
+  auto server = Server::start(options, std::move(handler));
+  REQUIRE(server);
+  return std::move(*server);
+}
+
+Client client_for(const Server& server) {
+  return Client(ClientOptions{"http://127.0.0.1:" + std::to_string(server.port()), "tok",
+                              Millis(5000), Millis(2000), true});
+}
+
+Handler echo() {
+  return [](Request&& request, Reply reply) {
+    Response response;
+    response.body = request.method + " " + request.path + " " +
+                    (request.param("q") ? *request.param("q") : "-") + " " +
+                    std::string(request.header("authorization")) + " " + request.body;
+    reply(std::move(response));
+  };
+}
+
+}  // namespace
+
+TEST_CASE("http: requests reach the handler decoded, over one kept-alive connection") {
+  auto server = start(echo());
+  Client client = client_for(*server);
+  auto first = client.get("/a%20b?q=x+y%21");
+  REQUIRE(first);
+  CHECK(first->status == 200);
+  CHECK(first->body == "GET /a b x y! Bearer tok ");
+  auto second = client.post("/p", "data");
+  REQUIRE(second);
+  CHECK(second->body == "POST /p - Bearer tok data");
+  auto third = client.del("/d");
+  REQUIRE(third);
+  CHECK(third->body.rfind("DELETE /d", 0) == 0);
+}
+
+TEST_CASE("http: a body over the limit is refused with 413 and the error object") {
+  auto server = start(echo(), 16);
+  Client client = client_for(*server);
+  auto response = client.post("/p", std::string(100, 'x'));
+  REQUIRE(response);
+  CHECK(response->status == 413);
+  CHECK(response->body.find("PAYLOAD_TOO_LARGE") != std::string::npos);
+  auto error = client.call("POST", "/p", std::string(100, 'x'));
+  REQUIRE_FALSE(error);
+  CHECK(error.error().code == ErrorCode::payload_too_large);
+}
+
+TEST_CASE("http: a reply given later from another thread holds no server thread") {
+  std::vector<std::thread> repliers;
+  std::mutex mutex;
+  auto server = start([&](Request&&, Reply reply) {
+    std::lock_guard lock(mutex);
+    repliers.emplace_back([reply] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      reply(Response{200, "text/plain", "late", {}, {}});
+    });
+  });
+  // More parked requests than server threads: they would deadlock if each held one.
+  std::vector<std::thread> clients;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 6; ++i) {
+    clients.emplace_back([&] {
+      Client client = client_for(*server);
+      auto response = client.get("/wait");
+      if (response && response->body == "late") ++ok;
+    });
+  }
+  for (std::thread& t : clients) t.join();
+  for (std::thread& t : repliers) t.join();
+  CHECK(ok == 6);
+}
+
+TEST_CASE("http: stop waits for requests in flight") {
+  std::thread replier;
+  auto server = start([&](Request&&, Reply reply) {
+    replier = std::thread([reply] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      reply(Response{200, "text/plain", "done", {}, {}});
+    });
+  });
+  Result<ClientResponse> response = make_error(ErrorCode::internal, "not run");
+  std::thread caller([&] {
+    Client client = client_for(*server);
+    response = client.get("/slow");
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(server->in_flight() == 1);
+  server->stop(Millis(5000));
+  caller.join();
+  replier.join();
+  if (!response) FAIL(response.error().describe());
+  CHECK(response->body == "done");
+}
+
+TEST_CASE("http: a refused connection says to check that ia-sched runs") {
+  std::uint16_t port = 0;
+  {
+    auto server = start(echo());
+    port = static_cast<std::uint16_t>(server->port());
+  }
+  Client client(ClientOptions{"http://127.0.0.1:" + std::to_string(port), "", Millis(2000),
+                              Millis(1000), true});
+  auto response = client.get("/");
+  REQUIRE_FALSE(response);
+  CHECK(response.error().code == ErrorCode::unavailable);
+  CHECK(response.error().hint.find("is ia-sched running?") == 0);
+}
+
+TEST_CASE("http: malformed requests get 400, not a crash") {
+  auto server = start(echo());
+  Client client = client_for(*server);
+  auto bad_escape = client.get("/a%zz");
+  REQUIRE(bad_escape);
+  CHECK(bad_escape->status == 400);
+  auto fine = client.get("/ok");
+  REQUIRE(fine);
+  CHECK(fine->status == 200);
+}
+
+TEST_CASE("http: query strings decode and reject bad escapes") {
+  std::vector<std::pair<std::string, std::string>> query;
+  REQUIRE(parse_query("a=1&b=x%20y&c&&d=+", query));
+  REQUIRE(query.size() == 4);
+  CHECK(query[1].second == "x y");
+  CHECK(query[2].first == "c");
+  CHECK(query[3].second == " ");
+  std::vector<std::pair<std::string, std::string>> bad;
+  CHECK_FALSE(parse_query("a=%4", bad));
+  CHECK_FALSE(parse_query("a=%G0", bad));
+  CHECK(is_loopback("127.0.0.1"));
+  CHECK(is_loopback("::1"));
+  CHECK(is_loopback("localhost"));
+  CHECK_FALSE(is_loopback("0.0.0.0"));
+  CHECK_FALSE(is_loopback("10.0.0.1"));
+}

@@ -1,0 +1,76 @@
+// GET /v1/events: server-sent events of committed changes, with Last-Event-ID resume
+// from an in-memory log of the most recent events.
+#include "core/strings.hpp"
+#include "core/time.hpp"
+#include "json/writer.hpp"
+#include "service.hpp"
+
+namespace ia::sched_server {
+namespace {
+
+constexpr std::size_t k_event_log = 10'000;
+
+std::string event_text(std::int64_t id, const sched::Event& event, std::int64_t now_ms) {
+  json::Writer data;
+  data.begin_object();
+  if (event.task_id > 0) data.field("task_id", static_cast<long long>(event.task_id));
+  if (!event.node_id.empty()) data.field("node_id", event.node_id);
+  data.field("status", event.status).field("time", format_iso8601(now_ms)).end_object();
+  return "id: " + std::to_string(id) + "\nevent: " + event.name + "\ndata: " + data.text() +
+         "\n\n";
+}
+
+}  // namespace
+
+void Service::publish(const std::vector<sched::Event>& events) {
+  if (events.empty()) return;
+  std::lock_guard lock(m_events_mutex);
+  std::string text;
+  for (const sched::Event& event : events) {
+    std::int64_t id = m_next_event++;
+    std::string one = event_text(id, event, unix_now_ms());
+    text += one;
+    m_event_log.emplace_back(id, std::move(one));
+    if (m_event_log.size() > k_event_log) m_event_log.pop_front();
+  }
+  std::erase_if(m_subscribers, [&text](const std::shared_ptr<Subscriber>& subscriber) {
+    if (!subscriber->stream) {
+      subscriber->pending += text;
+      return false;
+    }
+    return !subscriber->stream->push(text);
+  });
+}
+
+void Service::events(Call& call) {
+  long long last = 0;
+  std::string_view header = call.request.header("last-event-id");
+  const std::string* param = call.request.param("last_event_id");
+  std::string_view given = !header.empty() ? header : param ? std::string_view(*param) : "";
+  if (!given.empty() && (!parse_int64(trim(given), last) || last < 0)) {
+    return call.fail(make_error(ErrorCode::invalid_argument,
+                                "Last-Event-ID: not an event id: '" +
+                                    std::string(given.substr(0, 32)) + "'"));
+  }
+  auto subscriber = std::make_shared<Subscriber>();
+  http::Response response;
+  response.content_type = "text/event-stream";
+  {
+    std::lock_guard lock(m_events_mutex);
+    for (const auto& [id, text] : m_event_log) {
+      if (id > last) response.body += text;
+    }
+    // Registered now, so nothing published before the header is out is missed.
+    m_subscribers.push_back(subscriber);
+  }
+  response.body = ": ia-sched events\n\n" + response.body;
+  response.on_stream = [this, subscriber](std::shared_ptr<http::Stream> stream) {
+    std::lock_guard lock(m_events_mutex);
+    if (!subscriber->pending.empty()) stream->push(std::move(subscriber->pending));
+    subscriber->pending.clear();
+    subscriber->stream = std::move(stream);
+  };
+  call.reply(std::move(response));
+}
+
+}  // namespace ia::sched_server
