@@ -1,0 +1,292 @@
+// The child's set-up chain. Everything here runs between clone() and execve() in a copy of
+// a possibly threaded process, so it uses system calls and the plan only: no allocation,
+// no locks, no exceptions. Each step returns 0 or fails with the step's name and errno.
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <grp.h>
+
+#include "sandbox/contain_linux.hpp"
+
+namespace ia::sandbox {
+
+namespace {
+
+[[noreturn]] void fail(const char* step, const char* detail, int err) {
+  ChildError report{};
+  strncpy(report.step, step, sizeof report.step - 1);
+  strncpy(report.detail, detail ? detail : "", sizeof report.detail - 1);
+  report.err = err;
+  (void)!write(k_fd_error, &report, sizeof report);
+  _exit(125);
+}
+
+#define STEP_CHECK(call, step, detail) \
+  do {                                 \
+    if ((call) < 0) fail(step, detail, errno); \
+  } while (0)
+
+// Moves the parent's descriptors to fixed numbers and closes every other one, so no
+// socket or file of the caller (ia-node's connections) leaks into the task.
+void arrange_fds(const ChildPlan& plan) {
+  int temp[k_fd_count];
+  for (int i = 0; i < k_fd_count; ++i) {
+    temp[i] = plan.fds[i] < 0 ? -1 : fcntl(plan.fds[i], F_DUPFD_CLOEXEC, 100);
+    if (plan.fds[i] >= 0 && temp[i] < 0) _exit(125);
+  }
+  for (int i = 3; i < k_fd_count; ++i) {
+    if (temp[i] >= 0 && dup3(temp[i], i, O_CLOEXEC) < 0) _exit(125);
+  }
+  syscall(SYS_close_range, k_fd_count, ~0U, 0);
+}
+
+void wait_for_parent() {
+  char go = 0;
+  ssize_t n;
+  do n = read(k_fd_ready, &go, 1); while (n < 0 && errno == EINTR);
+  if (n != 1) _exit(125);  // the parent gave up (a --require check failed) or died
+  close(k_fd_ready);
+}
+
+void make_mounts_private() {
+  STEP_CHECK(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), "make mounts private", "/");
+}
+
+// A read-only bind keeps the flags the kernel locked on the source (nodev, noexec...):
+// a user namespace may not clear them, so they are read back and repeated.
+unsigned long locked_flags(const char* path) {
+  struct statvfs info {};
+  if (statvfs(path, &info) != 0) return 0;
+  unsigned long flags = 0;
+  if (info.f_flag & ST_NODEV) flags |= MS_NODEV;
+  if (info.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+  if (info.f_flag & ST_NOATIME) flags |= MS_NOATIME;
+  if (info.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
+  if (info.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+  return flags;
+}
+
+int make_mount_point(const char* source, const char* target) {
+  struct stat info {};
+  if (stat(source, &info) != 0) return -1;
+  if (S_ISDIR(info.st_mode)) return mkdir(target, 0755) == 0 || errno == EEXIST ? 0 : -1;
+  int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return -1;
+  close(fd);
+  return 0;
+}
+
+void bind(const MountOp& op, bool read_only) {
+  const char* src = op.source.c_str();
+  const char* dst = op.target.c_str();
+  STEP_CHECK(make_mount_point(src, dst), "create mount point", dst);
+  STEP_CHECK(mount(src, dst, nullptr, MS_BIND | MS_REC, nullptr), "bind mount", dst);
+  unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | locked_flags(dst);
+  if (read_only) flags |= MS_RDONLY;
+  if (op.kind == MountOp::Kind::bind_rw) flags |= MS_NODEV;
+  STEP_CHECK(mount(nullptr, dst, nullptr, flags, nullptr), "remount bind", dst);
+}
+
+void write_file(const MountOp& op) {
+  int fd = open(op.target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  STEP_CHECK(fd, "write file", op.target.c_str());
+  STEP_CHECK(write(fd, op.source.data(), op.source.size()), "write file", op.target.c_str());
+  close(fd);
+}
+
+void apply_mount(const MountOp& op) {
+  const char* dst = op.target.c_str();
+  switch (op.kind) {
+    case MountOp::Kind::bind_ro: bind(op, true); break;
+    case MountOp::Kind::bind_rw: bind(op, false); break;
+    case MountOp::Kind::bind_dev: bind(op, false); break;
+    case MountOp::Kind::tmpfs:
+      STEP_CHECK(mkdir(dst, 0755) == 0 || errno == EEXIST ? 0 : -1, "mkdir", dst);
+      STEP_CHECK(mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, op.source.c_str()),
+                 "mount tmpfs", dst);
+      break;
+    case MountOp::Kind::proc:
+      STEP_CHECK(mkdir(dst, 0555) == 0 || errno == EEXIST ? 0 : -1, "mkdir", dst);
+      STEP_CHECK(mount("proc", dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr),
+                 "mount proc", dst);
+      break;
+    case MountOp::Kind::dir:
+      STEP_CHECK(mkdir(dst, 0755) == 0 || errno == EEXIST ? 0 : -1, "mkdir", dst);
+      break;
+    case MountOp::Kind::symlink:
+      STEP_CHECK(symlink(op.source.c_str(), dst), "symlink", dst);
+      break;
+    case MountOp::Kind::file: write_file(op); break;
+  }
+}
+
+void build_new_root(const ChildPlan& plan) {
+  const char* root = plan.staging.c_str();
+  STEP_CHECK(mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=4m"),
+             "mount root tmpfs", root);
+  for (const MountOp& op : plan.mounts) apply_mount(op);
+}
+
+// pivot_root(".", ".") stacks the old root under the new one; detaching it leaves only
+// the new root (the technique from pivot_root(2)'s notes).
+void enter_new_root(const ChildPlan& plan) {
+  STEP_CHECK(chdir(plan.staging.c_str()), "chdir", plan.staging.c_str());
+  STEP_CHECK(syscall(SYS_pivot_root, ".", "."), "pivot_root", plan.staging.c_str());
+  STEP_CHECK(umount2(".", MNT_DETACH), "detach old root", "/");
+  STEP_CHECK(chdir("/"), "chdir", "/");
+  STEP_CHECK(mount(nullptr, "/", nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr),
+             "remount root read-only", "/");
+}
+
+void set_hostname(const ChildPlan& plan) {
+  STEP_CHECK(sethostname(plan.hostname.data(), plan.hostname.size()), "set hostname",
+             plan.hostname.c_str());
+}
+
+void bring_up_loopback() {
+  int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  STEP_CHECK(sock, "loopback socket", "lo");
+  struct ifreq request {};
+  strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
+  request.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
+  STEP_CHECK(ioctl(sock, SIOCSIFFLAGS, &request), "bring up loopback", "lo");
+  close(sock);
+}
+
+void set_rlimits(const ChildPlan& plan) {
+  for (const auto& [resource, limit] : plan.rlimits) {
+    STEP_CHECK(setrlimit(static_cast<__rlimit_resource>(resource), &limit), "setrlimit", "");
+  }
+}
+
+void drop_uid(const ChildPlan& plan) {
+  STEP_CHECK(setgroups(0, nullptr), "setgroups", "");
+  STEP_CHECK(setresgid(plan.gid, plan.gid, plan.gid), "setresgid", "");
+  STEP_CHECK(setresuid(plan.uid, plan.uid, plan.uid), "setresuid", "");
+}
+
+// Needs CAP_SETPCAP, so it runs before the uid change; the bounding set keeps exec from
+// ever granting a capability back.
+void drop_bounding_set(const ChildPlan& plan) {
+  for (int cap = 0; cap <= plan.cap_last; ++cap) {
+    STEP_CHECK(prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), "drop bounding capability", "");
+  }
+  prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+}
+
+void drop_capabilities() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  STEP_CHECK(syscall(SYS_capset, &header, data), "capset", "");
+}
+
+void set_no_new_privs() {
+  STEP_CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs", "");
+}
+
+void load_seccomp(const ChildPlan& plan) {
+  sock_fprog program{static_cast<unsigned short>(plan.seccomp.size()),
+                     const_cast<sock_filter*>(plan.seccomp.data())};
+  STEP_CHECK(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0), "load seccomp", "");
+}
+
+void write_message(const char* a, const char* b, const char* c) {
+  for (const char* part : {a, b, c}) (void)!write(2, part, strlen(part));
+}
+
+// Searches PATH without allocating; exit codes follow the shell: 127 missing, 126 refused.
+[[noreturn]] void exec_task(const ChildPlan& plan) {
+  const char* file = plan.argv[0];
+  int err = ENOENT;
+  if (strchr(file, '/')) {
+    execve(file, plan.argv.data(), plan.envp.data());
+    err = errno;
+  } else {
+    char path[4096];
+    for (const std::string& dir : plan.path_dirs) {
+      if (dir.size() + strlen(file) + 2 > sizeof path) continue;
+      memcpy(path, dir.data(), dir.size());
+      path[dir.size()] = '/';
+      strcpy(path + dir.size() + 1, file);
+      execve(path, plan.argv.data(), plan.envp.data());
+      if (errno != ENOENT && errno != ENOTDIR) err = errno;
+    }
+  }
+  write_message("ia-sandbox: cannot run '", file, "': ");
+  write_message(strerror(err), "\n", "");
+  _exit(err == ENOENT ? 127 : 126);
+}
+
+[[noreturn]] void start_task(const ChildPlan& plan) {
+  if (plan.fds[k_fd_stdin] >= 0) dup2(k_fd_stdin, 0);
+  if (plan.fds[k_fd_stdout] >= 0) dup2(k_fd_stdout, 1);
+  if (plan.fds[k_fd_stderr] >= 0) dup2(k_fd_stderr, 2);
+  syscall(SYS_close_range, 3, ~0U, 0);
+  signal(SIGPIPE, SIG_DFL);
+  if (chdir(plan.cwd.c_str()) != 0) {
+    write_message("ia-sandbox: cannot enter the working directory ", plan.cwd.c_str(), "\n");
+    _exit(125);
+  }
+  exec_task(plan);
+}
+
+// PID 1 of the namespace: reaps orphans and reports the task's status. When it exits
+// the kernel kills every process left in the namespace, daemons included.
+[[noreturn]] void be_init(const ChildPlan& plan) {
+  pid_t task = static_cast<pid_t>(syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, 0));
+  if (task < 0) fail("fork task", "", errno);
+  if (task == 0) start_task(plan);
+  for (int fd : {0, 1, 2, k_fd_error, k_fd_stdin, k_fd_stdout, k_fd_stderr, k_fd_workdir}) {
+    close(fd);
+  }
+  for (;;) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid == task) {
+      (void)!write(k_fd_status, &status, sizeof status);
+      _exit(0);
+    }
+    if (pid < 0 && errno != EINTR) _exit(0);
+  }
+}
+
+}  // namespace
+
+void run_child(const ChildPlan& plan) {
+  arrange_fds(plan);
+  wait_for_parent();
+  if (plan.isolate) {
+    make_mounts_private();
+    build_new_root(plan);
+    enter_new_root(plan);
+    set_hostname(plan);
+    if (plan.net_isolated) bring_up_loopback();
+  }
+  // Our own session: the task cannot reach the caller's terminal as its controlling tty.
+  setsid();
+  set_rlimits(plan);
+  if (plan.drop_caps) drop_bounding_set(plan);
+  if (plan.drop_uid) drop_uid(plan);
+  // After the uid change, which clears it: the namespace dies with its parent.
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (plan.drop_caps) drop_capabilities();
+  set_no_new_privs();
+  load_seccomp(plan);
+  be_init(plan);
+}
+
+}  // namespace ia::sandbox

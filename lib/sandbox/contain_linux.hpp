@@ -1,0 +1,58 @@
+// The sandbox child: a plan built by the parent (every string and table allocated there,
+// because a child cloned from a threaded process must not call malloc), and run_child(),
+// the chain of set-up steps that ends by becoming the namespace's init and exec'ing the task.
+#pragma once
+
+#include <linux/filter.h>
+#include <sys/resource.h>
+
+#include <string>
+#include <vector>
+
+namespace ia::sandbox {
+
+// Fixed descriptor numbers inside the child, so one close_range() drops everything else.
+inline constexpr int k_fd_ready = 3;    // parent -> child: one byte once maps and cgroup are set
+inline constexpr int k_fd_error = 4;    // child -> parent: a ChildError if a step fails
+inline constexpr int k_fd_status = 5;   // init -> parent: the task's wait status
+inline constexpr int k_fd_stdin = 6;
+inline constexpr int k_fd_stdout = 7;
+inline constexpr int k_fd_stderr = 8;
+inline constexpr int k_fd_workdir = 9;
+inline constexpr int k_fd_count = 10;
+
+struct ChildError {
+  char step[40];
+  char detail[216];
+  int err;
+};
+
+struct MountOp {
+  enum class Kind { bind_ro, bind_rw, bind_dev, tmpfs, proc, dir, symlink, file };
+  Kind kind;
+  std::string source;  // bind source, symlink target, file contents or tmpfs options
+  std::string target;  // absolute, under the staging root
+};
+
+struct ChildPlan {
+  int fds[k_fd_count] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1};  // parent's numbers
+  bool isolate = true;         // namespaces were created; build the new root
+  bool net_isolated = true;
+  std::string staging;         // where the new root is assembled before pivot_root
+  std::vector<MountOp> mounts;
+  std::string hostname = "ia-sandbox";
+  bool drop_uid = false;       // started as root: setgroups/setresgid/setresuid
+  bool drop_caps = true;       // false only without namespaces and without root
+  unsigned uid = 0, gid = 0;
+  int cap_last = 40;
+  std::vector<std::pair<int, rlimit>> rlimits;
+  std::vector<sock_filter> seccomp;
+  std::string cwd;             // inside the new root
+  std::vector<std::string> argv_storage, env_storage, path_dirs;
+  std::vector<char*> argv, envp;  // point into the storage, null-terminated
+};
+
+// Never returns: the child either execs the task (via its init) or reports and exits.
+[[noreturn]] void run_child(const ChildPlan& plan);
+
+}  // namespace ia::sandbox

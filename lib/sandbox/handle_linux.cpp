@@ -1,0 +1,254 @@
+// The Linux Handle: the wait loop (output pump, wall and CPU time limits), freeze, thaw,
+// kill, and the clean-up that leaves no process, cgroup or temporary directory behind.
+#include "sandbox/handle_linux.hpp"
+
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "core/time.hpp"
+#include "sandbox/output.hpp"
+#include "sandbox/workdir_posix.hpp"
+
+namespace ia::sandbox {
+
+namespace {
+
+constexpr int k_cpu_poll_ms = 100;
+
+// Every pid (as the host sees it) whose PID namespace is the one of init.
+std::vector<pid_t> namespace_members(pid_t init) {
+  struct stat ns {};
+  std::vector<pid_t> pids;
+  if (::stat(("/proc/" + std::to_string(init) + "/ns/pid").c_str(), &ns) != 0) return pids;
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return pids;
+  while (const dirent* entry = ::readdir(proc)) {
+    char* end = nullptr;
+    long pid = std::strtol(entry->d_name, &end, 10);
+    if (pid <= 0 || *end != '\0') continue;
+    struct stat other {};
+    std::string link = std::string("/proc/") + entry->d_name + "/ns/pid";
+    if (::stat(link.c_str(), &other) == 0 && other.st_ino == ns.st_ino &&
+        other.st_dev == ns.st_dev) {
+      pids.push_back(static_cast<pid_t>(pid));
+    }
+  }
+  ::closedir(proc);
+  return pids;
+}
+
+bool drain(int& fd, Stream stream, OutputSink& sink) {
+  char buffer[65536];
+  ssize_t n = ::read(fd, buffer, sizeof buffer);
+  if (n > 0) {
+    sink.add(stream, std::string_view(buffer, static_cast<size_t>(n)));
+    return true;
+  }
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+  ::close(fd);
+  fd = -1;
+  return false;
+}
+
+}  // namespace
+
+Handle::Impl::~Impl() {
+  if (pid > 0 && !reaped) {
+    if (cgroup) (void)cgroup->kill_all();
+    if (pidfd >= 0) ::syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
+    ::waitpid(pid, nullptr, 0);
+    reaped = true;
+  }
+  close_fds();
+  clean_up();
+}
+
+void Handle::Impl::close_fds() {
+  for (int* fd : {&pidfd, &status_fd, &out_fd, &err_fd}) {
+    if (*fd >= 0) ::close(*fd);
+    *fd = -1;
+  }
+}
+
+void Handle::Impl::clean_up() {
+  if (cgroup) {
+    (void)cgroup->kill_all();
+    (void)cgroup->remove();
+    cgroup.reset();
+  }
+  if (own_workdir) {
+    (void)remove_tree(workdir);
+    own_workdir = false;
+  }
+}
+
+Status Handle::Impl::signal_all(int sig) {
+  if (reaped) return make_error(ErrorCode::conflict, "the task has already ended");
+  if (!pid_ns) {
+    // Without a PID namespace the task's session (init called setsid) is what we can reach.
+    if (::kill(-pid, sig) != 0) return system_error("kill", std::to_string(pid));
+    return {};
+  }
+  // Repeated because a process may fork between listing and signalling.
+  for (int round = 0; round < 3; ++round) {
+    for (pid_t member : namespace_members(pid)) ::kill(member, sig);
+  }
+  return {};
+}
+
+Handle::Handle(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Handle::Handle(Handle&&) noexcept = default;
+Handle& Handle::operator=(Handle&&) noexcept = default;
+Handle::~Handle() = default;
+
+const std::vector<std::string>& Handle::isolation() const { return m_impl->isolation; }
+int Handle::pid() const { return m_impl->pid; }
+
+Status Handle::freeze() {
+  std::lock_guard<std::mutex> lock(m_impl->mutex);
+  if (m_impl->cgroup_freezer && m_impl->cgroup) return m_impl->cgroup->freeze();
+  return m_impl->signal_all(SIGSTOP);
+}
+
+Status Handle::thaw() {
+  std::lock_guard<std::mutex> lock(m_impl->mutex);
+  if (m_impl->cgroup_freezer && m_impl->cgroup) return m_impl->cgroup->thaw();
+  return m_impl->signal_all(SIGCONT);
+}
+
+Status Handle::kill() {
+  std::lock_guard<std::mutex> lock(m_impl->mutex);
+  Impl& impl = *m_impl;
+  if (impl.reaped) return {};
+  impl.killed = true;
+  if (impl.cgroup) (void)impl.cgroup->kill_all();
+  // Killing init ends the whole PID namespace; a frozen cgroup must thaw to let it die.
+  ::syscall(SYS_pidfd_send_signal, impl.pidfd, SIGKILL, nullptr, 0);
+  if (!impl.pid_ns) ::kill(-impl.pid, SIGKILL);
+  if (impl.cgroup_freezer && impl.cgroup) (void)impl.cgroup->thaw();
+  return {};
+}
+
+namespace {
+
+struct LoopState {
+  bool exited = false;
+  bool timed_out = false;
+  std::string limit_hit;
+};
+
+void enforce_limits(Handle& handle, Handle::Impl& impl, LoopState& state) {
+  const Limits& limits = impl.spec.limits;
+  std::int64_t now = steady_now_ms();
+  if (limits.timeout.count() > 0 && now - impl.started_ms >= limits.timeout.count()) {
+    state.timed_out = true;
+    state.limit_hit = "timeout";
+    (void)handle.kill();
+  } else if (limits.cpu_time.count() > 0 && impl.cgroup &&
+             impl.cgroup->usage().cpu_ms >= limits.cpu_time.count()) {
+    state.timed_out = true;
+    state.limit_hit = "cpu_time";
+    (void)handle.kill();
+  }
+}
+
+int poll_timeout(const Handle::Impl& impl, const LoopState& state) {
+  if (state.timed_out) return 50;
+  int wait = -1;
+  const Limits& limits = impl.spec.limits;
+  if (limits.timeout.count() > 0) {
+    std::int64_t left = impl.started_ms + limits.timeout.count() - steady_now_ms();
+    wait = static_cast<int>(std::max<std::int64_t>(left, 0));
+  }
+  if (limits.cpu_time.count() > 0 && impl.cgroup) {
+    wait = wait < 0 ? k_cpu_poll_ms : std::min(wait, k_cpu_poll_ms);
+  }
+  return wait;
+}
+
+void fill_status(Handle::Impl& impl, int init_status, const rusage& usage, const LoopState& state,
+                 Outcome& outcome) {
+  int status = init_status;
+  int task_status = 0;
+  if (::read(impl.status_fd, &task_status, sizeof task_status) == sizeof task_status) {
+    status = task_status;
+  }
+  if (WIFSIGNALED(status)) {
+    outcome.signal = WTERMSIG(status);
+    outcome.exit_code = 128 + outcome.signal;
+  } else {
+    outcome.exit_code = WEXITSTATUS(status);
+  }
+  outcome.timed_out = state.timed_out;
+  outcome.limit_hit = state.limit_hit;
+  if (outcome.signal == SIGXCPU && !outcome.timed_out) {
+    outcome.timed_out = true;
+    outcome.limit_hit = "cpu_time";
+  }
+  if (outcome.timed_out) outcome.exit_code = 124;
+  outcome.cpu_ms = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000 +
+                   (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000;
+  outcome.max_rss_kb = usage.ru_maxrss;
+  if (impl.cgroup) {
+    CgroupUsage cg = impl.cgroup->usage();
+    if (cg.cpu_ms >= 0) outcome.cpu_ms = cg.cpu_ms;
+    outcome.oom_killed = cg.oom_killed;
+  }
+}
+
+}  // namespace
+
+Result<Outcome> Handle::wait() {
+  Impl& impl = *m_impl;
+  if (impl.waited) return make_error(ErrorCode::conflict, "wait() was already called");
+  impl.waited = true;
+  OutputSink sink(impl.spec);
+  LoopState state;
+  while (impl.out_fd >= 0 || impl.err_fd >= 0 || !state.exited) {
+    pollfd fds[3] = {{impl.out_fd, POLLIN, 0}, {impl.err_fd, POLLIN, 0},
+                     {state.exited ? -1 : impl.pidfd, POLLIN, 0}};
+    int ready = ::poll(fds, 3, poll_timeout(impl, state));
+    if (ready < 0 && errno != EINTR) return system_error("poll");
+    if (fds[0].revents) drain(impl.out_fd, Stream::stdout_stream, sink);
+    if (fds[1].revents) drain(impl.err_fd, Stream::stderr_stream, sink);
+    if (fds[2].revents) state.exited = true;
+    // Once init is gone the kernel has killed the namespace; output ends right after,
+    // unless a process outside a PID namespace still holds the pipe.
+    if (!state.exited && !state.timed_out) enforce_limits(*this, impl, state);
+    if (state.exited && !impl.pid_ns && (impl.out_fd >= 0 || impl.err_fd >= 0)) {
+      ::kill(-impl.pid, SIGKILL);
+    }
+  }
+  int status = 0;
+  rusage usage{};
+  {
+    std::lock_guard<std::mutex> lock(impl.mutex);
+    while (::wait4(impl.pid, &status, 0, &usage) < 0 && errno == EINTR) {
+    }
+    impl.reaped = true;
+  }
+  Outcome outcome;
+  fill_status(impl, status, usage, state, outcome);
+  if (impl.killed && !state.timed_out && outcome.signal == 0) {
+    outcome.signal = SIGKILL;
+    outcome.exit_code = 128 + SIGKILL;
+  }
+  outcome.wall_ms = steady_now_ms() - impl.started_ms;
+  sink.finish(outcome);
+  outcome.isolation = impl.isolation;
+  outcome.missing = impl.missing;
+  outcome.limits = impl.spec.limits;
+  impl.close_fds();
+  impl.clean_up();
+  return outcome;
+}
+
+}  // namespace ia::sandbox

@@ -1,0 +1,308 @@
+// start() on Linux: prepare everything in the parent (cgroup, seccomp program, mount
+// plan, pipes), clone the child into new namespaces, map its ids, attach it to the
+// cgroup, check --require, then let it run its set-up chain (contain_linux.cpp).
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include "core/strings.hpp"
+#include "core/time.hpp"
+#include "sandbox/handle_linux.hpp"
+#include "sandbox/plan_linux.hpp"
+#include "sandbox/seccomp_linux.hpp"
+#include "sandbox/workdir_posix.hpp"
+
+namespace ia::sandbox {
+
+namespace {
+
+constexpr int k_namespaces = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
+
+// Closes the descriptors it holds when it goes out of scope, unless released.
+struct Fds {
+  std::vector<int> fds;
+  ~Fds() { for (int fd : fds) if (fd >= 0) ::close(fd); }
+  int add(int fd) { fds.push_back(fd); return fd; }
+  void close(int& fd) {
+    std::erase(fds, fd);
+    ::close(fd);
+    fd = -1;
+  }
+};
+
+Status make_pipe(int ends[2], Fds& keep) {
+  if (::pipe2(ends, O_CLOEXEC) != 0) return system_error("pipe2");
+  keep.add(ends[0]);
+  keep.add(ends[1]);
+  return {};
+}
+
+Result<int> open_stdin(const StdinSource& source, Fds& keep) {
+  switch (source.kind) {
+    case StdinSource::Kind::inherit: return -1;
+    case StdinSource::Kind::null: {
+      int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return system_error("open", "/dev/null");
+      return keep.add(fd);
+    }
+    case StdinSource::Kind::file: {
+      int fd = ::open(source.value.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return system_error("open stdin file", source.value);
+      return keep.add(fd);
+    }
+    case StdinSource::Kind::data: {
+      // A memfd holds any size without a pump thread writing into a pipe.
+      int fd = keep.add(::memfd_create("ia-stdin", MFD_CLOEXEC));
+      if (fd < 0) return system_error("memfd_create");
+      if (::write(fd, source.value.data(), source.value.size()) !=
+          static_cast<ssize_t>(source.value.size())) {
+        return system_error("write stdin data");
+      }
+      ::lseek(fd, 0, SEEK_SET);
+      return fd;
+    }
+  }
+  return -1;
+}
+
+int read_cap_last() {
+  std::string text(trim(read_text("/proc/sys/kernel/cap_last_cap")));
+  long long value = 0;
+  return parse_int64(text, value) ? static_cast<int>(value) : 40;
+}
+
+std::string unique_name() {
+  static std::atomic<unsigned> counter{0};  // NOLINT: process-wide sequence, not state
+  return "task-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "-" +
+         std::to_string(steady_now_ms() % 100000);
+}
+
+void set_up_cgroup(Handle::Impl& impl, std::vector<std::string>& applied) {
+  Result<std::unique_ptr<Cgroup>> made =
+      create_cgroup(probe_system_layout(), impl.spec.cgroup_parent, unique_name());
+  if (!made) {
+    impl.missing.push_back("cgroup (" + made.error().message + ")");
+    return;
+  }
+  impl.cgroup = std::move(*made);
+  Status limited = impl.cgroup->apply(impl.spec.limits, applied);
+  if (!limited) {
+    impl.missing.push_back("cgroup limits (" + limited.error().message + ")");
+    (void)impl.cgroup->remove();
+    impl.cgroup.reset();
+    applied.clear();
+  }
+  impl.cgroup_freezer = std::find(applied.begin(), applied.end(), "freezer") != applied.end();
+}
+
+Status write_id_maps(pid_t pid, bool root, const Spec& spec) {
+  std::string proc = "/proc/" + std::to_string(pid);
+  unsigned uid = root ? spec.uid : ::getuid();
+  unsigned gid = root ? spec.gid : ::getgid();
+  // Without root the kernel allows a gid map only after setgroups is denied.
+  if (!root) IA_TRY(write_text(proc + "/setgroups", "deny"));
+  IA_TRY(write_text(proc + "/uid_map", std::to_string(uid) + " " + std::to_string(uid) + " 1\n"));
+  IA_TRY(write_text(proc + "/gid_map", std::to_string(gid) + " " + std::to_string(gid) + " 1\n"));
+  return {};
+}
+
+Error child_failure(const ChildError& report) {
+  std::string detail(report.detail, strnlen(report.detail, sizeof report.detail));
+  std::string step(report.step, strnlen(report.step, sizeof report.step));
+  return make_error(ErrorCode::unsupported,
+                    "sandbox set-up failed at '" + step + "'" +
+                        (detail.empty() ? "" : " (" + detail + ")") + ": " +
+                        std::strerror(report.err),
+                    "run with -v for details; --require lists what must apply");
+}
+
+// Mechanisms the child's chain applies; a failing step aborts the start instead.
+void add_chain_mechanisms(const ChildPlan& plan, bool root, std::vector<std::string>& out) {
+  if (plan.isolate) {
+    if (!root) out.push_back("user");
+    for (const char* name : {"pid", "mount", "ipc", "uts", "fs", "proc", "tmp", "dev"}) {
+      out.push_back(name);
+    }
+    if (plan.net_isolated) out.push_back("net");
+  }
+  out.push_back("rlimits");
+  if (plan.drop_caps) out.push_back("caps");
+  if (root) out.push_back("uid_drop");
+  out.push_back("no_new_privs");
+  out.push_back("seccomp");
+}
+
+struct Prepared {
+  ChildPlan plan;
+  Fds fds;
+  int ready[2], error[2], status[2], out[2], err[2];
+};
+
+Status prepare(Handle::Impl& impl, bool root, Prepared& p, std::vector<std::string>& applied) {
+  const Spec& spec = impl.spec;
+  Result<std::vector<std::string>> devices = gpu_device_paths(spec.dev_dir, spec.gpus);
+  if (!devices) return std::move(devices).error();
+  if (spec.workdir.empty()) {
+    Result<std::string> made = make_temp_workdir(root ? spec.uid : -1, root ? spec.gid : -1);
+    if (!made) return std::move(made).error();
+    impl.workdir = *made;
+    impl.own_workdir = true;
+  } else {
+    char resolved[PATH_MAX];
+    if (!::realpath(spec.workdir.c_str(), resolved)) return system_error("workdir", spec.workdir);
+    impl.workdir = resolved;
+  }
+  set_up_cgroup(impl, applied);
+  bool has_mem = std::find(applied.begin(), applied.end(), "mem") != applied.end();
+  bool has_pids = std::find(applied.begin(), applied.end(), "pids") != applied.end();
+  ChildPlan& plan = p.plan;
+  Result<std::vector<sock_filter>> filter = build_seccomp_filter();
+  if (!filter) return std::move(filter).error();
+  plan.seccomp = std::move(*filter);
+  plan.net_isolated = !spec.net;
+  plan.staging = staging_dir(impl.workdir);
+  if (plan.staging.empty()) {
+    return make_error(ErrorCode::invalid_argument,
+                      "no place to build the sandbox root that does not hide " + impl.workdir,
+                      "choose a --workdir outside /tmp, /mnt, /media, /srv, /opt and /run");
+  }
+  plan.mounts = root_mounts(spec, plan.staging, impl.workdir, *devices, root ? spec.uid : ::getuid(),
+                            root ? spec.gid : ::getgid());
+  plan.drop_uid = root;
+  plan.uid = spec.uid;
+  plan.gid = spec.gid;
+  plan.cap_last = read_cap_last();
+  plan.rlimits = task_rlimits(spec.limits, has_mem, has_pids);
+  plan.cwd = k_task_dir;
+  fill_command(spec, plan);
+  IA_TRY(make_pipe(p.ready, p.fds));
+  IA_TRY(make_pipe(p.error, p.fds));
+  IA_TRY(make_pipe(p.status, p.fds));
+  IA_TRY(make_pipe(p.out, p.fds));
+  IA_TRY(make_pipe(p.err, p.fds));
+  Result<int> in = open_stdin(spec.stdin_source, p.fds);
+  if (!in) return std::move(in).error();
+  int* fds = plan.fds;
+  fds[k_fd_ready] = p.ready[0];
+  fds[k_fd_error] = p.error[1];
+  fds[k_fd_status] = p.status[1];
+  fds[k_fd_stdin] = *in;
+  fds[k_fd_stdout] = p.out[1];
+  fds[k_fd_stderr] = p.err[1];
+  return {};
+}
+
+// Raw clone with fork semantics: glibc's clone() wants a separate stack, fork() cannot
+// take namespace flags.
+pid_t clone_child(int flags) {
+  return static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0));
+}
+
+Result<pid_t> spawn(Handle::Impl& impl, bool root, Prepared& p) {
+  // Root needs no user namespace: it mounts with its real capabilities and then becomes
+  // an unprivileged host uid, which clears them all. Files the set-up creates would
+  // otherwise need uid 0 mapped into the namespace, i.e. the host's root.
+  int flags = k_namespaces | (impl.spec.net ? 0 : CLONE_NEWNET) | (root ? 0 : CLONE_NEWUSER);
+  pid_t pid = clone_child(flags);
+  if (pid < 0 && !root && (errno == EPERM || errno == EINVAL || errno == ENOSPC)) {
+    // No user namespaces for us: run with rlimits only, and say so.
+    impl.missing.push_back(std::string("namespaces (clone: ") + std::strerror(errno) + ")");
+    p.plan.isolate = false;
+    p.plan.drop_caps = false;
+    p.plan.cwd = impl.workdir;
+    pid = clone_child(0);
+  }
+  if (pid < 0) return system_error("clone");
+  if (pid == 0) run_child(p.plan);
+  impl.pid_ns = p.plan.isolate;
+  return pid;
+}
+
+Status release_child(Handle::Impl& impl, bool root, Prepared& p) {
+  if (impl.pid_ns && !root) IA_TRY(write_id_maps(impl.pid, root, impl.spec));
+  if (impl.cgroup) IA_TRY(impl.cgroup->attach(impl.pid));
+  std::vector<std::string> lacking = unmet(impl.spec.require, impl.isolation);
+  if (!lacking.empty()) {
+    std::string why = impl.missing.empty() ? "" : " (" + join(impl.missing, "; ") + ")";
+    return make_error(ErrorCode::unsupported,
+                      "required isolation not available: " + join(lacking, ",") + why,
+                      "run as root, or drop those names from --require");
+  }
+  if (::write(p.ready[1], "g", 1) != 1) return system_error("write to sandbox child");
+  return {};
+}
+
+// Waits for the set-up chain to finish: the error pipe closes at the task's exec, or
+// carries the failing step.
+Status await_setup(Prepared& p) {
+  p.fds.close(p.error[1]);
+  ChildError report{};
+  ssize_t n;
+  do n = ::read(p.error[0], &report, sizeof report); while (n < 0 && errno == EINTR);
+  if (n == static_cast<ssize_t>(sizeof report)) return child_failure(report);
+  return {};
+}
+
+void abort_child(Handle::Impl& impl) {
+  if (impl.pidfd >= 0) ::syscall(SYS_pidfd_send_signal, impl.pidfd, SIGKILL, nullptr, 0);
+  else ::kill(impl.pid, SIGKILL);
+  ::waitpid(impl.pid, nullptr, 0);
+  impl.reaped = true;
+}
+
+void hand_over(Handle::Impl& impl, Prepared& p) {
+  impl.status_fd = ::dup(p.status[0]);
+  impl.out_fd = ::dup(p.out[0]);
+  impl.err_fd = ::dup(p.err[0]);
+  for (int fd : {impl.status_fd, impl.out_fd, impl.err_fd}) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+}  // namespace
+
+Result<Handle> start(const Spec& spec) {
+  if (spec.argv.empty()) {
+    return make_error(ErrorCode::invalid_argument, "no command to run",
+                      "put the command after --, as in: ia-sandbox -- python3 job.py");
+  }
+  auto impl = std::make_unique<Handle::Impl>();
+  impl->spec = spec;
+  impl->started_ms = steady_now_ms();
+  bool root = ::geteuid() == 0;
+  Prepared p;
+  std::vector<std::string> cgroup_applied;
+  IA_TRY(prepare(*impl, root, p, cgroup_applied));
+  Result<pid_t> pid = spawn(*impl, root, p);
+  if (!pid) return std::move(pid).error();
+  impl->pid = *pid;
+  impl->pidfd = static_cast<int>(::syscall(SYS_pidfd_open, impl->pid, 0));
+  add_chain_mechanisms(p.plan, root, impl->isolation);
+  impl->isolation.insert(impl->isolation.end(), cgroup_applied.begin(), cgroup_applied.end());
+  if (!p.plan.isolate) impl->missing.push_back("fs, net and pid isolation (no namespaces)");
+  if (spec.net) impl->missing.push_back("net (--net shares the host's network)");
+  Status released = release_child(*impl, root, p);
+  if (released) released = await_setup(p);
+  if (!released) {
+    abort_child(*impl);
+    return std::move(released).error();
+  }
+  hand_over(*impl, p);
+  return Handle(std::move(impl));
+}
+
+Result<Outcome> run(const Spec& spec) {
+  Result<Handle> handle = start(spec);
+  if (!handle) return std::move(handle).error();
+  return handle->wait();
+}
+
+}  // namespace ia::sandbox

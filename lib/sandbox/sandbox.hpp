@@ -1,0 +1,127 @@
+// Runs one command isolated and limited, and reports what happened (ia-sandbox, ia-node).
+// start() returns a Handle owned by one caller; wait() runs the output pump on the calling
+// thread, while freeze(), thaw() and kill() may be called from any other thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/result.hpp"
+#include "core/units.hpp"
+
+namespace ia::sandbox {
+
+// Zero means "no limit" for every field.
+struct Limits {
+  Millis timeout{0};        // wall time
+  Millis cpu_time{0};       // CPU time of the whole task
+  std::uint64_t memory = 0; // bytes, swap included
+  std::int64_t pids = 0;    // processes and threads
+  std::uint64_t output = 0; // bytes kept per stream; the rest is drained and dropped
+  std::int64_t open_files = 0;
+  std::uint64_t file_size = 0;
+  std::uint64_t tmp_size = 0;  // the private /tmp
+  double cpus = 0;             // CPU bandwidth, in CPUs
+};
+
+enum class Stream { stdout_stream, stderr_stream };
+
+struct StdinSource {
+  enum class Kind { inherit, null, file, data };
+  Kind kind = Kind::null;
+  std::string value;  // path for file, bytes for data
+};
+
+struct Spec {
+  std::vector<std::string> argv;
+  std::vector<std::string> env;  // "K=V"; the task sees only these
+  std::string workdir;           // empty: a private temporary one, removed afterwards
+  Limits limits;
+  bool net = false;              // share the host's network
+  std::vector<int> gpus;         // NVIDIA GPU indexes made visible
+  StdinSource stdin_source;
+  bool capture = true;           // keep output (up to limits.output) in the Outcome
+  // Called on the wait() thread with each chunk as it arrives (before truncation).
+  std::function<void(Stream, std::string_view)> on_output;
+  std::vector<std::string> require;  // mechanisms that must apply, else start() fails
+  std::uint32_t uid = 65534;     // the task's uid and gid when started as root
+  std::uint32_t gid = 65534;
+  std::string cgroup_parent = "ia";
+  std::string dev_dir = "/dev";  // where GPU device nodes are looked up (tests change it)
+};
+
+struct Outcome {
+  int exit_code = 0;       // the command's code, or 128+signal, or 124 when a limit ended it
+  int signal = 0;
+  bool timed_out = false;  // wall time or CPU time ran out
+  std::string limit_hit;   // "", "timeout", "cpu_time"
+  bool oom_killed = false;
+  std::int64_t wall_ms = 0;
+  std::int64_t cpu_ms = 0;
+  std::int64_t max_rss_kb = 0;
+  std::string stdout_text;
+  std::string stderr_text;
+  bool stdout_truncated = false;
+  bool stderr_truncated = false;
+  std::vector<std::string> isolation;  // mechanisms actually applied
+  std::vector<std::string> missing;    // mechanisms wanted but not available, with why
+  Limits limits;
+};
+
+class Handle {
+ public:
+  struct Impl;
+  explicit Handle(std::unique_ptr<Impl> impl);
+  Handle(Handle&&) noexcept;
+  Handle& operator=(Handle&&) noexcept;
+  ~Handle();  // kills the task and cleans up if wait() was never called
+
+  // Stops or resumes every process of the task (cgroup freezer, else SIGSTOP/SIGCONT).
+  Status freeze();
+  Status thaw();
+  // Ends every process of the task; wait() then returns its Outcome.
+  Status kill();
+  // Pumps output until the task ends, enforces limits, removes what it made.
+  Result<Outcome> wait();
+  // Mechanisms applied so far (known once start() has returned).
+  const std::vector<std::string>& isolation() const;
+  int pid() const;  // the sandbox's init process, as the host sees it
+
+ private:
+  std::unique_ptr<Impl> m_impl;
+};
+
+Result<Handle> start(const Spec& spec);
+
+// start() then wait().
+Result<Outcome> run(const Spec& spec);
+
+// ---- Shared, platform-free helpers (spec.cpp) ----
+
+// Limits, uid/gid, cgroup parent and require list from the [sandbox] keys.
+Status apply_config(const config::Config& cfg, Spec& spec);
+
+// "0,2" -> {0, 2}; "" -> {}; anything else is an invalid_argument error.
+Result<std::vector<int>> parse_gpu_list(std::string_view text);
+
+// Checks a --require list against the names in known_mechanisms().
+Result<std::vector<std::string>> parse_require(std::string_view text);
+const std::vector<std::string>& known_mechanisms();
+
+// The names in required that applied lacks, or an empty list.
+std::vector<std::string> unmet(const std::vector<std::string>& required,
+                               const std::vector<std::string>& applied);
+
+// A small default environment: PATH, HOME, TMPDIR, LANG and TERM when set.
+std::vector<std::string> default_env(const std::function<const char*(const char*)>& getenv);
+
+// The one result object of `ia-sandbox --json`.
+std::string outcome_json(const Outcome& outcome);
+
+}  // namespace ia::sandbox
