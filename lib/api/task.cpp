@@ -1,0 +1,241 @@
+#include "api/task.hpp"
+
+#include <array>
+
+#include "api/fields.hpp"
+#include "core/time.hpp"
+
+namespace ia::api {
+namespace {
+
+struct StateName {
+  TaskState state;
+  std::string_view name;
+  std::string_view legacy;
+};
+
+constexpr std::array<StateName, 7> k_states{{
+    {TaskState::queued, "queued", "pending"},
+    {TaskState::leased, "leased", "assigned"},
+    {TaskState::running, "running", "running"},
+    {TaskState::succeeded, "succeeded", "completed"},
+    {TaskState::failed, "failed", "failed"},
+    {TaskState::timed_out, "timed_out", "failed"},
+    {TaskState::cancelled, "cancelled", "deleted"},
+}};
+
+constexpr std::size_t k_max_name = 256;
+constexpr std::size_t k_max_items = 1024;
+constexpr std::size_t k_max_item_len = 64 * 1024;
+
+Status parse_resources(const Fields& fields, Resources& out) {
+  Result<const json::Value*> object = fields.object("resources");
+  IA_TRY(object);
+  if (!*object) return {};
+  Fields inner(**object, "resources.");
+  Result<double> cpu = inner.number("cpu", out.cpu, 0.0, 4096.0);
+  IA_TRY(cpu);
+  Result<std::int64_t> memory = inner.integer("memory", out.memory_mib, 0, 1LL << 30);
+  IA_TRY(memory);
+  Result<std::int64_t> gpu = inner.integer("gpu", out.gpu, 0, 1024);
+  IA_TRY(gpu);
+  out = Resources{*cpu, *memory, *gpu};
+  return {};
+}
+
+Status parse_env(const Fields& fields, TaskSpec& spec) {
+  Result<const json::Value*> object = fields.object("env");
+  IA_TRY(object);
+  if (!*object) return {};
+  if ((*object)->as_object().size() > k_max_items) {
+    return fields.invalid("env", "more than " + std::to_string(k_max_items) + " variables");
+  }
+  for (const json::Member& member : (*object)->as_object()) {
+    if (member.key.empty() || member.key.find('=') != std::string::npos) {
+      return fields.invalid("env", "variable name '" + member.key + "' is empty or has '='");
+    }
+    if (!member.value.is_string()) {
+      return fields.invalid("env." + member.key,
+                            "must be a string, got " + std::string(member.value.type_name()));
+    }
+    spec.env.emplace_back(member.key, member.value.as_string());
+  }
+  return {};
+}
+
+Result<std::string> parse_code(const Fields& fields, const SubmitLimits& limits) {
+  Result<std::string> code = fields.string("code", true, limits.max_code);
+  if (!code && fields.has("code") && code.error().message.find("longer") != std::string::npos) {
+    return make_error(ErrorCode::payload_too_large, code.error().message,
+                      "the server's [sched] max_code limits a script's size");
+  }
+  IA_TRY(code);
+  if (code->empty()) return fields.invalid("code", "must not be empty");
+  return code;
+}
+
+}  // namespace
+
+std::string_view to_string(TaskState state) {
+  for (const StateName& entry : k_states) {
+    if (entry.state == state) return entry.name;
+  }
+  return "queued";
+}
+
+std::optional<TaskState> parse_task_state(std::string_view text) {
+  for (const StateName& entry : k_states) {
+    if (entry.name == text) return entry.state;
+  }
+  return std::nullopt;
+}
+
+std::string_view legacy_status(TaskState state) {
+  for (const StateName& entry : k_states) {
+    if (entry.state == state) return entry.legacy;
+  }
+  return "pending";
+}
+
+bool is_finished(TaskState state) {
+  return state == TaskState::succeeded || state == TaskState::failed ||
+         state == TaskState::timed_out || state == TaskState::cancelled;
+}
+
+Result<TaskSpec> parse_submit(std::string_view body, const SubmitLimits& limits) {
+  Result<json::Value> object = parse_object(body);
+  IA_TRY(object);
+  Fields fields(*object);
+  TaskSpec spec;
+  Result<std::string> code = parse_code(fields, limits);
+  IA_TRY(code);
+  spec.code = std::move(*code);
+  Result<std::string> interpreter = fields.string("interpreter", false, k_max_name);
+  IA_TRY(interpreter);
+  spec.interpreter = std::move(*interpreter);
+  if (spec.interpreter.empty() && spec.code.rfind("#!", 0) != 0) spec.interpreter = "python3";
+  Result<std::string> name = fields.string("name", false, k_max_name);
+  IA_TRY(name);
+  spec.name = std::move(*name);
+  Result<std::vector<std::string>> args = fields.strings("args", k_max_items, k_max_item_len);
+  IA_TRY(args);
+  spec.args = std::move(*args);
+  Result<std::int64_t> timeout = fields.integer("timeout", spec.timeout_s, 1,
+                                                limits.max_timeout_s);
+  IA_TRY(timeout);
+  spec.timeout_s = *timeout;
+  IA_TRY(parse_resources(fields, spec.resources));
+  Result<std::int64_t> priority = fields.integer("priority", 0, -1000000, 1000000);
+  IA_TRY(priority);
+  spec.priority = *priority;
+  IA_TRY(parse_env(fields, spec));
+  Result<std::int64_t> retries = fields.integer("max_retries", spec.max_retries, 0, 100);
+  IA_TRY(retries);
+  spec.max_retries = *retries;
+  Result<std::vector<std::string>> labels = fields.strings("labels", 64, k_max_name);
+  IA_TRY(labels);
+  spec.labels = std::move(*labels);
+  Result<std::int64_t> output_limit = fields.integer("output_limit", spec.output_limit, 0,
+                                                     limits.max_output);
+  IA_TRY(output_limit);
+  spec.output_limit = *output_limit;
+  return spec;
+}
+
+Result<TaskSpec> parse_legacy_submit(std::string_view body, const SubmitLimits& limits) {
+  Result<json::Value> object = parse_object(body);
+  IA_TRY(object);
+  Fields fields(*object);
+  TaskSpec spec;
+  Result<std::string> code = parse_code(fields, limits);
+  IA_TRY(code);
+  spec.code = std::move(*code);
+  spec.interpreter = spec.code.rfind("#!", 0) == 0 ? "" : "python3";
+  Result<std::int64_t> timeout = fields.integer("timeout", spec.timeout_s, 1,
+                                                limits.max_timeout_s);
+  IA_TRY(timeout);
+  spec.timeout_s = *timeout;
+  IA_TRY(parse_resources(fields, spec.resources));
+  Result<std::string> user = fields.string("user_id", false, k_max_name);
+  IA_TRY(user);
+  spec.owner = std::move(*user);
+  return spec;
+}
+
+void write_spec(json::Writer& out, const TaskSpec& spec) {
+  out.begin_object();
+  out.field("code", spec.code).field("interpreter", spec.interpreter).field("name", spec.name);
+  out.key("args").begin_array();
+  for (const std::string& arg : spec.args) out.string(arg);
+  out.end_array();
+  out.field("timeout", static_cast<long long>(spec.timeout_s));
+  out.key("resources").begin_object().field("cpu", spec.resources.cpu);
+  out.field("memory", static_cast<long long>(spec.resources.memory_mib));
+  out.field("gpu", static_cast<long long>(spec.resources.gpu)).end_object();
+  out.field("priority", static_cast<long long>(spec.priority));
+  out.key("env").begin_object();
+  for (const auto& [key, value] : spec.env) out.field(key, value);
+  out.end_object();
+  out.field("max_retries", static_cast<long long>(spec.max_retries));
+  out.key("labels").begin_array();
+  for (const std::string& label : spec.labels) out.string(label);
+  out.end_array();
+  out.field("output_limit", static_cast<long long>(spec.output_limit));
+  out.field("owner", spec.owner);
+  out.end_object();
+}
+
+namespace {
+
+void write_time(json::Writer& out, std::string_view key, std::int64_t ms) {
+  out.key(key);
+  if (ms > 0) {
+    out.string(format_iso8601(ms));
+  } else {
+    out.null();
+  }
+}
+
+}  // namespace
+
+void write_task(json::Writer& out, const Task& task, bool with_code) {
+  out.begin_object();
+  out.field("task_id", static_cast<long long>(task.id));
+  out.field("status", to_string(task.state));
+  out.field("name", task.spec.name).field("interpreter", task.spec.interpreter);
+  if (with_code) out.field("code", task.spec.code);
+  out.field("priority", static_cast<long long>(task.spec.priority));
+  out.field("timeout", static_cast<long long>(task.spec.timeout_s));
+  out.key("resources").begin_object().field("cpu", task.spec.resources.cpu);
+  out.field("memory", static_cast<long long>(task.spec.resources.memory_mib));
+  out.field("gpu", static_cast<long long>(task.spec.resources.gpu)).end_object();
+  out.field("attempt", static_cast<long long>(task.attempt));
+  out.field("max_retries", static_cast<long long>(task.spec.max_retries));
+  out.field("owner", task.spec.owner);
+  write_time(out, "created_at", task.created_ms);
+  write_time(out, "started_at", task.started_ms);
+  write_time(out, "finished_at", task.finished_ms);
+  out.key("node_id");
+  if (task.node_id.empty()) {
+    out.null();
+  } else {
+    out.string(task.node_id);
+  }
+  out.field("cancel_requested", task.cancel_requested);
+  if (is_finished(task.state)) {
+    out.key("result").begin_object();
+    out.key("exit_code");
+    if (task.exit_code) {
+      out.integer(*task.exit_code);
+    } else {
+      out.null();
+    }
+    out.field("wall_time", task.wall_s).field("reason", task.reason);
+    out.field("output_bytes", static_cast<unsigned long>(task.output.size()));
+    out.field("output_truncated", task.output_truncated);
+    out.end_object();
+  }
+  out.end_object();
+}
+
+}  // namespace ia::api

@@ -1,0 +1,232 @@
+// Task transitions: submit, cancel, finish, output, requeue and finalization.
+#include "sched/scheduler.hpp"
+
+#include <algorithm>
+
+namespace ia::sched {
+namespace {
+
+constexpr std::int64_t k_hour_ms = 3600 * 1000;
+
+Error stale_lease(std::int64_t task_id, std::int64_t lease_id) {
+  return make_error(ErrorCode::conflict,
+                    "lease " + std::to_string(lease_id) + " of task " + std::to_string(task_id) +
+                        " is no longer current",
+                    "the lease expired or the task was requeued or finished; drop this result");
+}
+
+}  // namespace
+
+void Scheduler::restore(store::Snapshot snapshot, std::int64_t now_ms) {
+  for (store::NodeRecord& record : snapshot.nodes) {
+    Node node;
+    node.record = std::move(record);
+    m_nodes.emplace(node.record.id, std::move(node));
+  }
+  for (api::Task& task : snapshot.tasks) {
+    m_next_task_id = std::max(m_next_task_id, task.id + 1);
+    m_next_lease_id = std::max(m_next_lease_id, task.lease_id + 1);
+    if (task.state == api::TaskState::queued) m_queue.insert(queue_key(task));
+    if (task.state == api::TaskState::leased || task.state == api::TaskState::running) {
+      task.lease_expires_ms = now_ms + m_settings.lease_ttl_ms();
+      if (auto found = m_nodes.find(task.node_id); found != m_nodes.end()) {
+        found->second.running.insert(task.id);
+      }
+    }
+    if (api::is_finished(task.state) && task.started_ms > 0) {
+      ++m_finished_count;
+      m_finished_wall_s += task.wall_s;
+      if (task.finished_ms > now_ms - k_hour_ms) {
+        m_recent_finishes.emplace_back(task.finished_ms, task.wall_s);
+      }
+    }
+    std::int64_t id = task.id;
+    m_tasks.emplace(id, std::move(task));
+  }
+  std::sort(m_recent_finishes.begin(), m_recent_finishes.end());
+}
+
+const api::Task& Scheduler::submit(api::TaskSpec spec, std::int64_t now_ms, Changes& changes) {
+  api::Task task;
+  task.id = m_next_task_id++;
+  task.spec = std::move(spec);
+  task.created_ms = now_ms;
+  auto [it, inserted] = m_tasks.emplace(task.id, std::move(task));
+  m_queue.insert(queue_key(it->second));
+  changes.tasks.insert(it->first);
+  changes.events.push_back(Event{"task_created", it->first, {}, "queued"});
+  changes.queue_grew = true;
+  return it->second;
+}
+
+const api::Task* Scheduler::task(std::int64_t id) const {
+  auto found = m_tasks.find(id);
+  return found == m_tasks.end() ? nullptr : &found->second;
+}
+
+std::vector<const api::Task*> Scheduler::list(std::optional<api::TaskState> state,
+                                              std::int64_t after, std::size_t limit) const {
+  std::vector<const api::Task*> out;
+  for (auto it = m_tasks.upper_bound(after); it != m_tasks.end() && out.size() < limit; ++it) {
+    if (!state || it->second.state == *state) out.push_back(&it->second);
+  }
+  return out;
+}
+
+Result<const api::Task*> Scheduler::cancel(std::int64_t id, std::int64_t now_ms,
+                                           Changes& changes) {
+  auto found = m_tasks.find(id);
+  if (found == m_tasks.end()) {
+    return make_error(ErrorCode::task_not_found, "task " + std::to_string(id) + " not found");
+  }
+  api::Task& task = found->second;
+  if (api::is_finished(task.state)) {
+    return make_error(ErrorCode::conflict,
+                      "task " + std::to_string(id) + " already finished (" +
+                          std::string(api::to_string(task.state)) + ")");
+  }
+  task.reason = "cancelled by request";
+  if (task.state == api::TaskState::queued) {
+    finalize(task, api::TaskState::cancelled, now_ms, changes);
+  } else {
+    // The node learns it from its next heartbeat answer and reports back.
+    task.cancel_requested = true;
+    changes.tasks.insert(id);
+  }
+  return &task;
+}
+
+Result<api::Task*> Scheduler::current_lease(std::int64_t task_id, std::int64_t lease_id) {
+  auto found = m_tasks.find(task_id);
+  if (found == m_tasks.end()) {
+    return make_error(ErrorCode::task_not_found, "task " + std::to_string(task_id) + " not found");
+  }
+  api::Task& task = found->second;
+  bool live = task.state == api::TaskState::leased || task.state == api::TaskState::running;
+  if (!live || task.lease_id != lease_id) return stale_lease(task_id, lease_id);
+  return &task;
+}
+
+Result<const api::Task*> Scheduler::finish(std::int64_t task_id, const api::ResultReport& report,
+                                           std::int64_t now_ms, Changes& changes) {
+  Result<api::Task*> found = current_lease(task_id, report.lease_id);
+  IA_TRY(found);
+  api::Task& task = **found;
+  append(task, report.output, changes);
+  if (report.vacate && !task.cancel_requested) {
+    requeue(task, false, now_ms, changes);
+    return &task;
+  }
+  task.exit_code = report.exit_code;
+  task.wall_s = report.wall_s;
+  if (!report.reason.empty()) task.reason = report.reason;
+  if (auto node = m_nodes.find(task.node_id); node != m_nodes.end()) {
+    node->second.record.completed += 1;
+    node->second.record.compute_s += report.wall_s;
+    changes.nodes.insert(task.node_id);
+  }
+  api::TaskState state = task.cancel_requested ? api::TaskState::cancelled : report.state;
+  finalize(task, state, now_ms, changes);
+  return &task;
+}
+
+Result<std::size_t> Scheduler::append_output(std::int64_t task_id, std::int64_t lease_id,
+                                             std::string_view data, std::int64_t now_ms,
+                                             Changes& changes) {
+  Result<api::Task*> found = current_lease(task_id, lease_id);
+  IA_TRY(found);
+  api::Task& task = **found;
+  mark_running(task, changes);
+  task.lease_expires_ms = now_ms + m_settings.lease_ttl_ms();
+  append(task, data, changes);
+  return task.output.size();
+}
+
+void Scheduler::append(api::Task& task, std::string_view data, Changes& changes) {
+  if (data.empty()) return;
+  auto limit = static_cast<std::size_t>(task.spec.output_limit);
+  std::size_t room = limit > task.output.size() ? limit - task.output.size() : 0;
+  if (data.size() > room) {
+    task.output_truncated = true;
+    data = data.substr(0, room);
+    changes.tasks.insert(task.id);
+  }
+  if (data.empty()) return;
+  changes.outputs.push_back(store::OutputAppend{
+      task.id, static_cast<std::int64_t>(task.output.size()), std::string(data)});
+  task.output += data;
+}
+
+void Scheduler::mark_running(api::Task& task, Changes& changes) {
+  if (task.state != api::TaskState::leased) return;
+  task.state = api::TaskState::running;
+  changes.tasks.insert(task.id);
+  changes.events.push_back(Event{"task_started", task.id, task.node_id, "running"});
+}
+
+void Scheduler::release(api::Task& task) {
+  if (auto node = m_nodes.find(task.node_id); node != m_nodes.end()) {
+    node->second.running.erase(task.id);
+  }
+  task.lease_id = 0;
+  task.lease_expires_ms = 0;
+}
+
+void Scheduler::requeue(api::Task& task, bool penalty, std::int64_t now_ms, Changes& changes) {
+  std::string node_id = task.node_id;
+  release(task);
+  changes.tasks.insert(task.id);
+  if (task.cancel_requested) {
+    finalize(task, api::TaskState::cancelled, now_ms, changes);
+    return;
+  }
+  if (penalty) {
+    task.attempt += 1;
+    if (task.attempt > task.spec.max_retries) {
+      task.reason = "lease lost " + std::to_string(task.attempt) + " times (last on node " +
+                    node_id + "); max_retries is " + std::to_string(task.spec.max_retries);
+      finalize(task, api::TaskState::failed, now_ms, changes);
+      return;
+    }
+  }
+  task.state = api::TaskState::queued;
+  m_queue.insert(queue_key(task));
+  changes.queue_grew = true;
+}
+
+void Scheduler::finalize(api::Task& task, api::TaskState state, std::int64_t now_ms,
+                         Changes& changes) {
+  if (task.state == api::TaskState::queued) m_queue.erase(queue_key(task));
+  release(task);
+  task.state = state;
+  task.finished_ms = now_ms;
+  changes.tasks.insert(task.id);
+  changes.finished.push_back(task.id);
+  std::string_view name = state == api::TaskState::succeeded ? "task_completed"
+                          : state == api::TaskState::cancelled ? "task_cancelled"
+                                                               : "task_failed";
+  changes.events.push_back(
+      Event{std::string(name), task.id, task.node_id, std::string(api::to_string(state))});
+  if (task.started_ms > 0) {
+    ++m_finished_count;
+    m_finished_wall_s += task.wall_s;
+    m_recent_finishes.emplace_back(now_ms, task.wall_s);
+  }
+}
+
+store::Batch Scheduler::batch(const Changes& changes) const {
+  store::Batch out;
+  for (std::int64_t id : changes.tasks) {
+    if (const api::Task* found = task(id)) {
+      out.tasks.push_back(*found);
+      out.tasks.back().output.clear();  // output travels as appends
+    }
+  }
+  out.outputs = changes.outputs;
+  for (const std::string& id : changes.nodes) {
+    if (const Node* found = node(id)) out.nodes.push_back(found->record);
+  }
+  return out;
+}
+
+}  // namespace ia::sched

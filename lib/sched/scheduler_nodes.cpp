@@ -1,0 +1,191 @@
+// Node transitions: heartbeat, lease, fair dispatch, expiry, and the read-side views.
+#include "sched/scheduler.hpp"
+
+#include "sched/matching.hpp"
+
+namespace ia::sched {
+namespace {
+
+constexpr std::int64_t k_hour_ms = 3600 * 1000;
+
+}  // namespace
+
+std::vector<api::LeaseRef> Scheduler::heartbeat(const std::string& node_id,
+                                                const api::Heartbeat& beat, std::int64_t now_ms,
+                                                Changes& changes) {
+  auto [it, inserted] = m_nodes.try_emplace(node_id);
+  Node& node = it->second;
+  if (inserted) node.record.id = node_id;
+  if (node.record.first_seen_ms == 0) node.record.first_seen_ms = now_ms;
+  if (!node.online) changes.events.push_back(Event{"node_joined", 0, node_id, "online"});
+  node.online = true;
+  node.record.capacity = beat.capacity;
+  node.record.labels = beat.labels;
+  node.record.last_heartbeat_ms = now_ms;
+  node.load = beat.load;
+  node.idle = beat.idle;
+  changes.nodes.insert(node_id);
+  std::vector<api::LeaseRef> cancel;
+  for (const api::LeaseRef& ref : beat.leases) {
+    auto found = m_tasks.find(ref.task_id);
+    if (found == m_tasks.end() || found->second.lease_id != ref.lease_id ||
+        found->second.node_id != node_id || api::is_finished(found->second.state)) {
+      // A lease the server no longer knows: the node must stop it (it was requeued).
+      cancel.push_back(ref);
+      continue;
+    }
+    api::Task& task = found->second;
+    task.lease_expires_ms = now_ms + m_settings.lease_ttl_ms();
+    mark_running(task, changes);
+    if (task.cancel_requested) cancel.push_back(ref);
+  }
+  return cancel;
+}
+
+api::Resources Scheduler::free_of(const Node& node) const {
+  api::Resources free = node.record.capacity;
+  for (std::int64_t id : node.running) {
+    if (const api::Task* running = task(id)) free = subtract(free, running->spec.resources);
+  }
+  if (node.asked_free) free = min_each(free, *node.asked_free);
+  return free;
+}
+
+const api::Task* Scheduler::pick(const Node& node) const {
+  api::Resources free = free_of(node);
+  for (const QueueKey& key : m_queue) {
+    const api::Task& candidate = m_tasks.at(key.second);
+    if (fits(candidate.spec, free, node.record.labels)) return &candidate;
+  }
+  return nullptr;
+}
+
+void Scheduler::grant(api::Task& task, Node& node, std::int64_t now_ms, Changes& changes) {
+  m_queue.erase(queue_key(task));
+  task.state = api::TaskState::leased;
+  task.lease_id = m_next_lease_id++;
+  task.lease_expires_ms = now_ms + m_settings.lease_ttl_ms();
+  task.node_id = node.record.id;
+  task.started_ms = now_ms;
+  node.running.insert(task.id);
+  node.record.last_served_ms = now_ms;
+  node.waiting_since_ms = 0;
+  node.asked_free.reset();
+  changes.tasks.insert(task.id);
+  changes.nodes.insert(node.record.id);
+}
+
+Result<const api::Task*> Scheduler::lease(const std::string& node_id,
+                                          const api::LeaseRequest& request, std::int64_t now_ms,
+                                          Changes& changes) {
+  auto found = m_nodes.find(node_id);
+  if (found == m_nodes.end() || !found->second.online) {
+    return make_error(ErrorCode::node_not_found, "node " + node_id + " is not registered",
+                      "send a heartbeat first: POST /v1/nodes/" + node_id + "/heartbeat");
+  }
+  Node& node = found->second;
+  node.asked_free = request.free;
+  if (const api::Task* best = pick(node)) {
+    api::Task& task = m_tasks.at(best->id);
+    grant(task, node, now_ms, changes);
+    return &task;
+  }
+  if (node.waiting_since_ms == 0) node.waiting_since_ms = now_ms;
+  return static_cast<const api::Task*>(nullptr);
+}
+
+void Scheduler::stop_waiting(const std::string& node_id) {
+  if (auto found = m_nodes.find(node_id); found != m_nodes.end()) {
+    found->second.waiting_since_ms = 0;
+    found->second.asked_free.reset();
+  }
+}
+
+std::vector<Grant> Scheduler::dispatch(std::int64_t now_ms, Changes& changes) {
+  std::vector<Grant> grants;
+  if (m_queue.empty()) return grants;
+  for (const FairEntry& entry : node_queue(now_ms)) {
+    if (m_queue.empty()) break;
+    Node& node = m_nodes.at(entry.node_id);
+    if (const api::Task* best = pick(node)) {
+      api::Task& task = m_tasks.at(best->id);
+      grant(task, node, now_ms, changes);
+      grants.push_back(Grant{entry.node_id, task.id});
+    }
+  }
+  return grants;
+}
+
+void Scheduler::tick(std::int64_t now_ms, Changes& changes) {
+  std::vector<std::int64_t> expired;
+  for (auto& [id, task] : m_tasks) {
+    bool live = task.state == api::TaskState::leased || task.state == api::TaskState::running;
+    if (live && task.lease_expires_ms <= now_ms) expired.push_back(id);
+  }
+  for (std::int64_t id : expired) requeue(m_tasks.at(id), true, now_ms, changes);
+  for (auto& [id, node] : m_nodes) {
+    if (node.online && node.record.last_heartbeat_ms + m_settings.lease_ttl_ms() <= now_ms) {
+      node.online = false;
+      node.waiting_since_ms = 0;
+      changes.events.push_back(Event{"node_left", 0, id, "offline"});
+    }
+  }
+  while (!m_recent_finishes.empty() && m_recent_finishes.front().first < now_ms - k_hour_ms) {
+    m_recent_finishes.pop_front();
+  }
+}
+
+const Node* Scheduler::node(const std::string& id) const {
+  auto found = m_nodes.find(id);
+  return found == m_nodes.end() ? nullptr : &found->second;
+}
+
+std::vector<const Node*> Scheduler::nodes() const {
+  std::vector<const Node*> out;
+  for (const auto& [id, node] : m_nodes) out.push_back(&node);
+  return out;
+}
+
+std::vector<FairEntry> Scheduler::node_queue(std::int64_t now_ms) const {
+  std::vector<FairInput> waiting;
+  for (const auto& [id, node] : m_nodes) {
+    if (node.online && node.waiting_since_ms > 0) {
+      waiting.push_back(FairInput{id, node.waiting_since_ms, node.record.completed,
+                                  node.record.last_served_ms});
+    }
+  }
+  return fair_order(waiting, now_ms);
+}
+
+Stats Scheduler::stats(std::int64_t now_ms) const {
+  Stats stats;
+  stats.tasks_total = static_cast<std::int64_t>(m_tasks.size());
+  for (const auto& [id, task] : m_tasks) stats.by_state[task.state] += 1;
+  if (m_finished_count > 0) {
+    stats.average_run_s = m_finished_wall_s / static_cast<double>(m_finished_count);
+  }
+  for (const auto& [finished_ms, wall_s] : m_recent_finishes) {
+    if (finished_ms < now_ms - k_hour_ms) continue;
+    stats.tasks_last_hour += 1;
+    stats.compute_hours_last_hour += wall_s / 3600.0;
+  }
+  for (const auto& [id, node] : m_nodes) {
+    stats.nodes_total += 1;
+    if (!node.online) {
+      stats.nodes_offline += 1;
+      continue;
+    }
+    stats.nodes_busy += node.running.empty() ? 0 : 1;
+    stats.nodes_idle += node.running.empty() ? 1 : 0;
+    stats.capacity_online.cpu += node.record.capacity.cpu;
+    stats.capacity_online.memory_mib += node.record.capacity.memory_mib;
+    stats.capacity_online.gpu += node.record.capacity.gpu;
+    api::Resources free = free_of(node);
+    stats.capacity_free.cpu += std::max(0.0, free.cpu);
+    stats.capacity_free.memory_mib += std::max<std::int64_t>(0, free.memory_mib);
+    stats.capacity_free.gpu += std::max<std::int64_t>(0, free.gpu);
+  }
+  return stats;
+}
+
+}  // namespace ia::sched

@@ -1,0 +1,83 @@
+// The durable state of ia-sched behind one interface (DESIGN.md §7): SQLite now,
+// PostgreSQL later. The scheduler keeps its working state in memory and writes every
+// change here; a write's callback runs once the change is durable, and only then is the
+// request that caused it answered. Implementations are thread safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/task.hpp"
+#include "core/result.hpp"
+
+namespace ia::store {
+
+struct NodeRecord {
+  std::string id;
+  api::Resources capacity;
+  std::vector<std::string> labels;
+  std::int64_t first_seen_ms = 0;
+  std::int64_t last_heartbeat_ms = 0;
+  std::int64_t completed = 0;
+  double compute_s = 0;
+  std::int64_t last_served_ms = 0;
+};
+
+struct TokenRecord {
+  std::string name;
+  std::string role;   // admin, client, node
+  std::string hash;   // hex SHA-256 of the token
+  std::int64_t created_ms = 0;
+  bool revoked = false;
+};
+
+struct OutputAppend {
+  std::int64_t task_id = 0;
+  std::int64_t offset = 0;
+  std::string data;
+};
+
+// One group of changes that becomes durable together.
+struct Batch {
+  std::vector<api::Task> tasks;        // upserted whole, output excepted
+  std::vector<OutputAppend> outputs;   // appended to a task's output
+  std::vector<NodeRecord> nodes;       // upserted
+  std::vector<TokenRecord> tokens;     // upserted by name
+  bool empty() const {
+    return tasks.empty() && outputs.empty() && nodes.empty() && tokens.empty();
+  }
+};
+
+// Everything the store holds, read once at start.
+struct Snapshot {
+  std::vector<api::Task> tasks;  // with their output
+  std::vector<NodeRecord> nodes;
+  std::vector<TokenRecord> tokens;
+};
+
+using WriteDone = std::function<void(const Status&)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual Result<Snapshot> load() = 0;
+  // Queues batch; done runs (on the store's thread) once it is durable or has failed.
+  // Batches become durable in the order they were queued.
+  virtual void write(Batch batch, WriteDone done) = 0;
+  // write() and wait.
+  Status write_sync(Batch batch);
+  virtual Result<std::vector<TokenRecord>> tokens() = 0;
+  // Finishes queued writes and closes; later writes fail.
+  virtual void close() = 0;
+  // "sqlite:///var/lib/ia/sched.db"
+  virtual std::string url() const = 0;
+};
+
+// Opens the store a URL names: sqlite:///abs/path or sqlite://relative/path.
+Result<std::unique_ptr<Store>> open_store(const std::string& url);
+
+}  // namespace ia::store
