@@ -1,0 +1,140 @@
+#include "http/client.hpp"
+
+#include <curl/curl.h>
+
+#include "api/errors.hpp"
+
+namespace ia::http {
+namespace {
+
+std::size_t append_body(char* data, std::size_t size, std::size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+int check_interrupt(void* flag, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<std::atomic<bool>*>(flag)->load() ? 1 : 0;
+}
+
+Error transport_error(CURLcode code, const std::string& url, const char* detail) {
+  std::string what = detail && *detail ? detail : curl_easy_strerror(code);
+  switch (code) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+      return make_error(ErrorCode::unavailable, "cannot reach " + url + ": " + what,
+                        "is ia-sched running there? check --server or IA_SERVER");
+    case CURLE_OPERATION_TIMEDOUT:
+      return make_error(ErrorCode::timeout, "no answer from " + url + " in time: " + what,
+                        "the scheduler may be overloaded; try again or raise [client] timeout");
+    case CURLE_ABORTED_BY_CALLBACK:
+      return make_error(ErrorCode::timeout, "request to " + url + " interrupted");
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+      return make_error(ErrorCode::unavailable, "TLS with " + url + " failed: " + what,
+                        "check the server's certificate, or name a CA bundle for it");
+    default:
+      return make_error(ErrorCode::unavailable, "request to " + url + " failed: " + what);
+  }
+}
+
+}  // namespace
+
+void global_init() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+Client::Client(ClientOptions options) : m_options(std::move(options)) {
+  while (!m_options.base_url.empty() && m_options.base_url.back() == '/') {
+    m_options.base_url.pop_back();
+  }
+}
+
+Client::~Client() {
+  for (void* handle : m_pool) curl_easy_cleanup(static_cast<CURL*>(handle));
+}
+
+void* Client::take_handle() {
+  {
+    std::lock_guard<std::mutex> lock(m_pool_mutex);
+    if (!m_pool.empty()) {
+      void* handle = m_pool.back();
+      m_pool.pop_back();
+      return handle;
+    }
+  }
+  return curl_easy_init();
+}
+
+void Client::give_back(void* handle) {
+  std::lock_guard<std::mutex> lock(m_pool_mutex);
+  m_pool.push_back(handle);
+}
+
+Result<Response> Client::get(const std::string& path, Millis timeout) {
+  return request("GET", path, nullptr, timeout);
+}
+
+Result<Response> Client::post(const std::string& path, const std::string& body, Millis timeout) {
+  return request("POST", path, &body, timeout);
+}
+
+Result<Response> Client::del(const std::string& path, Millis timeout) {
+  return request("DELETE", path, nullptr, timeout);
+}
+
+Result<Response> Client::request(const char* method, const std::string& path,
+                                 const std::string* body, Millis timeout) {
+  CURL* curl = static_cast<CURL*>(take_handle());
+  if (!curl) return make_error(ErrorCode::internal, "libcurl could not make a handle");
+  curl_easy_reset(curl);
+  std::string url = m_options.base_url + path;
+  Response response;
+  char detail[CURL_ERROR_SIZE] = {};
+  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+  headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+  if (!m_options.token.empty()) {
+    headers = curl_slist_append(headers, ("Authorization: Bearer " + m_options.token).c_str());
+  }
+  Millis limit = timeout.count() > 0 ? timeout : m_options.timeout;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, detail);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(limit.count()));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, check_interrupt);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &m_interrupted);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, m_options.verify_tls ? 1L : 0L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, m_options.verify_tls ? 2L : 0L);
+  if (!m_options.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, m_options.ca_file.c_str());
+  if (body) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
+  }
+  CURLcode code = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  give_back(curl);
+  if (code != CURLE_OK) return transport_error(code, m_options.base_url, detail);
+  response.status = static_cast<int>(status);
+  return response;
+}
+
+Result<json::Value> json_or_error(const Result<Response>& response) {
+  if (!response) return response.error();
+  if (response->status < 200 || response->status > 299) {
+    return api::error_from_body(response->status, response->body);
+  }
+  if (response->body.empty()) return json::Value(nullptr);
+  return json::parse(response->body);
+}
+
+}  // namespace ia::http
