@@ -1,0 +1,49 @@
+// The request and response as the application sees them, free of Boost.Beast so that
+// only server.cpp pays Beast's compile time. Plain value types.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ia::http {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  std::string method;  // "GET"
+  std::string target;  // "/v1/tasks?limit=5"
+  std::string path;    // "/v1/tasks", percent-decoded
+  std::vector<std::pair<std::string, std::string>> query;
+  Headers headers;     // names lower-cased
+  std::string body;
+  std::string remote;  // peer address
+
+  // The header's value, or "" (name in lower case).
+  std::string_view header(std::string_view name) const;
+  // The query parameter's value, or nullptr.
+  const std::string* param(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  Headers headers;
+};
+
+// Answers one request; may be called from any thread, exactly once.
+using Reply = std::function<void(Response)>;
+// Called on a server thread; must not block (park the Reply to answer later).
+using Handler = std::function<void(Request&&, Reply)>;
+
+// Splits "a=1&b=x%20y" into decoded pairs; false on a bad %-escape.
+bool parse_query(std::string_view text, std::vector<std::pair<std::string, std::string>>& out);
+// Decodes %XX and (in queries) '+'; false on a bad escape.
+bool percent_decode(std::string_view text, std::string& out, bool plus_is_space);
+// Fills path and query from target; false when either is malformed.
+bool split_target(Request& request);
+
+}  // namespace ia::http

@@ -1,0 +1,56 @@
+// An HTTP/1.1 server (Boost.Beast over asio, hidden in server.cpp): a thread per core,
+// asynchronous, keep-alive, limits on body, header and slow clients. Requests go to
+// one Handler that answers through a Reply, at once or later (long-poll) without
+// holding a thread. Thread safe; stop() is graceful.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/result.hpp"
+#include "core/units.hpp"
+#include "http/message.hpp"
+
+namespace ia::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8000;  // 0: pick a free port
+  int threads = 0;  // 0: one per core
+  std::size_t max_body = 1024 * 1024;
+  std::size_t max_header = 16 * 1024;
+  Millis read_timeout{30'000};  // a whole request must arrive within this
+  Millis idle_timeout{75'000};  // a kept-alive connection may sit idle this long
+  std::string tls_cert;         // PEM files; both empty: plain HTTP
+  std::string tls_key;
+};
+
+class Server {
+ public:
+  // Binds, listens and starts the threads.
+  static Result<std::unique_ptr<Server>> start(const ServerOptions& options, Handler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  int port() const;
+  // Runs fn on a server thread after delay (timers for long-poll deadlines).
+  void schedule(Millis delay, std::function<void()> fn);
+  // Stops accepting, waits up to grace for requests in flight to be answered, then
+  // closes every connection and joins the threads.
+  void stop(Millis grace);
+  std::size_t in_flight() const;
+
+  struct Impl;
+
+ private:
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> m_impl;
+};
+
+// Whether host names a loopback address (127.0.0.0/8, ::1, localhost).
+bool is_loopback(const std::string& host);
+
+}  // namespace ia::http

@@ -1,0 +1,417 @@
+#!/usr/bin/env bats
+# ia-sched: real server processes on loopback with real SQLite files.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load 'helpers/sched'
+
+setup() {
+  export IA_CONFIG=/dev/null XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/xdg"
+  SCHED_DIR=
+}
+
+teardown() {
+  stop_sched
+}
+
+jqr() { jq -r "$1" <<< "$body"; }
+
+@test "ia-sched: --help and --version" {
+  run "$IA_BIN_DIR/ia-sched" --help
+  assert_success
+  assert_output --partial "--listen"
+  assert_output --partial "token"
+  run "$IA_BIN_DIR/ia-sched" --version
+  assert_success
+  assert_output --regexp "^ia-sched [0-9]+\.[0-9]+\.[0-9]+"
+}
+
+@test "ia-sched: first start writes a 0600 admin token and logs its path, not the token" {
+  start_sched
+  [ -n "$ADMIN_TOKEN" ]
+  [ "$(stat -c %a "$SCHED_DIR/admin.token")" = 600 ]
+  grep -q "$SCHED_DIR/admin.token" "$SCHED_DIR/sched.log"
+  run grep -c "$ADMIN_TOKEN" "$SCHED_DIR/sched.log"
+  assert_output 0
+}
+
+@test "ia-sched: / and /health are open; API routes need a valid token" {
+  start_sched
+  TOKEN= api GET /
+  [ "$status_code" = 200 ]
+  [ "$(jqr .service)" = ia-sched ]
+  TOKEN= api GET /health
+  [ "$status_code" = 200 ]
+  TOKEN= api GET /v1/tasks
+  [ "$status_code" = 401 ]
+  [ "$(jqr .error.code)" = UNAUTHORIZED ]
+  TOKEN=ia_wrong api GET /v1/tasks
+  [ "$status_code" = 401 ]
+  run curl -s -H "X-API-Token: $ADMIN_TOKEN" "$SCHED_URL/v1/tasks"
+  assert_output --partial '"tasks":['
+}
+
+@test "ia-sched: roles: a node token cannot submit, a client cannot lease, revoked is 401" {
+  start_sched
+  local node client
+  node=$(new_token node worker)
+  client=$(new_token client alice)
+  sleep 1.2  # the server rereads tokens every second
+  TOKEN=$node api POST /v1/tasks '{"code":"x"}'
+  [ "$status_code" = 403 ]
+  [ "$(jqr .error.code)" = FORBIDDEN ]
+  TOKEN=$client api POST /v1/nodes/n1/heartbeat '{}'
+  [ "$status_code" = 403 ]
+  TOKEN=$client api POST /v1/tasks '{"code":"x"}'
+  [ "$status_code" = 201 ]
+  TOKEN=$node api POST /v1/nodes/n1/heartbeat '{}'
+  [ "$status_code" = 200 ]
+  run "$IA_BIN_DIR/ia-sched" --state-dir "$SCHED_DIR" token list --json
+  assert_success
+  assert_output --partial '"name":"alice"'
+  refute_output --partial "$client"
+  run "$IA_BIN_DIR/ia-sched" --state-dir "$SCHED_DIR" token revoke alice
+  assert_success
+  sleep 1.2
+  TOKEN=$client api GET /v1/tasks
+  [ "$status_code" = 401 ]
+  [[ "$(jqr .error.message)" == *revoked* ]]
+}
+
+@test "ia-sched: submit, get and list with pagination" {
+  start_sched
+  for i in 1 2 3; do
+    api POST /v1/tasks "{\"code\":\"print($i)\",\"name\":\"t$i\"}"
+    [ "$status_code" = 201 ]
+    [ "$(jqr .status)" = queued ]
+  done
+  api GET /v1/tasks/2
+  [ "$status_code" = 200 ]
+  [ "$(jqr .name)" = t2 ]
+  [ "$(jqr .code)" = "print(2)" ]
+  api GET "/v1/tasks?limit=2"
+  [ "$(jqr '.tasks | length')" = 2 ]
+  [ "$(jqr .next_after)" = 2 ]
+  api GET "/v1/tasks?limit=2&after=2"
+  [ "$(jqr '.tasks[0].task_id')" = 3 ]
+  [ "$(jqr .next_after)" = null ]
+  api GET "/v1/tasks?status=succeeded"
+  [ "$(jqr '.tasks | length')" = 0 ]
+}
+
+@test "ia-sched: bad requests get the error object naming what was wrong" {
+  start_sched
+  api POST /v1/tasks '{"timeout":5}'
+  [ "$status_code" = 400 ]
+  [ "$(jqr .error.code)" = INVALID_REQUEST ]
+  [[ "$(jqr .error.message)" == "code: missing"* ]]
+  api POST /v1/tasks '{"code":"x","timeout":-1}'
+  [ "$status_code" = 400 ]
+  [[ "$(jqr .error.message)" == timeout:* ]]
+  api POST /v1/tasks '{"code":"x","resources":{"memory":"lots"}}'
+  [[ "$(jqr .error.message)" == resources.memory:* ]]
+  api POST /v1/tasks '{"code":'
+  [ "$status_code" = 400 ]
+  api POST /v1/tasks $'{"code":"\xff"}'
+  [ "$status_code" = 400 ]
+  api POST /v1/tasks '[]'
+  [ "$status_code" = 400 ]
+  api GET /v1/tasks/abc
+  [ "$status_code" = 400 ]
+  api GET /v1/tasks/999
+  [ "$status_code" = 404 ]
+  [ "$(jqr .error.code)" = TASK_NOT_FOUND ]
+  api GET /v1/nodes/ghost
+  [ "$(jqr .error.code)" = NODE_NOT_FOUND ]
+  api GET /v1/nothing
+  [ "$status_code" = 404 ]
+  api PUT /v1/tasks/1
+  [ "$status_code" = 400 ]
+  api GET "/v1/tasks?limit=-4"
+  [ "$status_code" = 400 ]
+  api GET "/v1/tasks/1/wait?timeout=999999"
+  [ "$status_code" = 400 ]
+  { printf '{"code":"'; head -c 1100000 /dev/zero | tr '\0' a; printf '"}'; } > "$BATS_TEST_TMPDIR/big"
+  api POST /v1/tasks "@$BATS_TEST_TMPDIR/big"
+  [ "$status_code" = 413 ]
+  [ "$(jqr .error.code)" = PAYLOAD_TOO_LARGE ]
+  TOKEN= api GET /health
+  [ "$status_code" = 200 ]  # the server is still fine
+}
+
+@test "ia-sched: a full cycle: heartbeat, lease, output, result, wait" {
+  start_sched
+  api POST /v1/tasks '{"code":"print(1)"}'
+  api POST /v1/nodes/n1/heartbeat '{"capacity":{"cpu":4,"memory":4096},"labels":["os=linux"]}'
+  [ "$status_code" = 200 ]
+  [ "$(jqr .heartbeat_interval)" = 10 ]
+  api POST "/v1/nodes/n1/lease?wait=1"
+  [ "$status_code" = 200 ]
+  [ "$(jqr .task.spec.code)" = "print(1)" ]
+  lease=$(jqr .lease.lease_id)
+  api POST /v1/tasks/1/output "{\"lease_id\":$lease,\"data\":\"hello \"}"
+  [ "$status_code" = 200 ]
+  api GET /v1/tasks/1
+  [ "$(jqr .status)" = running ]
+  api GET "/v1/tasks/1/output?offset=0"
+  [ "$(jqr .data)" = "hello " ]
+  [ "$(jqr .next_offset)" = 6 ]
+  # a reader waiting for more output gets it when the node sends it
+  curl -s -m 10 -H "Authorization: Bearer $ADMIN_TOKEN" \
+    "$SCHED_URL/v1/tasks/1/output?offset=6&wait=5" > "$BATS_TEST_TMPDIR/follow" &
+  waiter=$!
+  sleep 0.3
+  api POST /v1/tasks/1/result "{\"lease_id\":$lease,\"exit_code\":0,\"output\":\"world\",\"wall_time\":0.5}"
+  [ "$status_code" = 200 ]
+  [ "$(jqr .status)" = succeeded ]
+  wait $waiter
+  [ "$(jq -r .data "$BATS_TEST_TMPDIR/follow")" = world ]
+  api GET "/v1/tasks/1/wait?timeout=5"
+  [ "$(jqr .status)" = succeeded ]
+  [ "$(jqr .result.exit_code)" = 0 ]
+  api GET /v1/nodes
+  [ "$(jqr '.nodes[0].completed')" = 1 ]
+  api GET /v1/stats/nodes/top
+  [ "$(jqr '.nodes[0].node_id')" = n1 ]
+  api GET /v1/stats
+  [ "$(jqr .tasks.completed)" = 1 ]
+  [ "$(jqr .nodes.total)" = 1 ]
+}
+
+@test "ia-sched: a waiting node gets a new task at once, not on a timer" {
+  start_sched
+  api POST /v1/nodes/n1/heartbeat '{"capacity":{"cpu":4,"memory":4096}}'
+  start=$(date +%s%N)
+  curl -s -m 20 -X POST -H "Authorization: Bearer $ADMIN_TOKEN" \
+    "$SCHED_URL/v1/nodes/n1/lease?wait=15" > "$BATS_TEST_TMPDIR/lease" &
+  poller=$!
+  sleep 0.3
+  api GET /v1/stats/nodes/queue
+  [ "$(jqr '.nodes[0].node_id')" = n1 ]
+  [ "$(jqr '.nodes[0].band')" = high ]
+  api POST /v1/tasks '{"code":"x"}'
+  wait $poller
+  elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  [ "$(jq -r .task.task_id "$BATS_TEST_TMPDIR/lease")" = 1 ]
+  [ "$elapsed_ms" -lt 5000 ]
+}
+
+@test "ia-sched: an expired lease is requeued and its late result refused with 409" {
+  IA_SCHED_HEARTBEAT_INTERVAL=200ms IA_SCHED_LEASE_EXPIRY_MISSES=2 start_sched
+  api POST /v1/tasks '{"code":"x","max_retries":1}'
+  api POST /v1/nodes/n1/heartbeat '{}'
+  api POST /v1/nodes/n1/lease
+  old=$(jqr .lease.lease_id)
+  sleep 1
+  api GET /v1/tasks/1
+  [ "$(jqr .status)" = queued ]
+  [ "$(jqr .attempt)" = 1 ]
+  api POST /v1/nodes/n2/heartbeat '{}'
+  api POST /v1/nodes/n2/lease
+  [ "$(jqr .task.task_id)" = 1 ]
+  api POST /v1/tasks/1/result "{\"lease_id\":$old,\"exit_code\":0}"
+  [ "$status_code" = 409 ]
+  [ "$(jqr .error.code)" = CONFLICT ]
+  sleep 1
+  api GET /v1/tasks/1
+  [ "$(jqr .status)" = failed ]
+  [[ "$(jqr .result.reason)" == *"max_retries is 1"* ]]
+}
+
+@test "ia-sched: a vacated lease requeues without using a retry" {
+  start_sched
+  api POST /v1/tasks '{"code":"x","max_retries":0}'
+  api POST /v1/nodes/n1/heartbeat '{}'
+  api POST /v1/nodes/n1/lease
+  lease=$(jqr .lease.lease_id)
+  api POST /v1/tasks/1/result "{\"lease_id\":$lease,\"vacate\":true}"
+  [ "$(jqr .status)" = queued ]
+  api GET /v1/tasks/1
+  [ "$(jqr .attempt)" = 0 ]
+}
+
+@test "ia-sched: cancel a queued task at once and a running one through its node" {
+  start_sched
+  api POST /v1/tasks '{"code":"a"}'
+  api POST /v1/tasks '{"code":"b"}'
+  api DELETE /v1/tasks/1
+  [ "$status_code" = 200 ]
+  [ "$(jqr .status)" = cancelled ]
+  api DELETE /v1/tasks/1
+  [ "$status_code" = 409 ]
+  api POST /v1/nodes/n1/heartbeat '{}'
+  api POST /v1/nodes/n1/lease
+  lease=$(jqr .lease.lease_id)
+  api DELETE /v1/tasks/2
+  [ "$(jqr .cancel_requested)" = true ]
+  api POST /v1/nodes/n1/heartbeat "{\"leases\":[{\"task_id\":2,\"lease_id\":$lease}]}"
+  [ "$(jqr '.cancel[0].task_id')" = 2 ]
+  api POST /v1/tasks/2/result "{\"lease_id\":$lease,\"exit_code\":137}"
+  api GET /v1/tasks/2
+  [ "$(jqr .status)" = cancelled ]
+}
+
+@test "ia-sched: a client may cancel only its own tasks" {
+  start_sched
+  alice=$(new_token client alice)
+  bob=$(new_token client bob)
+  sleep 1.2
+  TOKEN=$alice api POST /v1/tasks '{"code":"x"}'
+  TOKEN=$bob api DELETE /v1/tasks/1
+  [ "$status_code" = 403 ]
+  TOKEN=$alice api DELETE /v1/tasks/1
+  [ "$status_code" = 200 ]
+}
+
+@test "ia-sched: restart keeps tasks, results, nodes and tokens" {
+  start_sched
+  api POST /v1/tasks '{"code":"one"}'
+  api POST /v1/tasks '{"code":"two"}'
+  api POST /v1/nodes/n1/heartbeat '{"capacity":{"cpu":2,"memory":1024}}'
+  api POST /v1/nodes/n1/lease
+  lease=$(jqr .lease.lease_id)
+  api POST /v1/tasks/1/result "{\"lease_id\":$lease,\"exit_code\":3,\"output\":\"out\"}"
+  stop_sched
+  start_sched
+  api GET /v1/tasks/1
+  [ "$status_code" = 200 ]
+  [ "$(jqr .status)" = failed ]
+  [ "$(jqr .result.exit_code)" = 3 ]
+  api GET /v1/tasks/1/output
+  [ "$(jqr .data)" = out ]
+  api GET /v1/tasks/2
+  [ "$(jqr .status)" = queued ]
+  api POST /v1/tasks '{"code":"three"}'
+  [ "$(jqr .task_id)" = 3 ]
+  api GET /v1/nodes/n1
+  [ "$(jqr .completed)" = 1 ]
+}
+
+@test "ia-sched: kill -9 amid 1000 concurrent submissions loses no acknowledged task" {
+  start_sched
+  export SCHED_URL ADMIN_TOKEN
+  seq 1 1000 | xargs -P 16 -I{} sh -c '
+    out=$(curl -s -m 10 -w "\n%{http_code}" -H "Authorization: Bearer $ADMIN_TOKEN" \
+      --data-binary "{\"code\":\"x\",\"name\":\"s{}\"}" "$SCHED_URL/v1/tasks" 2>/dev/null)
+    [ "${out##*
+}" = 201 ] && echo "${out%%
+*}" | jq -r .task_id' > "$BATS_TEST_TMPDIR/acked" 2>/dev/null &
+  submitter=$!
+  for i in $(seq 1 100); do
+    [ "$(wc -l < "$BATS_TEST_TMPDIR/acked")" -ge 200 ] && break
+    sleep 0.05
+  done
+  kill -9 "$SCHED_PID"
+  wait "$SCHED_PID" 2>/dev/null || true
+  SCHED_PID=
+  wait $submitter || true
+  acked=$(sort -n "$BATS_TEST_TMPDIR/acked" | uniq | wc -l)
+  [ "$acked" -ge 200 ]
+  [ "$acked" -lt 1000 ]  # the kill really came in the middle
+  start_sched
+  : > "$BATS_TEST_TMPDIR/present"
+  after=0
+  while :; do
+    api GET "/v1/tasks?limit=1000&after=$after"
+    jqr '.tasks[] | "\(.task_id) \(.name)"' >> "$BATS_TEST_TMPDIR/present"
+    after=$(jqr .next_after)
+    [ "$after" = null ] && break
+  done
+  cut -d' ' -f1 "$BATS_TEST_TMPDIR/present" | sort -n > "$BATS_TEST_TMPDIR/ids"
+  # every acknowledged id is there, exactly once
+  run comm -23 <(sort -n "$BATS_TEST_TMPDIR/acked" | uniq) "$BATS_TEST_TMPDIR/ids"
+  assert_output ""
+  [ -z "$(uniq -d "$BATS_TEST_TMPDIR/ids")" ]
+  # and nothing else: each stored task is one of the submissions, none twice
+  [ -z "$(cut -d' ' -f2 "$BATS_TEST_TMPDIR/present" | sort | uniq -d)" ]
+  ! grep -vqE '^[0-9]+ s[0-9]+$' "$BATS_TEST_TMPDIR/present"
+}
+
+@test "ia-sched: --insecure is refused off loopback and warns on it" {
+  run "$IA_BIN_DIR/ia-sched" --state-dir "$BATS_TEST_TMPDIR/s" --listen 0.0.0.0:0 --insecure
+  assert_failure 2
+  assert_output --partial "not loopback"
+  start_sched --insecure
+  grep -q "insecure" "$SCHED_DIR/sched.log"
+  TOKEN= api GET /v1/tasks
+  [ "$status_code" = 200 ]
+}
+
+@test "ia-sched: bad flags and a bad store are clear errors" {
+  run "$IA_BIN_DIR/ia-sched" --listen nonsense
+  assert_failure 2
+  assert_output --partial "HOST:PORT"
+  run "$IA_BIN_DIR/ia-sched" --state-dir "$BATS_TEST_TMPDIR/s" --store mysql://x --listen 127.0.0.1:0
+  assert_failure
+  assert_output --partial "store URL"
+  run "$IA_BIN_DIR/ia-sched" --print-config --listen 127.0.0.1:9
+  assert_success
+  assert_output --partial "sched.listen = 127.0.0.1:9  # --listen"
+}
+
+@test "ia-sched: SIGHUP reloads and the server keeps serving; SIGTERM stops it cleanly" {
+  start_sched
+  kill -HUP "$SCHED_PID"
+  sleep 0.3
+  TOKEN= api GET /health
+  [ "$status_code" = 200 ]
+  grep -q "reloaded" "$SCHED_DIR/sched.log"
+  kill -TERM "$SCHED_PID"
+  rc=0
+  wait "$SCHED_PID" || rc=$?
+  SCHED_PID=
+  [ "$rc" = 0 ]
+  grep -q "stopped" "$SCHED_DIR/sched.log"
+}
+
+@test "ia-sched: the legacy protocol works for the prototype's client and agent" {
+  start_sched
+  api POST /submit '{"code":"print(42)","user_id":"u1"}'
+  [ "$status_code" = 200 ]
+  [ "$(jqr .status)" = submitted ]
+  id=$(jqr .task_id)
+  api GET "/status/$id"
+  [ "$(jqr .status)" = pending ]
+  api POST /api/nodes/ghost/heartbeat '{"node_id":"ghost","current_load":0.1,"is_idle":true}'
+  [ "$status_code" = 404 ]
+  api POST /api/nodes/register '{"node_id":"agent1","capacity":{"cpu_cores":4,"memory_gb":8}}'
+  [ "$(jqr .success)" = true ]
+  api POST /api/nodes/agent1/heartbeat '{"node_id":"agent1","current_load":0.1,"is_idle":true}'
+  [ "$status_code" = 200 ]
+  api GET "/get_task?node_id=agent1"
+  [ "$(jqr .status)" = assigned ]
+  [ "$(jqr .code)" = "print(42)" ]
+  [ "$(jqr .assigned_node)" = agent1 ]
+  api GET "/status/$id"
+  [ "$(jqr .status)" = assigned ]
+  api GET "/get_task?node_id=agent1"
+  [ "$(jqr .status)" = no_tasks ]
+  [ "$(jqr .task_id)" = null ]
+  api POST /submit_result "{\"task_id\":$id,\"result\":\"42\\n\",\"node_id\":\"agent1\"}"
+  [ "$(jqr .success)" = true ]
+  api GET "/status/$id"
+  [ "$(jqr .status)" = completed ]
+  [ "$(jqr .result)" = 42 ]
+  api GET /results
+  [ "$(jqr .count)" = 1 ]
+  api GET /api/nodes
+  [ "$(jqr .count)" = 1 ]
+  api POST /submit '{"code":"y"}'
+  api DELETE "/api/tasks/$(jqr .task_id)"
+  [ "$(jqr .success)" = true ]
+  api GET /stats
+  [ "$(jqr .deleted)" = 1 ]
+  [ "$(jqr .completed)" = 1 ]
+}
+
+@test "ia-sched: legacy routes need a token unless legacy_open" {
+  start_sched
+  TOKEN= api POST /submit '{"code":"x"}'
+  [ "$status_code" = 401 ]
+  stop_sched
+  IA_SCHED_LEGACY_OPEN=true start_sched
+  TOKEN= api POST /submit '{"code":"x"}'
+  [ "$status_code" = 200 ]
+  TOKEN= api GET /v1/tasks
+  [ "$status_code" = 401 ]
+}

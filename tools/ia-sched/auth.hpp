@@ -1,0 +1,47 @@
+// Tokens and roles (DESIGN.md §6): tokens are random, shown once, stored as SHA-256
+// hashes; checks compare digests in constant time. TokenTable is the server's view of
+// the store's tokens; thread safe.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "http/message.hpp"
+#include "store/store.hpp"
+
+namespace ia::sched_server {
+
+enum class Role { admin, client, node };
+
+std::string_view to_string(Role role);
+Result<Role> parse_role(std::string_view text);
+
+struct Principal {
+  std::string name;
+  Role role = Role::admin;
+};
+
+// "ia_" and 64 hex digits from getrandom(2).
+Result<std::string> new_token();
+std::string hash_token(std::string_view token);
+
+// The token a request carries: Authorization: Bearer T, or X-API-Token: T.
+std::string_view request_token(const http::Request& request);
+
+class TokenTable {
+ public:
+  void replace(std::vector<store::TokenRecord> tokens);
+  // The token's principal; unauthorized when missing, unknown or revoked.
+  Result<Principal> check(std::string_view token) const;
+  bool empty() const;
+
+ private:
+  mutable std::mutex m_mutex;
+  std::vector<store::TokenRecord> m_tokens;
+};
+
+}  // namespace ia::sched_server

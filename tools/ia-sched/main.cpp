@@ -1,0 +1,90 @@
+// ia-sched: the scheduler server (DESIGN.md §3-§8). Flags in, serve or manage tokens.
+#include <iostream>
+
+#include "cli/exit_codes.hpp"
+#include "cli/tool.hpp"
+#include "config/config.hpp"
+#include "serve.hpp"
+
+using namespace ia;
+
+namespace {
+
+void print_config(const config::Config& cfg, bool json) {
+  if (json) std::cout << "{";
+  bool first = true;
+  for (const config::Setting* setting : cfg.settings()) {
+    if (setting->def->section != "sched") continue;
+    std::string name = "sched." + std::string(setting->def->key);
+    if (json) {
+      std::cout << (first ? "" : ",") << "\"" << name << "\":{\"value\":\""
+                << config::display(*setting) << "\",\"origin\":\"" << setting->origin << "\"}";
+    } else {
+      std::cout << name << " = " << config::display(*setting) << "  # " << setting->origin
+                << "\n";
+    }
+    first = false;
+  }
+  if (json) std::cout << "}\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ia-sched: the Idle Accelerator scheduler, an HTTP/JSON server with a durable "
+               "task queue, node registry and fair matching"};
+  app.require_subcommand(0, 1);
+  cli::CommonOptions common;
+  cli::add_common_flags(app, common, "ia-sched");
+  std::vector<cli::ConfigFlag> flags{
+      {"--listen", "sched.listen", {}},        {"--store", "sched.store", {}},
+      {"--state-dir", "sched.state_dir", {}},  {"--tls-cert", "sched.tls_cert", {}},
+      {"--tls-key", "sched.tls_key", {}},
+  };
+  cli::add_config_flags(app, flags);
+  bool insecure = false;
+  bool show_config = false;
+  app.add_flag("--insecure", insecure, "Serve without tokens (loopback addresses only)");
+  app.add_flag("--print-config", show_config,
+               "Print the merged [sched] settings and where each came from, then exit");
+
+  sched_server::TokenCommand token;
+  CLI::App* token_app = app.add_subcommand("token", "Create, list or revoke API tokens");
+  token_app->require_subcommand(1);
+  CLI::App* create = token_app->add_subcommand("create", "Create a token; prints it once");
+  create->add_option("--role", token.role, "admin, client or node")->required();
+  create->add_option("--name", token.name, "A name to list and revoke it by");
+  token_app->add_subcommand("list", "List tokens (never their values)");
+  CLI::App* revoke = token_app->add_subcommand("revoke", "Revoke a token by name");
+  revoke->add_option("name", token.name, "The token's name")->required();
+  // Common flags (--json, --state-dir, ...) may follow the subcommand too.
+  for (CLI::App* sub : {token_app, create, token_app->get_subcommand("list"), revoke}) {
+    sub->fallthrough();
+  }
+
+  cli::ToolSpec spec{"ia-sched", cli::k_exit_usage, {}};
+  return cli::run_tool(spec, app, common, argc, argv, [&]() -> Result<int> {
+    Logger log("ia-sched", cli::log_level(common));
+    auto load = [&]() -> Result<config::Config> {
+      Result<config::Config> cfg = cli::load_config(common, flags);
+      if (cfg && insecure) IA_TRY(cfg->set_text("sched.insecure", "true", "--insecure"));
+      return cfg;
+    };
+    if (token_app->parsed()) {
+      Result<config::Config> cfg = load();
+      IA_TRY(cfg);
+      token.json = common.json;
+      for (const char* action : {"create", "list", "revoke"}) {
+        if (token_app->get_subcommand(action)->parsed()) token.action = action;
+      }
+      return sched_server::run_token_command(*cfg, token);
+    }
+    if (show_config) {
+      Result<config::Config> cfg = load();
+      IA_TRY(cfg);
+      print_config(*cfg, common.json);
+      return 0;
+    }
+    return sched_server::serve(load, log);
+  });
+}

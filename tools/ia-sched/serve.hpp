@@ -1,0 +1,27 @@
+// The two things ia-sched does: serve (until SIGTERM; SIGHUP reloads) and manage tokens.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "config/config.hpp"
+#include "core/log.hpp"
+#include "core/result.hpp"
+
+namespace ia::sched_server {
+
+using ConfigLoader = std::function<Result<config::Config>()>;
+
+Result<int> serve(const ConfigLoader& load, Logger& log);
+
+struct TokenCommand {
+  std::string action;  // create, list, revoke
+  std::string role = "client";
+  std::optional<std::string> name;
+  bool json = false;
+};
+
+Result<int> run_token_command(const config::Config& cfg, const TokenCommand& command);
+
+}  // namespace ia::sched_server

@@ -1,0 +1,202 @@
+// The service core: commit (durable before answered), parked long-polls, the tick.
+#include "service.hpp"
+
+#include "api/errors.hpp"
+#include "core/time.hpp"
+#include "views.hpp"
+
+namespace ia::sched_server {
+namespace {
+
+constexpr Millis k_tick{250};
+constexpr std::int64_t k_token_reload_ms = 1000;
+
+http::Response json_response(int status, std::string body) {
+  http::Response response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+}  // namespace
+
+void Service::Call::send(int status, std::string body) {
+  reply(json_response(status, std::move(body)));
+}
+
+void Service::Call::fail(const Error& error) {
+  send(api::http_status(error.code), api::error_body(error));
+}
+
+bool Service::Call::allow(std::initializer_list<Role> roles) {
+  if (principal.role == Role::admin) return true;
+  for (Role role : roles) {
+    if (principal.role == role) return true;
+  }
+  fail(make_error(ErrorCode::forbidden,
+                  "role '" + std::string(to_string(principal.role)) + "' may not " +
+                      request.method + " " + request.path,
+                  "use a token with the right role"));
+  return false;
+}
+
+Service::Service(std::unique_ptr<store::Store> store, ServiceOptions options, Logger& log)
+    : m_store(std::move(store)), m_options(options), m_log(log), m_sched(options.settings) {}
+
+Service::~Service() {
+  shutdown();
+  m_store->close();
+}
+
+std::int64_t Service::now() const { return unix_now_ms(); }
+
+Status Service::start() {
+  Result<store::Snapshot> snapshot = m_store->load();
+  IA_TRY(snapshot);
+  std::lock_guard lock(m_mutex);
+  m_tokens.replace(snapshot->tokens);
+  m_log.info("store " + m_store->url() + ": " + std::to_string(snapshot->tasks.size()) +
+             " tasks, " + std::to_string(snapshot->nodes.size()) + " nodes, " +
+             std::to_string(snapshot->tokens.size()) + " tokens");
+  m_sched.restore(std::move(*snapshot), now());
+  return {};
+}
+
+void Service::attach(http::Server& server) {
+  m_server = &server;
+  server.schedule(k_tick, [this] { tick(); });
+}
+
+void Service::reload(ServiceOptions options) {
+  std::lock_guard lock(m_mutex);
+  m_options = options;
+  m_sched.set_settings(options.settings);
+}
+
+void Service::tick() {
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_stopped) return;
+    sched::Changes changes;
+    m_sched.tick(now(), changes);
+    if (!changes.tasks.empty() || !changes.nodes.empty() || changes.queue_grew ||
+        !changes.events.empty()) {
+      commit(changes, [this](const Status& status) {
+        if (!status) m_log.error("store: " + status.error().describe());
+      });
+    }
+    if (now() - m_last_token_reload >= k_token_reload_ms) {
+      // Tokens created or revoked by 'ia-sched token' in another process.
+      m_last_token_reload = now();
+      if (Result<std::vector<store::TokenRecord>> tokens = m_store->tokens(); tokens) {
+        m_tokens.replace(std::move(*tokens));
+      }
+    }
+  }
+  m_server->schedule(k_tick, [this] { tick(); });
+}
+
+void Service::commit(sched::Changes& changes, Respond respond) {
+  if (changes.queue_grew && !m_lease_waiters.empty()) {
+    std::vector<sched::Grant> grants = m_sched.dispatch(now(), changes);
+    auto wakeups = std::make_shared<std::vector<std::function<void()>>>();
+    for (const sched::Grant& grant : grants) answer_grant(grant, *wakeups);
+    collect_wakeups(changes, *wakeups);
+    m_store->write(m_sched.batch(changes), [respond, wakeups](const Status& status) {
+      respond(status);
+      for (auto& wake : *wakeups) wake();
+    });
+    return;
+  }
+  auto wakeups = std::make_shared<std::vector<std::function<void()>>>();
+  collect_wakeups(changes, *wakeups);
+  store::Batch batch = m_sched.batch(changes);
+  if (batch.empty()) {
+    respond(Status{});
+    for (auto& wake : *wakeups) wake();
+    return;
+  }
+  m_store->write(std::move(batch), [respond, wakeups](const Status& status) {
+    respond(status);
+    for (auto& wake : *wakeups) wake();
+  });
+}
+
+void Service::answer_grant(const sched::Grant& grant, std::vector<std::function<void()>>& out) {
+  auto found = m_lease_waiters.find(grant.node_id);
+  if (found == m_lease_waiters.end()) return;
+  http::Reply reply = std::move(found->second.reply);
+  m_lease_waiters.erase(found);
+  const api::Task* task = m_sched.task(grant.task_id);
+  std::string body = lease_json(*task, m_sched.settings());
+  out.push_back([reply, body = std::move(body)] { reply(json_response(200, body)); });
+}
+
+void Service::collect_wakeups(const sched::Changes& changes,
+                              std::vector<std::function<void()>>& out) {
+  for (std::int64_t id : changes.finished) {
+    const api::Task* task = m_sched.task(id);
+    auto [begin, end] = m_task_waiters.equal_range(id);
+    for (auto it = begin; it != end; ++it) {
+      std::string body = it->second.legacy ? legacy_task_json(*task) : task_json(*task);
+      out.push_back([reply = std::move(it->second.reply), body = std::move(body)] {
+        reply(json_response(200, body));
+      });
+    }
+    m_task_waiters.erase(begin, end);
+  }
+  std::set<std::int64_t> touched;
+  for (const store::OutputAppend& chunk : changes.outputs) touched.insert(chunk.task_id);
+  for (std::int64_t id : changes.finished) touched.insert(id);
+  for (std::int64_t id : touched) {
+    const api::Task* task = m_sched.task(id);
+    auto [begin, end] = m_output_waiters.equal_range(id);
+    for (auto it = begin; it != end; ++it) {
+      std::string body = output_json(*task, it->second.offset);
+      out.push_back([reply = std::move(it->second.reply), body = std::move(body)] {
+        reply(json_response(200, body));
+      });
+    }
+    m_output_waiters.erase(begin, end);
+  }
+}
+
+std::uint64_t Service::park(std::multimap<std::int64_t, Parked>& parked, std::int64_t key,
+                            Parked entry) {
+  entry.serial = ++m_serial;
+  std::uint64_t serial = entry.serial;
+  parked.emplace(key, std::move(entry));
+  return serial;
+}
+
+void Service::expire_parked(std::multimap<std::int64_t, Parked>& parked, std::int64_t key,
+                            std::uint64_t serial, http::Response response) {
+  std::lock_guard lock(m_mutex);
+  auto [begin, end] = parked.equal_range(key);
+  for (auto it = begin; it != end; ++it) {
+    if (it->second.serial == serial) {
+      it->second.reply(std::move(response));
+      parked.erase(it);
+      return;
+    }
+  }
+}
+
+void Service::shutdown() {
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_stopped) return;
+    m_stopped = true;
+    for (auto& [node, parked] : m_lease_waiters) parked.reply(json_response(204, ""));
+    m_lease_waiters.clear();
+    auto unavailable = api::error_body(make_error(ErrorCode::unavailable,
+                                                  "ia-sched is shutting down",
+                                                  "retry in a moment"));
+    for (auto& [id, parked] : m_task_waiters) parked.reply(json_response(503, unavailable));
+    for (auto& [id, parked] : m_output_waiters) parked.reply(json_response(503, unavailable));
+    m_task_waiters.clear();
+    m_output_waiters.clear();
+  }
+}
+
+}  // namespace ia::sched_server

@@ -1,0 +1,131 @@
+// The scheduler service: the in-memory Scheduler under one mutex, the store that makes
+// every change durable before its answer, and the parked long-poll replies (lease, task
+// wait, output) that are answered the moment their change commits. Thread safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "api/task.hpp"
+#include "auth.hpp"
+#include "core/log.hpp"
+#include "http/message.hpp"
+#include "http/server.hpp"
+#include "sched/scheduler.hpp"
+#include "store/store.hpp"
+
+namespace ia::sched_server {
+
+struct ServiceOptions {
+  sched::Settings settings;
+  api::SubmitLimits limits;
+  std::int64_t max_wait_s = 3600;
+  bool insecure = false;
+  bool legacy_open = false;
+  std::int64_t rate_limit = 0;  // requests per second per token; 0: off
+};
+
+class Service {
+ public:
+  Service(std::unique_ptr<store::Store> store, ServiceOptions options, Logger& log);
+  ~Service();
+
+  // Loads the store into memory.
+  Status start();
+  // Starts the periodic expiry tick on server's threads.
+  void attach(http::Server& server);
+  void handle(http::Request&& request, http::Reply reply);
+  // Answers every parked long-poll and turns new ones away (shutdown); the store stays
+  // open for requests still in flight.
+  void shutdown();
+  void reload(ServiceOptions options);
+  store::Store& store() { return *m_store; }
+
+  // Routes (routes.cpp, legacy.cpp) use these.
+  struct Call;
+  void route(Call& call);
+  void route_v1(Call& call);
+  bool route_legacy(Call& call);
+  void submit(Call& call, api::TaskSpec spec, bool legacy);
+  void get_task(Call& call, std::int64_t id);
+  void list_tasks(Call& call);
+  void wait_task(Call& call, std::int64_t id);
+  void cancel_task(Call& call, std::int64_t id, bool legacy);
+  void read_output(Call& call, std::int64_t id);
+  void append_output(Call& call, std::int64_t id);
+  void heartbeat(Call& call, const std::string& node_id);
+  void lease(Call& call, const std::string& node_id);
+  void result(Call& call, std::int64_t id);
+  void list_nodes(Call& call);
+  void get_node(Call& call, const std::string& node_id);
+  void stats(Call& call);
+  void stats_top(Call& call);
+  void stats_queue(Call& call);
+  void health(Call& call);
+  void legacy_get_task(Call& call);
+  void legacy_submit_result(Call& call);
+  void legacy_status(Call& call, std::int64_t id);
+  void legacy_results(Call& call);
+  void legacy_register(Call& call);
+  void legacy_heartbeat(Call& call, const std::string& node_id);
+  void legacy_nodes(Call& call);
+  void legacy_stats(Call& call);
+
+ private:
+  struct Parked {
+    std::uint64_t serial = 0;
+    http::Reply reply;
+    std::int64_t offset = 0;  // output waiters: bytes already seen
+    bool legacy = false;
+  };
+  using Respond = std::function<void(const Status&)>;
+
+  std::int64_t now() const;
+  // Dispatches queued tasks to waiting nodes, writes the changes and, once durable,
+  // runs respond and answers every parked reply the changes concern. Holds m_mutex.
+  void commit(sched::Changes& changes, Respond respond);
+  void answer_grant(const sched::Grant& grant, std::vector<std::function<void()>>& out);
+  void collect_wakeups(const sched::Changes& changes, std::vector<std::function<void()>>& out);
+  void tick();
+  std::uint64_t park(std::multimap<std::int64_t, Parked>& parked, std::int64_t key,
+                     Parked entry);
+  void expire_parked(std::multimap<std::int64_t, Parked>& parked, std::int64_t key,
+                     std::uint64_t serial, http::Response response);
+  Status authorize(Call& call);
+
+  mutable std::mutex m_mutex;  // guards everything below
+  std::unique_ptr<store::Store> m_store;
+  ServiceOptions m_options;
+  Logger& m_log;
+  sched::Scheduler m_sched;
+  TokenTable m_tokens;
+  http::Server* m_server = nullptr;
+  std::map<std::string, Parked, std::less<>> m_lease_waiters;
+  std::multimap<std::int64_t, Parked> m_task_waiters;
+  std::multimap<std::int64_t, Parked> m_output_waiters;
+  std::uint64_t m_serial = 0;
+  bool m_stopped = false;
+  std::int64_t m_last_token_reload = 0;
+};
+
+}  // namespace ia::sched_server
+
+namespace ia::sched_server {
+
+// One request being answered.
+struct Service::Call {
+  http::Request request;
+  http::Reply reply;
+  Principal principal;
+  std::vector<std::string> segments;  // path split on '/'
+  bool legacy = false;
+
+  void send(int status, std::string body);
+  void fail(const Error& error);
+  bool allow(std::initializer_list<Role> roles);  // answers 403 when not allowed
+};
+
+}  // namespace ia::sched_server

@@ -1,0 +1,114 @@
+#include "setup.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "auth.hpp"
+#include "core/strings.hpp"
+#include "core/time.hpp"
+
+namespace ia::sched_server {
+
+Result<ListenAddress> parse_listen(const std::string& text) {
+  std::size_t colon = text.rfind(':');
+  long long port = -1;
+  if (colon == std::string::npos || !parse_int64(text.substr(colon + 1), port) || port < 0 ||
+      port > 65535) {
+    return make_error(ErrorCode::invalid_argument,
+                      "listen address '" + text + "' is not HOST:PORT",
+                      "for example 127.0.0.1:8000, 0.0.0.0:8000 or [::1]:8000");
+  }
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) host = "0.0.0.0";
+  return ListenAddress{host, static_cast<int>(port)};
+}
+
+std::string state_dir(const config::Config& cfg) {
+  const std::string& configured = cfg.string("sched.state_dir");
+  if (!configured.empty()) return configured;
+  if (geteuid() == 0) return "/var/lib/ia";
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg) {
+    return std::string(xdg) + "/ia";
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : ".") + "/.local/state/ia";
+}
+
+std::string store_url(const config::Config& cfg) {
+  const std::string& configured = cfg.string("sched.store");
+  if (!configured.empty()) return configured;
+  return "sqlite://" + state_dir(cfg) + "/sched.db";
+}
+
+Status ensure_dir(const std::string& dir) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) return {};
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return make_error(ErrorCode::io, "create state directory " + dir + ": " + ec.message(),
+                      "pass a writable --state-dir");
+  }
+  // Only the server's user reads the store and the admin token.
+  chmod(dir.c_str(), 0700);
+  return {};
+}
+
+ServiceOptions service_options(const config::Config& cfg) {
+  ServiceOptions options;
+  options.settings.heartbeat_interval_ms = cfg.duration("sched.heartbeat_interval").count();
+  options.settings.lease_expiry_misses = cfg.integer("sched.lease_expiry_misses");
+  options.limits.max_code = cfg.bytes("sched.max_code");
+  options.limits.max_output = static_cast<std::int64_t>(cfg.bytes("sched.max_output"));
+  options.max_wait_s = cfg.duration("sched.max_wait").count() / 1000;
+  options.insecure = cfg.boolean("sched.insecure");
+  options.legacy_open = cfg.boolean("sched.legacy_open");
+  options.rate_limit = cfg.integer("sched.rate_limit");
+  return options;
+}
+
+Result<http::ServerOptions> server_options(const config::Config& cfg) {
+  Result<ListenAddress> listen = parse_listen(cfg.string("sched.listen"));
+  IA_TRY(listen);
+  http::ServerOptions options;
+  options.host = listen->host;
+  options.port = listen->port;
+  options.threads = static_cast<int>(cfg.integer("sched.threads"));
+  options.max_body = cfg.bytes("sched.max_body");
+  options.max_header = cfg.bytes("sched.max_header");
+  options.read_timeout = cfg.duration("sched.read_timeout");
+  options.idle_timeout = cfg.duration("sched.idle_timeout");
+  options.tls_cert = cfg.string("sched.tls_cert");
+  options.tls_key = cfg.string("sched.tls_key");
+  return options;
+}
+
+Status first_admin_token(store::Store& store, const std::string& dir, Logger& log) {
+  Result<std::vector<store::TokenRecord>> tokens = store.tokens();
+  IA_TRY(tokens);
+  if (!tokens->empty()) return {};
+  Result<std::string> token = new_token();
+  IA_TRY(token);
+  std::string path = dir + "/admin.token";
+  std::string tmp = path + ".tmp";
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return system_error("create", tmp);
+  std::string text = *token + "\n";
+  bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                 fsync(fd) == 0;
+  close(fd);
+  if (!written || rename(tmp.c_str(), path.c_str()) != 0) return system_error("write", path);
+  IA_TRY(store.write_sync(store::Batch{
+      {}, {}, {}, {store::TokenRecord{"admin", "admin", hash_token(*token), unix_now_ms(), false}}}));
+  log.warning("first start: created an admin token in " + path +
+              " (read it from there; 'ia-sched token create' makes more)");
+  return {};
+}
+
+}  // namespace ia::sched_server

@@ -1,0 +1,36 @@
+// Turning the [sched] configuration into what the server needs: listen address, state
+// directory, store URL, service options; and the first-start admin token file.
+#pragma once
+
+#include <string>
+
+#include "config/config.hpp"
+#include "core/log.hpp"
+#include "core/result.hpp"
+#include "http/server.hpp"
+#include "service.hpp"
+#include "store/store.hpp"
+
+namespace ia::sched_server {
+
+struct ListenAddress {
+  std::string host;
+  int port = 0;
+};
+
+Result<ListenAddress> parse_listen(const std::string& text);
+// [sched] state_dir, or /var/lib/ia as root, or $XDG_STATE_HOME/ia (~/.local/state/ia).
+std::string state_dir(const config::Config& cfg);
+// [sched] store, or sqlite://STATE_DIR/sched.db.
+std::string store_url(const config::Config& cfg);
+// Creates the state directory (0700) when missing.
+Status ensure_dir(const std::string& dir);
+
+ServiceOptions service_options(const config::Config& cfg);
+Result<http::ServerOptions> server_options(const config::Config& cfg);
+
+// With no token stored yet: creates an admin token, writes it to DIR/admin.token (0600)
+// and logs the file's path, never the token.
+Status first_admin_token(store::Store& store, const std::string& dir, Logger& log);
+
+}  // namespace ia::sched_server

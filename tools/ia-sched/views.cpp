@@ -1,0 +1,129 @@
+#include "views.hpp"
+
+#include "core/time.hpp"
+
+namespace ia::sched_server {
+namespace {
+
+void write_resources(json::Writer& out, std::string_view key, const api::Resources& r) {
+  out.key(key).begin_object().field("cpu", r.cpu);
+  out.field("memory", static_cast<long long>(r.memory_mib));
+  out.field("gpu", static_cast<long long>(r.gpu)).end_object();
+}
+
+}  // namespace
+
+std::string task_json(const api::Task& task) {
+  json::Writer out;
+  api::write_task(out, task, true);
+  return out.take();
+}
+
+std::string lease_json(const api::Task& task, const sched::Settings& settings) {
+  json::Writer out;
+  out.begin_object().key("task").begin_object();
+  out.field("task_id", static_cast<long long>(task.id));
+  out.field("attempt", static_cast<long long>(task.attempt));
+  out.key("spec");
+  api::write_spec(out, task.spec);
+  out.end_object();
+  out.key("lease").begin_object().field("lease_id", static_cast<long long>(task.lease_id));
+  out.field("expires_in", static_cast<double>(settings.lease_ttl_ms()) / 1000.0);
+  out.field("heartbeat_interval", static_cast<double>(settings.heartbeat_interval_ms) / 1000.0);
+  out.end_object().end_object();
+  return out.take();
+}
+
+void write_node(json::Writer& out, const sched::Node& node) {
+  out.begin_object().field("node_id", node.record.id);
+  out.field("status", !node.online ? "offline" : node.running.empty() ? "idle" : "busy");
+  write_resources(out, "capacity", node.record.capacity);
+  out.key("labels").begin_array();
+  for (const std::string& label : node.record.labels) out.string(label);
+  out.end_array();
+  out.field("load", node.load).field("idle", node.idle);
+  out.key("running").begin_array();
+  for (std::int64_t id : node.running) out.integer(id);
+  out.end_array();
+  out.field("completed", static_cast<long long>(node.record.completed));
+  out.field("compute_time", node.record.compute_s);
+  out.field("last_heartbeat", node.record.last_heartbeat_ms > 0
+                                  ? format_iso8601(node.record.last_heartbeat_ms)
+                                  : std::string());
+  out.field("first_seen", format_iso8601(node.record.first_seen_ms));
+  out.end_object();
+}
+
+std::string stats_json(const sched::Stats& stats) {
+  auto count = [&](api::TaskState state) {
+    auto found = stats.by_state.find(state);
+    return static_cast<long long>(found == stats.by_state.end() ? 0 : found->second);
+  };
+  json::Writer out;
+  out.begin_object().key("tasks").begin_object();
+  out.field("total", static_cast<long long>(stats.tasks_total));
+  for (api::TaskState state :
+       {api::TaskState::queued, api::TaskState::leased, api::TaskState::running,
+        api::TaskState::succeeded, api::TaskState::failed, api::TaskState::timed_out,
+        api::TaskState::cancelled}) {
+    out.field(api::to_string(state), count(state));
+  }
+  out.field("completed", count(api::TaskState::succeeded));
+  out.field("average_run_time", stats.average_run_s);
+  out.end_object().key("nodes").begin_object();
+  out.field("total", static_cast<long long>(stats.nodes_total));
+  out.field("idle", static_cast<long long>(stats.nodes_idle));
+  out.field("busy", static_cast<long long>(stats.nodes_busy));
+  out.field("offline", static_cast<long long>(stats.nodes_offline));
+  out.end_object().key("last_hour").begin_object();
+  out.field("tasks", static_cast<long long>(stats.tasks_last_hour));
+  out.field("compute_hours", stats.compute_hours_last_hour).end_object();
+  out.key("capacity").begin_object();
+  write_resources(out, "online", stats.capacity_online);
+  write_resources(out, "free", stats.capacity_free);
+  out.end_object().end_object();
+  return out.take();
+}
+
+std::string output_json(const api::Task& task, std::int64_t offset) {
+  auto from = static_cast<std::size_t>(std::max<std::int64_t>(0, offset));
+  from = std::min(from, task.output.size());
+  json::Writer out;
+  out.begin_object().field("task_id", static_cast<long long>(task.id));
+  out.field("offset", static_cast<unsigned long>(from));
+  out.field("data", std::string_view(task.output).substr(from));
+  out.field("next_offset", static_cast<unsigned long>(task.output.size()));
+  out.field("status", api::to_string(task.state));
+  out.field("finished", api::is_finished(task.state));
+  out.field("truncated", task.output_truncated).end_object();
+  return out.take();
+}
+
+std::string legacy_task_json(const api::Task& task) {
+  json::Writer out;
+  out.begin_object().field("task_id", static_cast<long long>(task.id));
+  out.field("status", api::legacy_status(task.state));
+  out.key("result");
+  if (api::is_finished(task.state)) {
+    out.string(task.output);
+  } else {
+    out.null();
+  }
+  out.field("created_at", format_iso8601(task.created_ms));
+  out.key("completed_at");
+  if (task.finished_ms > 0) {
+    out.string(format_iso8601(task.finished_ms));
+  } else {
+    out.null();
+  }
+  out.key("assigned_node");
+  if (task.node_id.empty()) {
+    out.null();
+  } else {
+    out.string(task.node_id);
+  }
+  out.end_object();
+  return out.take();
+}
+
+}  // namespace ia::sched_server
