@@ -48,6 +48,7 @@ class Client {
   Result<Response> del(const std::string& path, Millis timeout = Millis(0));
 
   void interrupt() { m_interrupted = true; }
+  void resume() { m_interrupted = false; }
   const ClientOptions& options() const { return m_options; }
 
  private:
