@@ -278,16 +278,17 @@ void Agent::heartbeat(std::int64_t now) {
 }
 
 void Agent::cancel(const std::vector<api::LeaseRef>& leases) {
+  std::lock_guard<std::mutex> lock(m_mutex);
   for (const api::LeaseRef& lease : leases) {
-    std::unique_lock<std::mutex> lock(m_mutex);
     auto it = m_runs.find(lease.task_id);
     if (it == m_runs.end() || it->second.run->lease().lease_id != lease.lease_id) continue;
-    Running running = std::move(it->second);
-    m_runs.erase(it);
-    lock.unlock();
-    (void)running.run->kill();
-    m_log.info("task " + std::to_string(lease.task_id) + " cancelled by the scheduler");
-    // No result: the scheduler has already finished the task as cancelled.
+    // Killed here, reported like any finished task: the scheduler records it as cancelled.
+    if (Status killed = it->second.run->kill(); !killed) {
+      m_log.warning("cancelling task " + std::to_string(lease.task_id) + ": " +
+                    killed.error().describe());
+    } else {
+      m_log.info("task " + std::to_string(lease.task_id) + " cancelled by the scheduler");
+    }
   }
 }
 
