@@ -57,6 +57,7 @@ Result<json::Value> follow(Scheduler& scheduler, std::int64_t id, const FollowOp
 int exit_code_of(const json::Value& task) {
   std::string state = text_at(task, "status");
   if (state == "timed_out") return 124;
+  if (state == "cancelled") return 1;  // killed on request; its own code says nothing
   const json::Value* result = task.find("result");
   const json::Value* code = result ? result->find("exit_code") : nullptr;
   if (state == "succeeded") return 0;

@@ -73,8 +73,11 @@ int main(int argc, char** argv) {
   app.add_option("--priority", flags.priority, "Higher runs first");
   app.add_option("--retries", flags.retries, "Times to retry after a lost node")
       ->check(CLI::Range(0, 100));
-  app.add_option("--env", flags.env, "K=V in the task's environment (repeatable)");
-  app.add_option("--label", flags.labels, "k=v the node must carry (repeatable)");
+  // Repeatable, one value each, so a following script name is not taken as another value.
+  app.add_option("--env", flags.env, "K=V in the task's environment (repeatable)")
+      ->allow_extra_args(false);
+  app.add_option("--label", flags.labels, "k=v the node must carry (repeatable)")
+      ->allow_extra_args(false);
   app.add_option("--array", flags.array, "One task per index A-B[:STEP] (IA_ARRAY_INDEX)");
   app.add_option("--each", flags.each, "One task per line of FILE, the line as arguments");
   app.add_flag("--wait", flags.wait, "Follow the task; exit with its exit code");
