@@ -43,6 +43,33 @@ void Agent::request_stop() {
   m_wake.notify_all();
 }
 
+void Agent::request_reload(Reload reload) {
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_pending_reload = std::move(reload);
+  }
+  m_wake.notify_all();
+}
+
+void Agent::apply_reload() {
+  std::optional<Reload> reload;
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    reload.swap(m_pending_reload);
+    if (!reload) return;
+    m_options.slots = reload->slots;
+    m_options.labels = reload->labels;
+    m_options.drain_timeout = reload->drain_timeout;
+    m_options.poll_wait = reload->poll_wait;
+    m_options.check_interval = reload->check_interval;
+    m_options.heartbeat_interval = reload->heartbeat_interval;
+  }
+  m_owner.set_grace(reload->suspend_grace);
+  m_probe.set_policy(std::move(reload->policy), reload->always_idle);
+  m_next_heartbeat_ms = 0;  // tell the scheduler about new labels at once
+  m_log.info("configuration reloaded: " + std::to_string(m_options.slots) + " slot(s)");
+}
+
 Result<AgentExit> Agent::run() {
   IA_TRY(m_spool.open());
   std::int64_t started = steady_now_ms();
@@ -54,6 +81,7 @@ Result<AgentExit> Agent::run() {
   std::thread leaser([this] { lease_loop(); });
   AgentExit why = AgentExit::drained;
   while (true) {
+    apply_reload();
     std::int64_t now = steady_now_ms();
     check(now);
     forward_output();
@@ -63,7 +91,8 @@ Result<AgentExit> Agent::run() {
     write_status();
     if (should_stop(now, started, why)) break;
     std::unique_lock<std::mutex> lock(m_mutex);
-    m_wake.wait_for(lock, m_options.check_interval, [&] { return m_stopping.load(); });
+    m_wake.wait_for(lock, m_options.check_interval,
+                    [&] { return m_stopping.load() || m_pending_reload.has_value(); });
   }
   m_stopping = true;
   m_link.interrupt();
@@ -349,11 +378,12 @@ void Agent::lease_loop() {
 
 bool Agent::lease_once() {
   api::Resources free;
+  Millis wait;
   {
     std::lock_guard<std::mutex> lock(m_mutex);
     free = free_resources();
+    wait = m_options.once ? std::min(m_options.poll_wait, Millis(2000)) : m_options.poll_wait;
   }
-  Millis wait = m_options.once ? std::min(m_options.poll_wait, Millis(2000)) : m_options.poll_wait;
   Result<std::optional<Lease>> got = m_link.lease(free, wait);
   if (!got) {
     if (got.error().code == ErrorCode::unavailable) m_reachable = false;

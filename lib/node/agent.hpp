@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -40,6 +41,17 @@ struct AgentOptions {
   Millis max_time{0};   // once mode; 0 = no limit
 };
 
+// What a SIGHUP may change while the agent runs; identity, state directory and the
+// scheduler's address need a restart.
+struct Reload {
+  int slots = 1;
+  std::vector<std::string> labels;
+  Millis suspend_grace{0}, drain_timeout{0}, poll_wait{0}, check_interval{0},
+      heartbeat_interval{0};
+  idle::Policy policy;
+  bool always_idle = false;
+};
+
 // Why run() returned; ia-node maps it to an exit code.
 enum class AgentExit { drained, out_of_work, owner_busy, max_time, unreachable };
 
@@ -51,6 +63,7 @@ class Agent {
   Result<AgentExit> run();
   void request_drain();  // SIGTERM: no new leases; running tasks finish or are vacated
   void request_stop();   // stop now: vacate what runs
+  void request_reload(Reload reload);  // applied by the loop at its next turn
 
  private:
   struct Running {
@@ -70,6 +83,7 @@ class Agent {
   void cancel(const std::vector<api::LeaseRef>& leases);
   void vacate_all();
   void write_status() const;
+  void apply_reload();
   api::Resources free_resources() const;  // needs m_mutex
   std::vector<int> free_gpus() const;     // needs m_mutex
   bool should_stop(std::int64_t now_ms, std::int64_t started_ms, AgentExit& why);
@@ -94,6 +108,7 @@ class Agent {
   std::atomic<bool> m_stopping{false};
   std::atomic<std::int64_t> m_drain_deadline_ms{0};
   bool m_machine_idle = false;
+  std::optional<Reload> m_pending_reload;  // guarded by m_mutex
   std::int64_t m_next_heartbeat_ms = 0;
   std::atomic<std::int64_t> m_next_delivery_ms{0};
   std::string m_state = "starting";

@@ -23,6 +23,11 @@ class IdleProbe {
 
   // The machine's verdict (GPU signals left out) and the GPUs the owner is using.
   Result<Observation> observe(std::int64_t now_ms);
+  // Takes a new [idle] policy (SIGHUP); the detector and its loaded libraries stay.
+  void set_policy(idle::Policy policy, bool always_idle) {
+    m_policy = std::move(policy);
+    m_always_idle = always_idle;
+  }
   // Why the last observe() found the machine busy, for logs and status.
   const std::string& busy_reason() const { return m_busy_reason; }
   // Cores and memory of the machine, GPUs that NVML reports (0 without a driver).

@@ -198,3 +198,22 @@ for i in range(30):
     --server http://127.0.0.1:1 --token "$token" --state-dir "$BATS_TEST_TMPDIR/once"
   assert_failure 3
 }
+
+@test "ia-node: SIGHUP reloads the configuration; a broken file keeps the running settings" {
+  start_test_sched
+  start_node
+  run timeout 10 sh -c "until [ -s '$NODE_DIR/state/status.json' ]; do sleep 0.1; done"
+  NODE_SLOTS=3 write_node_config "$NODE_DIR/ia.toml"
+  kill -HUP "$NODE_PID"
+  run timeout 10 sh -c "until grep -q 'configuration reloaded: 3 slot' '$NODE_DIR/node.log'; do sleep 0.1; done"
+  assert_success
+  run timeout 10 sh -c "until '$IA_BIN_DIR/ia-node' status --json --state-dir '$NODE_DIR/state' | jq -e '.slots == 3' >/dev/null; do sleep 0.2; done"
+  assert_success
+  echo 'this is not toml =' >> "$NODE_DIR/ia.toml"
+  kill -HUP "$NODE_PID"
+  run timeout 10 sh -c "until grep -q 'configuration not reloaded' '$NODE_DIR/node.log'; do sleep 0.1; done"
+  assert_success
+  kill -0 "$NODE_PID"
+  id=$(submit_code 'print("still working")')
+  wait_for_state "$id" succeeded
+}

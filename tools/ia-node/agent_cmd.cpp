@@ -16,6 +16,16 @@
 namespace ia::node_tool {
 namespace {
 
+Result<std::vector<std::string>> labels_from(const config::Config& cfg) {
+  for (const std::string& label : cfg.list("node.labels")) {
+    if (label.find('=') == std::string::npos) {
+      return make_error(ErrorCode::invalid_argument, "node label '" + label + "' is not key=value",
+                        "write labels like gpu=a100 (" + cfg.origin("node.labels") + ")");
+    }
+  }
+  return cfg.list("node.labels");
+}
+
 Result<node::AgentOptions> agent_options(const config::Config& cfg, node::IdleProbe& probe) {
   node::AgentOptions options;
   options.state_dir = cfg.string("node.state_dir");
@@ -23,13 +33,9 @@ Result<node::AgentOptions> agent_options(const config::Config& cfg, node::IdlePr
   if (!id) return std::move(id).error();
   options.node_id = *id;
   options.slots = static_cast<int>(cfg.integer("node.slots"));
-  options.labels = cfg.list("node.labels");
-  for (const std::string& label : options.labels) {
-    if (label.find('=') == std::string::npos) {
-      return make_error(ErrorCode::invalid_argument, "node label '" + label + "' is not key=value",
-                        "write labels like gpu=a100 (" + cfg.origin("node.labels") + ")");
-    }
-  }
+  Result<std::vector<std::string>> labels = labels_from(cfg);
+  if (!labels) return std::move(labels).error();
+  options.labels = std::move(labels).value();
   options.suspend_grace = cfg.duration("node.suspend_grace");
   options.drain_timeout = cfg.duration("node.drain_timeout");
   options.poll_wait = cfg.duration("node.poll_wait");
@@ -40,6 +46,25 @@ Result<node::AgentOptions> agent_options(const config::Config& cfg, node::IdlePr
   if (!capacity) return std::move(capacity).error();
   options.capacity = *capacity;
   return options;
+}
+
+// The settings a SIGHUP may change, from a freshly read configuration.
+Result<node::Reload> reload_from(const config::Config& cfg) {
+  node::Reload reload;
+  reload.slots = static_cast<int>(cfg.integer("node.slots"));
+  Result<std::vector<std::string>> labels = labels_from(cfg);
+  if (!labels) return std::move(labels).error();
+  reload.labels = std::move(labels).value();
+  reload.suspend_grace = cfg.duration("node.suspend_grace");
+  reload.drain_timeout = cfg.duration("node.drain_timeout");
+  reload.poll_wait = cfg.duration("node.poll_wait");
+  reload.check_interval = cfg.duration("node.check_interval");
+  reload.heartbeat_interval = cfg.duration("node.heartbeat_interval");
+  Result<idle::Policy> policy = idle::Policy::from_config(cfg);
+  if (!policy) return std::move(policy).error();
+  reload.policy = std::move(policy).value();
+  reload.always_idle = cfg.string("node.idle") == "always";
+  return reload;
 }
 
 // Blocks SIGTERM, SIGINT and SIGHUP in every thread; one thread takes them with sigwait.
@@ -63,7 +88,8 @@ int exit_code(node::AgentExit why) {
 
 }  // namespace
 
-Result<int> run_agent(const config::Config& cfg, const OnceOptions& once, Logger& log) {
+Result<int> run_agent(const config::Config& cfg, const ConfigLoader& load, const OnceOptions& once,
+                      Logger& log) {
   std::string idle_mode = cfg.string("node.idle");
   if (idle_mode != "policy" && idle_mode != "always") {
     return make_error(ErrorCode::invalid_argument,
@@ -93,7 +119,15 @@ Result<int> run_agent(const config::Config& cfg, const OnceOptions& once, Logger
     int signal = 0;
     while (sigwait(&signals, &signal) == 0 && !done) {
       if (signal == SIGHUP) {
-        log.warning("SIGHUP: reloading the configuration is not supported yet; restart instead");
+        // A bad new file keeps the running settings: the agent must not stop over a typo.
+        Result<config::Config> fresh = load();
+        Result<node::Reload> reload =
+            fresh ? reload_from(*fresh) : Result<node::Reload>(fresh.error());
+        if (!reload) {
+          log.error("SIGHUP: configuration not reloaded: " + reload.error().describe());
+        } else {
+          agent.request_reload(std::move(reload).value());
+        }
         continue;
       }
       log.info(std::string("signal ") + strsignal(signal) + ": draining");

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
       options.max_time = *parsed;
     }
     (void)run;
-    return ia::node_tool::run_agent(*cfg, options, log);
+    auto reload = [&] { return ia::cli::load_config(common, flags); };
+    return ia::node_tool::run_agent(*cfg, reload, options, log);
   });
 }

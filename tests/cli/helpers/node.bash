@@ -23,6 +23,7 @@ heartbeat_interval = "1s"
 poll_wait = "5s"
 suspend_grace = "${SUSPEND_GRACE:-10m}"
 drain_timeout = "${DRAIN_TIMEOUT:-20s}"
+slots = ${NODE_SLOTS:-1}
 TOML
 }
 
