@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <thread>
 
 #include "core/strings.hpp"
@@ -11,13 +10,6 @@
 namespace ia::idle {
 
 namespace {
-
-int local_minute_of(std::int64_t unix_ms) {
-  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm local{};
-  localtime_r(&seconds, &local);
-  return local.tm_hour * 60 + local.tm_min;
-}
 
 double own_seconds(const std::vector<ProcessInfo>& processes, double hz) {
   std::uint64_t ticks = 0;

@@ -20,6 +20,10 @@ class DynLib {
   // The address of symbol, or nullptr when the library lacks it.
   void* symbol(const char* name) const;
 
+  // Keeps the library loaded for the rest of the process: for libraries not meant to be
+  // unloaded (Xlib), and because unmapping them at exit costs more than it frees.
+  void keep_loaded() { m_handle.release(); }
+
   template <typename Fn>
   bool get(const char* name, Fn& out) const {
     out = reinterpret_cast<Fn>(symbol(name));

@@ -6,7 +6,7 @@ namespace ia::idle {
 
 Result<DynLib> DynLib::open(const std::string& name) {
   // RTLD_LOCAL: the libraries' own symbols must not resolve one another's (or ours).
-  void* handle = ::dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+  void* handle = ::dlopen(name.c_str(), RTLD_LAZY | RTLD_LOCAL);
   if (!handle) {
     const char* why = ::dlerror();
     return make_error(ErrorCode::unavailable, "cannot load " + name + ": " + (why ? why : "?"));

@@ -9,7 +9,8 @@
 
 namespace ia::idle {
 
-// XScreenSaverQueryInfo on $DISPLAY; libX11 and libXss are loaded only when DISPLAY is set.
+// XScreenSaverQueryInfo on $DISPLAY; libX11 and libXss are loaded only when DISPLAY is
+// set, once per process, and stay loaded.
 InputSource x11_input_source();
 
 // IdleHint, IdleSinceHint and LockedHint of every logind session on the system bus at

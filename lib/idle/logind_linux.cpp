@@ -202,7 +202,7 @@ void summarize(InputSource& source, const std::vector<Session>& sessions) {
   }
   source.locked = any_counted && !source.idle_ms;
   if (sessions.empty()) parts.push_back("no sessions");
-  source.detail = "logind: " + join(parts, ", ");
+  source.detail = join(parts, ", ");
 }
 
 }  // namespace
@@ -223,6 +223,8 @@ InputSource logind_input_source(const std::string& requested_address) {
     source.detail = lib ? "libdbus-1 lacks an expected function" : lib.error().message;
     return source;
   }
+  // libdbus keeps process-wide state (its type registry, shutdown hooks); it stays loaded.
+  lib->keep_loaded();
   DBusError error;
   api.error_init(&error);
   DBusConnection* connection = api.open_private(address.c_str(), &error);

@@ -122,10 +122,15 @@ void add_processes(const Nvml::Api& api, NvmlDevice device, GpuDevice& gpu,
   auto note = [&](const char* what, NvmlReturn rc) {
     if (rc != k_success) errors.push_back(std::string(what) + ": " + api.error(rc));
   };
-  if (api.compute_v3) note("compute processes", list_processes<NvmlProcessV3>(api.compute_v3, device, by_pid));
-  else if (api.compute_v1) note("compute processes", list_processes<NvmlProcessV1>(api.compute_v1, device, by_pid));
-  if (api.graphics_v3) note("graphics processes", list_processes<NvmlProcessV3>(api.graphics_v3, device, by_pid));
-  else if (api.graphics_v1) note("graphics processes", list_processes<NvmlProcessV1>(api.graphics_v1, device, by_pid));
+  // Drivers that have the _v3 symbol but not the feature answer NOT_SUPPORTED (3) or
+  // FUNCTION_NOT_FOUND (13); the first layout still works there.
+  auto fallback = [](NvmlReturn rc) { return rc == 3 || rc == 13; };
+  NvmlReturn rc = api.compute_v3 ? list_processes<NvmlProcessV3>(api.compute_v3, device, by_pid) : 13;
+  if (fallback(rc) && api.compute_v1) rc = list_processes<NvmlProcessV1>(api.compute_v1, device, by_pid);
+  note("compute processes", rc);
+  rc = api.graphics_v3 ? list_processes<NvmlProcessV3>(api.graphics_v3, device, by_pid) : 13;
+  if (fallback(rc) && api.graphics_v1) rc = list_processes<NvmlProcessV1>(api.graphics_v1, device, by_pid);
+  note("graphics processes", rc);
   for (auto& [pid, process] : by_pid) {
     ProcessInfo info = lookup(pid);
     process.name = info.name;

@@ -53,4 +53,7 @@ class Platform {
 
 std::unique_ptr<Platform> make_platform(const PlatformOptions& options);
 
+// Minutes since local midnight at unix_ms (for only_between); localtime_r or localtime_s.
+int local_minute_of(std::int64_t unix_ms);
+
 }  // namespace ia::idle

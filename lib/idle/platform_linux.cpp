@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
 #include <cstdlib>
 
 #include "core/strings.hpp"
@@ -200,6 +201,13 @@ class LinuxPlatform final : public Platform {
 };
 
 }  // namespace
+
+int local_minute_of(std::int64_t unix_ms) {
+  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  return local.tm_hour * 60 + local.tm_min;
+}
 
 std::unique_ptr<Platform> make_platform(const PlatformOptions& options) {
   return std::make_unique<LinuxPlatform>(options);

@@ -39,7 +39,8 @@ Signal input_signal(const Policy& policy, const std::vector<InputSource>& source
   std::string idle_text = format_duration(Millis(*smallest->idle_ms));
   s.busy = Millis(*smallest->idle_ms) < policy.idle_time;
   s.reason = "input idle " + idle_text + " (" + smallest->name + ") " +
-             (s.busy ? "< " : ">= ") + format_duration(policy.idle_time) + " required";
+             (s.busy ? "< " : ">= ") + format_duration(policy.idle_time) +
+             " required; sources present: " + join(present, ", ");
   return s;
 }
 

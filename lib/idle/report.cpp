@@ -1,5 +1,7 @@
 #include "idle/report.hpp"
 
+#include <cmath>
+
 #include "core/strings.hpp"
 #include "core/time.hpp"
 #include "core/units.hpp"
@@ -11,7 +13,13 @@ namespace {
 
 void write_optional(json::Writer& w, std::string_view key, const std::optional<double>& value) {
   w.key(key);
-  value ? w.number(*value) : w.null();
+  if (!value) {
+    w.null();
+  } else if (std::abs(*value) < 9e15 && *value == std::floor(*value)) {
+    w.integer(static_cast<std::int64_t>(*value));  // 300000, not 3e+05
+  } else {
+    w.number(*value);
+  }
 }
 
 void write_signal(json::Writer& w, const Signal& s) {

@@ -54,6 +54,9 @@ InputSource x11_input_source() {
     source.detail = "libX11 or libXss lacks an expected function";
     return source;
   }
+  // dlopen of a loaded library only counts a reference, so later looks are cheap.
+  x11->keep_loaded();
+  xss->keep_loaded();
   // A fresh connection per look: Xlib ends the process when a server it holds goes
   // away, so holding one open across --watch would let a logout kill us.
   Display* display = api.open(display_name);

@@ -1,0 +1,148 @@
+// ia-idle: is this machine idle now? Exit 0 idle, 1 busy, 2 error.
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "cli/tool.hpp"
+#include "core/strings.hpp"
+#include "core/time.hpp"
+#include "core/units.hpp"
+#include "idle/detector.hpp"
+#include "idle/policy.hpp"
+#include "idle/report.hpp"
+
+namespace {
+
+using namespace ia;
+
+constexpr int k_exit_idle = 0;
+constexpr int k_exit_busy = 1;
+constexpr int k_exit_error = 2;
+
+struct Options {
+  bool explain = false;
+  bool wait = false;
+  bool require_ac = false;
+  std::optional<std::string> watch;
+  std::optional<std::string> timeout;
+  std::string interval = "5s";
+  long long count = 0;
+  std::string root;
+  std::optional<std::string> only;
+};
+
+void print_line(const std::string& line) {
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);  // --watch feeds pipelines: each line must leave at once
+}
+
+Result<Millis> duration_flag(const std::string& flag, const std::string& text, bool allow_zero) {
+  Result<Millis> parsed = parse_duration(text);
+  if (!parsed || (!allow_zero && parsed->count() <= 0)) {
+    return make_error(ErrorCode::invalid_argument, flag + ": bad duration '" + text + "'",
+                      "write a positive duration such as 500ms, 5s or 10m");
+  }
+  return parsed;
+}
+
+void report(const cli::CommonOptions& common, const Options& options,
+            const idle::Samples& samples, const idle::Verdict& verdict) {
+  // --watch is for pipelines: always JSON lines.
+  if (common.json || options.watch) return print_line(idle::to_json(samples, verdict));
+  if (options.explain) {
+    for (const std::string& line : idle::explain(samples, verdict)) print_line(line);
+    return;
+  }
+  if (common.quiet) return;
+  print_line(verdict.idle ? "idle" : "busy: " + join(verdict.busy_reasons(), "; "));
+}
+
+Result<int> run(const cli::CommonOptions& common, Options& options,
+                std::vector<cli::ConfigFlag>& flags) {
+  if (options.require_ac) flags.push_back({"--require-ac", "idle.require_ac", "true"});
+  Result<config::Config> cfg = cli::load_config(common, flags);
+  if (!cfg) return cfg.error();
+  Result<idle::Policy> policy = idle::Policy::from_config(*cfg);
+  if (!policy) return policy.error();
+  idle::DetectorOptions detector_options = idle::DetectorOptions::from_config(*cfg);
+  detector_options.root = options.root;
+  if (options.only) {
+    Result<idle::Checks> checks = idle::parse_checks(*options.only);
+    if (!checks) return checks.error();
+    detector_options.checks = *checks;
+  }
+  std::optional<Millis> watch, timeout;
+  if (options.watch) IA_TRY(duration_flag("--watch", *options.watch, false));
+  if (options.watch) watch = *parse_duration(*options.watch);
+  if (options.timeout) IA_TRY(duration_flag("--timeout", *options.timeout, true));
+  if (options.timeout) timeout = *parse_duration(*options.timeout);
+  IA_TRY(duration_flag("--interval", options.interval, false));
+  Millis interval = *parse_duration(options.interval);
+  if (options.wait && watch) {
+    return make_error(ErrorCode::invalid_argument, "--wait and --watch cannot be combined",
+                      "use --watch to print every look, --wait to block until idle");
+  }
+  if (options.count < 0) {
+    return make_error(ErrorCode::invalid_argument, "--count must be 0 or more");
+  }
+
+  idle::Detector detector(detector_options);
+  std::int64_t deadline = timeout ? steady_now_ms() + timeout->count() : 0;
+  for (long long looks = 1;; ++looks) {
+    Result<idle::Samples> samples = detector.sample();
+    if (!samples) return samples.error();
+    idle::Verdict verdict = idle::evaluate(*policy, *samples);
+    bool last = !watch && !options.wait;
+    if (options.wait) {
+      last = verdict.idle || (timeout && steady_now_ms() >= deadline);
+    } else if (watch && options.count > 0) {
+      last = looks >= options.count;
+    }
+    if (watch || last) report(common, options, *samples, verdict);
+    if (last) return verdict.idle ? k_exit_idle : k_exit_busy;
+    Millis pause = watch ? *watch : interval;
+    if (options.wait && timeout) {
+      pause = std::min(pause, Millis(std::max<std::int64_t>(0, deadline - steady_now_ms())));
+    }
+    std::this_thread::sleep_for(pause);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Is this machine idle now? Exit 0 idle, 1 busy, 2 error.", "ia-idle"};
+  cli::CommonOptions common;
+  Options options;
+  cli::add_common_flags(app, common, "ia-idle");
+  std::vector<cli::ConfigFlag> flags = {
+      {"--idle-time", "idle.idle_time", {}},   {"--max-cpu", "idle.max_cpu", {}},
+      {"--max-memory", "idle.max_memory", {}}, {"--max-gpu", "idle.max_gpu", {}},
+      {"--max-gpu-memory", "idle.max_gpu_memory", {}},
+      {"--cpu-window", "idle.cpu_window", {}}, {"--busy-if-running", "idle.busy_if_running", {}},
+      {"--only-between", "idle.only_between", {}}, {"--nvml-path", "idle.nvml_path", {}},
+      {"--own-cgroup", "idle.own_cgroup", {}},
+  };
+  cli::add_config_flags(app, flags);
+  app.add_flag("--require-ac", options.require_ac, "Busy while on battery (idle.require_ac)");
+  app.add_flag("--explain", options.explain, "Print one line per signal saying why idle or busy");
+  app.add_option("--watch", options.watch, "Print one JSON line every D (e.g. 5s) until killed")
+      ->option_text("D");
+  app.add_option("--count", options.count, "With --watch: stop after N lines")->option_text("N");
+  app.add_flag("--wait", options.wait, "Block until the machine is idle");
+  app.add_option("--timeout", options.timeout, "With --wait: give up after D (exit 1)")
+      ->option_text("D");
+  app.add_option("--interval", options.interval, "With --wait: look every D (default 5s)")
+      ->option_text("D");
+  app.add_option("--only", options.only,
+                 "Check only these signals: input,cpu,memory,power,gpu,processes,time")
+      ->option_text("LIST");
+  app.add_option("--root", options.root, "Read /proc and /sys under DIR (tests)")
+      ->envname("IA_ROOT")
+      ->option_text("DIR");
+  cli::ToolSpec spec{"ia-idle", k_exit_error, [](const Error&) { return k_exit_error; }};
+  return cli::run_tool(spec, app, common, argc, argv,
+                       [&]() { return run(common, options, flags); });
+}
