@@ -217,3 +217,29 @@ for i in range(30):
   id=$(submit_code 'print("still working")')
   wait_for_state "$id" succeeded
 }
+
+@test "ia-node: GPUs come from NVML; one the owner uses is left out of what tasks get" {
+  export IA_FAKE_NVML_SCRIPT=$BATS_TEST_TMPDIR/gpus
+  printf 'gpu GPU-A util=0 used=0 total=8589934592\ngpu GPU-B util=0 used=0 total=8589934592\n' \
+    > "$IA_FAKE_NVML_SCRIPT"
+  start_test_sched
+  NODE_NVML=$IA_TEST_BINARY_DIR/support/libfake_nvml.so start_node --node-id gpu-box
+  run timeout 10 sh -c "until curl -s -H 'Authorization: Bearer $ADMIN_TOKEN' '$SCHED_URL/v1/nodes' | jq -e '.nodes[0].capacity.gpu == 2' >/dev/null; do sleep 0.2; done"
+  assert_success
+  # No /dev/nvidiaN exists here, so the sandbox refuses the task and names the GPU the node
+  # chose for it: that is the assignment under test.
+  id=$(submit_code 'print(1)' ',"resources":{"gpu":1}')
+  wait_for_state "$id" failed
+  api GET "/v1/tasks/$id"
+  assert_regex "$(jq -r .result.reason <<< "$body")" "nvidia0"
+  # The owner starts a game on GPU 0: the next GPU task gets GPU 1, CPU tasks go on.
+  printf 'gpu GPU-A util=95 used=4294967296 total=8589934592\nproc 0 graphics 4242 4294967296\ngpu GPU-B util=0 used=0 total=8589934592\n' \
+    > "$IA_FAKE_NVML_SCRIPT"
+  sleep 1
+  id=$(submit_code 'print(1)' ',"resources":{"gpu":1}')
+  wait_for_state "$id" failed
+  api GET "/v1/tasks/$id"
+  assert_regex "$(jq -r .result.reason <<< "$body")" "nvidia1"
+  id=$(submit_code 'print("cpu work")')
+  wait_for_state "$id" succeeded
+}

@@ -25,6 +25,10 @@ suspend_grace = "${SUSPEND_GRACE:-10m}"
 drain_timeout = "${DRAIN_TIMEOUT:-20s}"
 slots = ${NODE_SLOTS:-1}
 TOML
+  if [ -n "${NODE_NVML:-}" ]; then
+    # The fake NVML of tests/support, loaded through the real dlopen path.
+    sed -i "/^\[idle\]/a nvml_path = \"$NODE_NVML\"" "$1"
+  fi
 }
 
 start_node() {
