@@ -450,7 +450,7 @@ void Agent::write_status() const {
   out.field("spooled_results", static_cast<long long>(spooled ? spooled->size() : 0));
   out.end_object();
   std::string text = out.take() + "\n";
-  if (Status written = write_file_durably(m_options.state_dir + "/status.json", text, 0644);
+  if (Status written = replace_file(m_options.state_dir + "/status.json", text, 0644);
       !written) {
     m_log.debug("status file: " + written.error().describe());
   }
