@@ -243,3 +243,18 @@ for i in range(30):
   id=$(submit_code 'print("cpu work")')
   wait_for_state "$id" succeeded
 }
+
+@test "ia-node: once --max-time vacates what still runs and exits 0" {
+  start_test_sched
+  write_node_config "$BATS_TEST_TMPDIR/node.toml"
+  token=$(new_token node)
+  id=$(submit_code 'import time; time.sleep(60)')
+  SECONDS=0
+  IA_CONFIG=$BATS_TEST_TMPDIR/node.toml run timeout 60 "$IA_BIN_DIR/ia-node" once --max-time 3s \
+    --server "$SCHED_URL" --token "$token" --state-dir "$BATS_TEST_TMPDIR/once"
+  assert_success
+  [ "$SECONDS" -lt 20 ]
+  assert_equal "$(task_state "$id")" queued
+  api GET "/v1/tasks/$id"
+  assert_equal "$(jq -r .attempt <<< "$body")" 0
+}
