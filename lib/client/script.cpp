@@ -77,7 +77,13 @@ Result<std::string> choose_interpreter(const std::string& path, const std::strin
 Result<Script> load_script(const std::string& path, const std::string& requested_interpreter,
                            std::size_t max_bytes) {
   Result<std::string> code = path == "-" ? read_stdin(max_bytes) : read_file(path);
-  if (!code) return std::move(code).error();
+  if (!code) {
+    // A script that is not there is the caller's mistake (exit 2), not a missing task.
+    Error error = std::move(code).error();
+    error.code = ErrorCode::invalid_argument;
+    error.hint = "check the script's path";
+    return error;
+  }
   if (code->size() > max_bytes) {
     return make_error(ErrorCode::payload_too_large,
                       (path == "-" ? std::string("stdin") : path) + " is larger than " +

@@ -156,7 +156,7 @@ Result<Config> load(const LoadOptions& options) {
   }
   if (explicit_file) {
     if (!file_exists(*explicit_file)) {
-      return make_error(ErrorCode::not_found, "config file " + *explicit_file + " cannot be read",
+      return make_error(ErrorCode::invalid_argument, "config file " + *explicit_file + " cannot be read",
                         "check the path given by --config or IA_CONFIG");
     }
     IA_TRY(config.merge_file(*explicit_file));

@@ -43,6 +43,9 @@ const std::vector<KeyDef>& schema() {
        "on SIGTERM, how long running tasks may finish before they are vacated"},
       {"node", "poll_wait", Type::duration, "30s", "IA_NODE_POLL_WAIT",
        "long-poll time of one lease request", 1000.0, 300000.0},
+      {"node", "heartbeat_interval", Type::duration, "10s", "IA_NODE_HEARTBEAT_INTERVAL",
+       "how often the node heartbeats (keep it at or below [sched] heartbeat_interval)",
+       500.0, 600000.0},
       {"node", "check_interval", Type::duration, "2s", "IA_NODE_CHECK_INTERVAL",
        "how often a running node re-checks that the machine is idle", 100.0, 600000.0},
       // [sched]: the scheduler server, ia-sched (DESIGN.md §3, §6, §7).

@@ -39,6 +39,23 @@ Status sync_directory(const std::string& dir) {
   return {};
 }
 
+Status write_replacing(const std::string& path, const std::string& data, int mode, bool sync) {
+  std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return system_error("create", temporary);
+  Status written = write_all(fd, data, temporary);
+  if (written && sync && ::fsync(fd) != 0) written = system_error("fsync", temporary);
+  ::close(fd);
+  if (written && ::rename(temporary.c_str(), path.c_str()) != 0) {
+    written = system_error("rename", temporary + " to " + path);
+  }
+  if (!written) {
+    ::unlink(temporary.c_str());
+    return written;
+  }
+  return sync ? sync_directory(parent_of(path)) : Status();
+}
+
 }  // namespace
 
 Result<std::string> read_file(const std::string& path) {
@@ -62,20 +79,11 @@ Result<std::string> read_file(const std::string& path) {
 }
 
 Status write_file_durably(const std::string& path, const std::string& data, int mode) {
-  std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return system_error("create", temporary);
-  Status written = write_all(fd, data, temporary);
-  if (written && ::fsync(fd) != 0) written = system_error("fsync", temporary);
-  ::close(fd);
-  if (written && ::rename(temporary.c_str(), path.c_str()) != 0) {
-    written = system_error("rename", temporary + " to " + path);
-  }
-  if (!written) {
-    ::unlink(temporary.c_str());
-    return written;
-  }
-  return sync_directory(parent_of(path));
+  return write_replacing(path, data, mode, true);
+}
+
+Status replace_file(const std::string& path, const std::string& data, int mode) {
+  return write_replacing(path, data, mode, false);
 }
 
 Status make_directories(const std::string& path, int mode) {

@@ -14,6 +14,10 @@ Result<std::string> read_file(const std::string& path);
 // Writes atomically with the given mode; the data is on disk when this returns.
 Status write_file_durably(const std::string& path, const std::string& data, int mode = 0644);
 
+// Writes atomically (readers see the old file or the new one) without waiting for the
+// disk: for files that are rewritten often and worthless after a crash (status files).
+Status replace_file(const std::string& path, const std::string& data, int mode = 0644);
+
 // Creates a directory and its parents (like mkdir -p) with the given mode for new ones.
 Status make_directories(const std::string& path, int mode = 0755);
 

@@ -2,8 +2,6 @@
 
 #include <curl/curl.h>
 
-#include <mutex>
-
 #include "api/errors.hpp"
 
 namespace ia::http {
@@ -14,28 +12,33 @@ std::size_t append_body(char* data, std::size_t size, std::size_t count, void* o
   return size * count;
 }
 
-// curl_global_init is not thread safe; run it once per process.
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+int check_interrupt(void* flag, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<std::atomic<bool>*>(flag)->load() ? 1 : 0;
 }
 
 Error transport_error(CURLcode code, const std::string& url, const char* detail) {
   std::string why = detail && *detail ? detail : curl_easy_strerror(code);
   switch (code) {
     case CURLE_COULDNT_CONNECT:
-      return make_error(ErrorCode::unavailable, "cannot connect to " + url + ": " + why,
-                        "is ia-sched running? check --server / IA_SERVER");
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+      return make_error(ErrorCode::unavailable, "cannot reach " + url + ": " + why,
+                        "is ia-sched running there? check --server or IA_SERVER");
     case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
       return make_error(ErrorCode::unavailable, "cannot resolve " + url + ": " + why,
-                        "check the host name in --server / IA_SERVER");
+                        "check the host name in --server or IA_SERVER");
     case CURLE_OPERATION_TIMEDOUT:
-      return make_error(ErrorCode::timeout, "request to " + url + " timed out",
+      return make_error(ErrorCode::timeout, "no answer from " + url + " in time",
                         "the server is slow or unreachable; raise [client] timeout");
+    case CURLE_ABORTED_BY_CALLBACK:
+      return make_error(ErrorCode::timeout, "request to " + url + " interrupted");
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CACERT_BADFILE:
       return make_error(ErrorCode::unavailable, "TLS with " + url + " failed: " + why,
-                        "check the server's certificate");
+                        "check the server's certificate, or name a CA bundle for it");
     default:
       return make_error(ErrorCode::unavailable, "request to " + url + " failed: " + why);
   }
@@ -43,63 +46,82 @@ Error transport_error(CURLcode code, const std::string& url, const char* detail)
 
 }  // namespace
 
-struct Client::Impl {
-  ClientOptions options;
-  CURL* curl = nullptr;
-  curl_slist* headers = nullptr;
-};
+void global_init() {
+  // curl_global_init is not thread safe; run it once per process.
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
 
-Client::Client(ClientOptions options) : m_impl(std::make_unique<Impl>()) {
+Client::Client(ClientOptions options) : m_options(std::move(options)) {
   global_init();
-  m_impl->options = std::move(options);
-  m_impl->curl = curl_easy_init();
-  m_impl->headers = curl_slist_append(nullptr, "Content-Type: application/json");
-  m_impl->headers = curl_slist_append(m_impl->headers, "Expect:");
-  if (!m_impl->options.token.empty()) {
-    std::string auth = "Authorization: Bearer " + m_impl->options.token;
-    m_impl->headers = curl_slist_append(m_impl->headers, auth.c_str());
+  while (!m_options.base_url.empty() && m_options.base_url.back() == '/') {
+    m_options.base_url.pop_back();
   }
 }
 
 Client::~Client() {
-  curl_slist_free_all(m_impl->headers);
-  curl_easy_cleanup(m_impl->curl);
+  for (void* handle : m_pool) curl_easy_cleanup(static_cast<CURL*>(handle));
+}
+
+void* Client::take_handle() {
+  {
+    std::lock_guard<std::mutex> lock(m_pool_mutex);
+    if (!m_pool.empty()) {
+      void* handle = m_pool.back();
+      m_pool.pop_back();
+      return handle;
+    }
+  }
+  return curl_easy_init();
+}
+
+void Client::give_back(void* handle) {
+  std::lock_guard<std::mutex> lock(m_pool_mutex);
+  m_pool.push_back(handle);
 }
 
 Result<ClientResponse> Client::request(std::string_view method, std::string_view path,
                                        std::string_view body, Millis timeout) {
-  CURL* curl = m_impl->curl;
-  if (!curl) return make_error(ErrorCode::internal, "libcurl failed to initialise");
-  std::string url = m_impl->options.base_url + std::string(path);
-  std::string method_text(method);
+  CURL* curl = static_cast<CURL*>(take_handle());
+  if (!curl) return make_error(ErrorCode::internal, "libcurl could not make a handle");
+  // A reset handle keeps its live connections, so keep-alive survives between calls.
+  curl_easy_reset(curl);
+  std::string url = m_options.base_url + std::string(path);
+  std::string verb(method);
   ClientResponse response;
   char detail[CURL_ERROR_SIZE] = {};
-  Millis limit = timeout.count() > 0 ? timeout : m_impl->options.timeout;
+  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+  headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+  if (!m_options.token.empty()) {
+    headers = curl_slist_append(headers, ("Authorization: Bearer " + m_options.token).c_str());
+  }
+  Millis limit = timeout.count() > 0 ? timeout : m_options.timeout;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method_text.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, m_impl->headers);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(limit.count()));
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(m_impl->options.connect_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, m_impl->options.verify_tls ? 1L : 0L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, m_impl->options.verify_tls ? 2L : 0L);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, detail);
-  if (method == "POST" || !body.empty()) {
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(limit.count()));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(m_options.connect_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, check_interrupt);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &m_interrupted);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, m_options.verify_tls ? 1L : 0L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, m_options.verify_tls ? 2L : 0L);
+  if (!m_options.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, m_options.ca_file.c_str());
+  if (verb == "POST" || !body.empty()) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  } else {
-    // HTTPGET clears a POST left on the reused handle; the custom verb then applies.
-    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method_text.c_str());
   }
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, verb.c_str());
   CURLcode code = curl_easy_perform(curl);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
-  if (code != CURLE_OK) return transport_error(code, url, detail);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  give_back(curl);
+  if (code != CURLE_OK) return transport_error(code, m_options.base_url, detail);
   response.status = static_cast<int>(status);
   return response;
 }
@@ -110,6 +132,15 @@ Result<std::string> Client::call(std::string_view method, std::string_view path,
   IA_TRY(response);
   if (response->status >= 200 && response->status < 300) return std::move(response->body);
   return api::error_from_body(response->status, response->body);
+}
+
+Result<json::Value> json_or_error(const Result<ClientResponse>& response) {
+  if (!response) return response.error();
+  if (response->status < 200 || response->status > 299) {
+    return api::error_from_body(response->status, response->body);
+  }
+  if (response->body.empty()) return json::Value(nullptr);
+  return json::parse(response->body);
 }
 
 }  // namespace ia::http

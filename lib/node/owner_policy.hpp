@@ -40,6 +40,7 @@ class OwnerPolicy {
   // The actions to take now, in task id order. Tasks no longer listed are forgotten.
   std::vector<Decision> decide(const Observation& observed, const std::vector<RunningTask>& tasks);
 
+  void set_grace(Millis suspend_grace) { m_grace = suspend_grace; }
   bool is_frozen(std::int64_t task_id) const { return m_frozen_since.count(task_id) > 0; }
   // Whether to ask for new work: only while the machine is idle.
   static bool accepts_work(const Observation& observed) { return observed.machine_idle; }

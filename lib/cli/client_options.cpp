@@ -1,0 +1,38 @@
+#include "cli/client_options.hpp"
+
+#include "core/file.hpp"
+#include "core/strings.hpp"
+
+namespace ia::cli {
+
+std::vector<ConfigFlag> client_flags() {
+  return {{"--server", "client.server", {}},
+          {"--token", "client.token", {}},
+          {"--token-file", "client.token_file", {}}};
+}
+
+Result<http::ClientOptions> client_options(const config::Config& cfg) {
+  http::ClientOptions options;
+  options.base_url = cfg.string("client.server");
+  if (!starts_with(options.base_url, "http://") && !starts_with(options.base_url, "https://")) {
+    return make_error(ErrorCode::invalid_argument,
+                      "server '" + options.base_url + "' (" + cfg.origin("client.server") +
+                          ") is not an http:// or https:// URL",
+                      "write it like http://127.0.0.1:8000");
+  }
+  options.timeout = cfg.duration("client.timeout");
+  options.token = cfg.string("client.token");
+  const std::string& token_file = cfg.string("client.token_file");
+  if (options.token.empty() && !token_file.empty()) {
+    Result<std::string> token = read_file(token_file);
+    if (!token) {
+      Error error = std::move(token).error();
+      error.hint = "check --token-file or IA_TOKEN_FILE (" + cfg.origin("client.token_file") + ")";
+      return error;
+    }
+    options.token = std::string(trim(*token));
+  }
+  return options;
+}
+
+}  // namespace ia::cli

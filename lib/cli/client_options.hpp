@@ -1,0 +1,19 @@
+// The connection settings every client of ia-sched shares (ia-submit, ia-status,
+// ia-cancel, ia-node): [client] server and timeout, and the token from --token / IA_TOKEN
+// or from the file named by --token-file / IA_TOKEN_FILE.
+#pragma once
+
+#include <vector>
+
+#include "cli/tool.hpp"
+#include "config/config.hpp"
+#include "http/client.hpp"
+
+namespace ia::cli {
+
+// --server, --token and --token-file as ConfigFlags for add_config_flags.
+std::vector<ConfigFlag> client_flags();
+
+Result<http::ClientOptions> client_options(const config::Config& cfg);
+
+}  // namespace ia::cli

@@ -1,0 +1,459 @@
+#include "node/agent.hpp"
+
+#include <unistd.h>
+
+#include <thread>
+
+#include "core/file.hpp"
+#include "core/time.hpp"
+#include "json/writer.hpp"
+
+namespace ia::node {
+namespace {
+
+// Output held back while the scheduler cannot be reached is bounded per task; the
+// scheduler keeps at most the task's output limit anyway.
+constexpr std::size_t k_max_unsent = 4u << 20;
+
+}  // namespace
+
+Agent::Agent(AgentOptions options, SchedulerLink& link, IdleProbe& probe, Logger& log)
+    : m_options(std::move(options)),
+      m_link(link),
+      m_probe(probe),
+      m_log(log),
+      m_spool(m_options.state_dir + "/spool"),
+      m_owner(m_options.suspend_grace),
+      m_lease_backoff(Millis(500), Millis(30'000), static_cast<std::uint64_t>(::getpid())),
+      m_delivery_backoff(Millis(500), Millis(30'000), static_cast<std::uint64_t>(::getpid()) + 1) {}
+
+Agent::~Agent() = default;
+
+void Agent::request_drain() {
+  if (!m_draining.exchange(true)) {
+    m_drain_deadline_ms = steady_now_ms() + m_options.drain_timeout.count();
+  }
+  m_link.interrupt();
+  m_wake.notify_all();
+}
+
+void Agent::request_stop() {
+  m_stopping = true;
+  m_link.interrupt();
+  m_wake.notify_all();
+}
+
+void Agent::request_reload(Reload reload) {
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_pending_reload = std::move(reload);
+  }
+  m_wake.notify_all();
+}
+
+void Agent::apply_reload() {
+  std::optional<Reload> reload;
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    reload.swap(m_pending_reload);
+    if (!reload) return;
+    m_options.slots = reload->slots;
+    m_options.labels = reload->labels;
+    m_options.drain_timeout = reload->drain_timeout;
+    m_options.poll_wait = reload->poll_wait;
+    m_options.check_interval = reload->check_interval;
+    m_options.heartbeat_interval = reload->heartbeat_interval;
+  }
+  m_owner.set_grace(reload->suspend_grace);
+  m_probe.set_policy(std::move(reload->policy), reload->always_idle);
+  m_next_heartbeat_ms = 0;  // tell the scheduler about new labels at once
+  m_log.info("configuration reloaded: " + std::to_string(m_options.slots) + " slot(s)");
+}
+
+Result<AgentExit> Agent::run() {
+  IA_TRY(m_spool.open());
+  std::int64_t started = steady_now_ms();
+  m_log.info("node " + m_options.node_id + " starting with " + std::to_string(m_options.slots) +
+             " slot(s)");
+  check(started);
+  heartbeat(started);
+  deliver_spool();
+  std::thread leaser([this] { lease_loop(); });
+  AgentExit why = AgentExit::drained;
+  while (true) {
+    apply_reload();
+    std::int64_t now = steady_now_ms();
+    check(now);
+    forward_output();
+    collect_finished();
+    if (now >= m_next_delivery_ms.load()) deliver_spool();
+    if (now >= m_next_heartbeat_ms) heartbeat(now);
+    write_status();
+    if (should_stop(now, started, why)) break;
+    std::unique_lock<std::mutex> lock(m_mutex);
+    m_wake.wait_for(lock, m_options.check_interval,
+                    [&] { return m_stopping.load() || m_pending_reload.has_value(); });
+  }
+  m_stopping = true;
+  m_link.interrupt();
+  m_wake.notify_all();
+  leaser.join();
+  vacate_all();
+  deliver_spool();
+  m_state = "stopped";
+  write_status();
+  return why;
+}
+
+bool Agent::should_stop(std::int64_t now, std::int64_t started, AgentExit& why) {
+  std::size_t running;
+  bool no_work;
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    running = m_runs.size();
+    no_work = m_no_work;
+  }
+  if (m_stopping) return (why = AgentExit::drained), true;
+  if (m_draining) {
+    if (running == 0) return (why = AgentExit::drained), true;
+    if (now >= m_drain_deadline_ms) {
+      m_log.warning("drain timeout reached: vacating " + std::to_string(running) + " task(s)");
+      return (why = AgentExit::drained), true;
+    }
+    return false;
+  }
+  if (!m_options.once) return false;
+  if (m_options.max_time.count() > 0 && now - started >= m_options.max_time.count()) {
+    return (why = AgentExit::max_time), true;
+  }
+  if (!m_machine_idle) return (why = AgentExit::owner_busy), true;
+  if (running == 0 && no_work) return (why = AgentExit::out_of_work), true;
+  if (running == 0 && !m_reachable) return (why = AgentExit::unreachable), true;
+  return false;
+}
+
+void Agent::check(std::int64_t now) {
+  Result<Observation> observed = m_probe.observe(now);
+  Observation observation{now, false, {}};
+  if (observed) {
+    observation = *observed;
+  } else {
+    // Owner first: when the machine cannot be read, assume someone is using it.
+    m_log.warning("idle check failed, treating the machine as busy: " +
+                  observed.error().describe());
+  }
+  if (m_machine_idle != observation.machine_idle) {
+    m_log.info(observation.machine_idle ? "machine is idle: working"
+                                        : "machine is busy: " + m_probe.busy_reason());
+  }
+  m_machine_idle = observation.machine_idle;
+  std::vector<RunningTask> tasks;
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    for (const auto& [id, running] : m_runs) tasks.push_back({id, running.run->lease().gpus});
+    m_busy_gpus = observation.busy_gpus;
+    m_accepting = OwnerPolicy::accepts_work(observation) && !m_draining && !m_stopping;
+  }
+  apply(m_owner.decide(observation, tasks));
+  m_state = m_draining ? "draining" : (m_machine_idle ? "working" : "owner-busy");
+  m_wake.notify_all();
+}
+
+void Agent::apply(const std::vector<Decision>& decisions) {
+  for (const Decision& decision : decisions) {
+    std::unique_lock<std::mutex> lock(m_mutex);
+    auto it = m_runs.find(decision.task_id);
+    if (it == m_runs.end()) continue;
+    std::string id = std::to_string(decision.task_id);
+    if (decision.action == Action::freeze) {
+      if (Status frozen = it->second.run->freeze(); !frozen) {
+        m_log.warning("freezing task " + id + ": " + frozen.error().describe());
+      } else {
+        m_log.info("task " + id + " frozen: the owner is back");
+      }
+    } else if (decision.action == Action::thaw) {
+      if (Status thawed = it->second.run->thaw(); !thawed) {
+        m_log.warning("thawing task " + id + ": " + thawed.error().describe());
+      } else {
+        m_log.info("task " + id + " thawed");
+      }
+    } else {
+      Running running = std::move(it->second);
+      m_runs.erase(it);
+      lock.unlock();
+      m_log.info("task " + id + " vacated: the owner stayed past the grace period");
+      finish(decision.task_id, std::move(running), true);
+    }
+  }
+}
+
+void Agent::forward_output() {
+  struct Pending {
+    std::int64_t task_id, lease_id;
+    std::string data;
+  };
+  std::vector<Pending> pending;
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    for (auto& [id, running] : m_runs) {
+      running.unsent += running.run->take_output();
+      if (running.unsent.size() > k_max_unsent) running.unsent.resize(k_max_unsent);
+      if (!running.unsent.empty()) {
+        pending.push_back({id, running.run->lease().lease_id, running.unsent});
+      }
+    }
+  }
+  for (const Pending& chunk : pending) {
+    Status sent = m_link.append_output(chunk.task_id, chunk.lease_id, chunk.data);
+    if (!sent) {
+      if (sent.error().code == ErrorCode::unavailable) m_reachable = false;
+      continue;  // kept in unsent; a cancelled lease is handled by the heartbeat
+    }
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto it = m_runs.find(chunk.task_id);
+    if (it != m_runs.end()) it->second.unsent.erase(0, chunk.data.size());
+  }
+}
+
+void Agent::collect_finished() {
+  std::vector<std::pair<std::int64_t, Running>> done;
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    for (auto it = m_runs.begin(); it != m_runs.end();) {
+      if (it->second.run->finished()) {
+        done.emplace_back(it->first, std::move(it->second));
+        it = m_runs.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& [id, running] : done) finish(id, std::move(running), false);
+  if (!done.empty()) m_wake.notify_all();
+}
+
+void Agent::finish(std::int64_t task_id, Running running, bool vacate) {
+  if (vacate) (void)running.run->kill();
+  std::string output = running.unsent + running.run->take_output();
+  Result<sandbox::Outcome> outcome =
+      vacate ? Result<sandbox::Outcome>(make_error(ErrorCode::internal, "vacated"))
+             : running.run->outcome();
+  std::int64_t lease_id = running.run->lease().lease_id;
+  if (!vacate && outcome) {
+    m_log.info("task " + std::to_string(task_id) + " finished with exit code " +
+               std::to_string(outcome->exit_code));
+  }
+  std::string body = result_body(lease_id, outcome, vacate, output);
+  running.run.reset();  // waits for the sandbox to be gone and its directory removed
+  if (Status spooled = m_spool.put({task_id, std::to_string(lease_id), body}); !spooled) {
+    m_log.error("cannot spool the result of task " + std::to_string(task_id) + ": " +
+                spooled.error().describe());
+    (void)m_link.report_result(task_id, body);
+    return;
+  }
+  m_next_delivery_ms = 0;
+}
+
+void Agent::deliver_spool() {
+  Result<std::vector<SpooledResult>> spooled = m_spool.list();
+  if (!spooled) {
+    m_log.error("reading the result spool: " + spooled.error().describe());
+    return;
+  }
+  for (const SpooledResult& result : *spooled) {
+    Status sent = m_link.report_result(result.task_id, result.body);
+    if (!sent && sent.error().code == ErrorCode::unavailable) {
+      m_reachable = false;
+      m_next_delivery_ms = steady_now_ms() + m_delivery_backoff.next().count();
+      return;
+    }
+    if (!sent && sent.error().code != ErrorCode::conflict) {
+      // The scheduler refused it for good (a task it no longer knows, a body it rejects):
+      // keeping it would retry forever.
+      m_log.error("result of task " + std::to_string(result.task_id) +
+                  " refused: " + sent.error().describe());
+    }
+    m_reachable = true;
+    if (Status removed = m_spool.remove(result.task_id, result.lease_id); !removed) {
+      m_log.error(removed.error().describe());
+    }
+  }
+  m_delivery_backoff.reset();
+  m_next_delivery_ms = steady_now_ms() + m_options.heartbeat_interval.count();
+}
+
+void Agent::heartbeat(std::int64_t now) {
+  api::Heartbeat beat;
+  beat.capacity = m_options.capacity;
+  beat.labels = m_options.labels;
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    beat.idle = m_accepting;
+    for (const auto& [id, running] : m_runs) {
+      beat.leases.push_back({id, running.run->lease().lease_id});
+    }
+    beat.load = static_cast<double>(m_runs.size());
+  }
+  Result<HeartbeatAnswer> answer = m_link.heartbeat(beat);
+  m_next_heartbeat_ms = now + m_options.heartbeat_interval.count();
+  if (!answer) {
+    if (m_reachable) m_log.warning("heartbeat failed: " + answer.error().describe());
+    m_reachable = false;
+    return;
+  }
+  if (!m_reachable) m_log.info("scheduler reachable again");
+  m_reachable = true;
+  cancel(answer->cancel);
+}
+
+void Agent::cancel(const std::vector<api::LeaseRef>& leases) {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  for (const api::LeaseRef& lease : leases) {
+    auto it = m_runs.find(lease.task_id);
+    if (it == m_runs.end() || it->second.run->lease().lease_id != lease.lease_id) continue;
+    // Killed here, reported like any finished task: the scheduler records it as cancelled.
+    if (Status killed = it->second.run->kill(); !killed) {
+      m_log.warning("cancelling task " + std::to_string(lease.task_id) + ": " +
+                    killed.error().describe());
+    } else {
+      m_log.info("task " + std::to_string(lease.task_id) + " cancelled by the scheduler");
+    }
+  }
+}
+
+void Agent::vacate_all() {
+  std::map<std::int64_t, Running> runs;
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    runs.swap(m_runs);
+  }
+  for (auto& [id, running] : runs) {
+    m_log.info("task " + std::to_string(id) + " vacated: the node is stopping");
+    finish(id, std::move(running), true);
+  }
+}
+
+api::Resources Agent::free_resources() const {
+  api::Resources free = m_options.capacity;
+  for (const auto& [id, running] : m_runs) {
+    const api::Resources& used = running.run->lease().spec.resources;
+    free.cpu -= used.cpu;
+    free.memory_mib -= used.memory_mib;
+  }
+  free.gpu = static_cast<std::int64_t>(free_gpus().size());
+  if (free.cpu < 0) free.cpu = 0;
+  if (free.memory_mib < 0) free.memory_mib = 0;
+  return free;
+}
+
+std::vector<int> Agent::free_gpus() const {
+  std::set<int> taken = m_busy_gpus;
+  for (const auto& [id, running] : m_runs) {
+    taken.insert(running.run->lease().gpus.begin(), running.run->lease().gpus.end());
+  }
+  std::vector<int> free;
+  for (int gpu = 0; gpu < m_options.capacity.gpu; ++gpu) {
+    if (!taken.count(gpu)) free.push_back(gpu);
+  }
+  return free;
+}
+
+void Agent::lease_loop() {
+  while (!m_stopping) {
+    {
+      std::unique_lock<std::mutex> lock(m_mutex);
+      m_wake.wait_for(lock, m_options.check_interval, [&] {
+        return m_stopping || (m_accepting && static_cast<int>(m_runs.size()) < m_options.slots);
+      });
+      if (m_stopping || !m_accepting || static_cast<int>(m_runs.size()) >= m_options.slots) {
+        continue;
+      }
+    }
+    if (!lease_once()) {
+      std::unique_lock<std::mutex> lock(m_mutex);
+      m_wake.wait_for(lock, m_lease_backoff.next(), [&] { return m_stopping.load(); });
+    }
+  }
+}
+
+bool Agent::lease_once() {
+  api::Resources free;
+  Millis wait;
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    free = free_resources();
+    wait = m_options.once ? std::min(m_options.poll_wait, Millis(2000)) : m_options.poll_wait;
+  }
+  Result<std::optional<Lease>> got = m_link.lease(free, wait);
+  if (!got) {
+    if (got.error().code == ErrorCode::unavailable) m_reachable = false;
+    m_log.debug("lease request failed: " + got.error().describe());
+    return false;
+  }
+  m_reachable = true;
+  m_lease_backoff.reset();
+  if (!*got) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_no_work = !m_stopping && !m_draining;
+    return true;
+  }
+  Lease lease = std::move(**got);
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_no_work = false;
+    std::vector<int> gpus = free_gpus();
+    std::size_t wanted = static_cast<std::size_t>(std::max<std::int64_t>(lease.spec.resources.gpu, 0));
+    gpus.resize(std::min(wanted, gpus.size()));
+    lease.gpus = gpus;
+  }
+  std::int64_t task_id = lease.task_id;
+  m_log.info("task " + std::to_string(task_id) + " leased (lease " +
+             std::to_string(lease.lease_id) + ")");
+  Result<std::unique_ptr<TaskRun>> started = TaskRun::start(lease, m_options.sandbox_base);
+  if (!started) {
+    m_log.error("task " + std::to_string(task_id) + " could not start: " +
+                started.error().describe());
+    std::string body = result_body(lease.lease_id, started.error(), false, "");
+    if (!m_spool.put({task_id, std::to_string(lease.lease_id), body})) {
+      (void)m_link.report_result(task_id, body);
+    }
+    m_next_delivery_ms = 0;
+    return true;
+  }
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_runs.emplace(task_id, Running{std::move(started).value(), {}});
+  return true;
+}
+
+void Agent::write_status() const {
+  json::Writer out;
+  out.begin_object();
+  out.field("node_id", m_options.node_id).field("pid", static_cast<long long>(::getpid()));
+  out.field("state", m_state).field("updated", format_iso8601(unix_now_ms()));
+  out.field("scheduler_reachable", m_reachable).field("machine_idle", m_machine_idle);
+  out.field("busy_reason", m_probe.busy_reason());
+  out.field("slots", m_options.slots);
+  out.key("running").begin_array();
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    for (const auto& [id, running] : m_runs) {
+      out.begin_object().field("task_id", static_cast<long long>(id));
+      out.field("lease_id", static_cast<long long>(running.run->lease().lease_id));
+      out.field("frozen", m_owner.is_frozen(id));
+      out.key("gpus").begin_array();
+      for (int gpu : running.run->lease().gpus) out.integer(gpu);
+      out.end_array().end_object();
+    }
+  }
+  out.end_array();
+  Result<std::vector<SpooledResult>> spooled = m_spool.list();
+  out.field("spooled_results", static_cast<long long>(spooled ? spooled->size() : 0));
+  out.end_object();
+  std::string text = out.take() + "\n";
+  if (Status written = replace_file(m_options.state_dir + "/status.json", text, 0644);
+      !written) {
+    m_log.debug("status file: " + written.error().describe());
+  }
+}
+
+}  // namespace ia::node

@@ -1,0 +1,32 @@
+// SchedulerLink over HTTP: the /v1 node routes of DESIGN.md §3, through http::Client.
+// Safe to call from the agent's two threads (the client pools its connections).
+#pragma once
+
+#include <string>
+
+#include "http/client.hpp"
+#include "node/link.hpp"
+
+namespace ia::node {
+
+class HttpLink : public SchedulerLink {
+ public:
+  HttpLink(http::ClientOptions options, std::string node_id);
+
+  Result<HeartbeatAnswer> heartbeat(const api::Heartbeat& beat) override;
+  Result<std::optional<Lease>> lease(const api::Resources& free, Millis wait) override;
+  Status append_output(std::int64_t task_id, std::int64_t lease_id,
+                       const std::string& data) override;
+  Status report_result(std::int64_t task_id, const std::string& body) override;
+  void interrupt() override { m_poll_client.interrupt(); }
+
+ private:
+  http::Client m_client;
+  http::Client m_poll_client;  // long polls only, so interrupt() spares the other calls
+  std::string m_node_id;
+};
+
+// Reads a lease answer ({"task": {"task_id", "spec"}, "lease": {"lease_id"}}).
+Result<Lease> parse_lease(const std::string& body);
+
+}  // namespace ia::node

@@ -1,0 +1,45 @@
+// How the agent asks "may I work now?": the [idle] policy over the idle detector's
+// samples (own tasks excluded), or always yes for a dedicated machine (--idle always).
+// Also what the node can offer: cores, memory and GPUs. One probe per agent thread.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "api/task.hpp"
+#include "config/config.hpp"
+#include "core/result.hpp"
+#include "idle/detector.hpp"
+#include "idle/policy.hpp"
+#include "node/owner_policy.hpp"
+
+namespace ia::node {
+
+class IdleProbe {
+ public:
+  // always_idle: a dedicated machine; the detector is still used for capacity and GPUs.
+  static Result<IdleProbe> from_config(const config::Config& cfg, bool always_idle);
+
+  // The machine's verdict (GPU signals left out) and the GPUs the owner is using.
+  Result<Observation> observe(std::int64_t now_ms);
+  // Takes a new [idle] policy (SIGHUP); the detector and its loaded libraries stay.
+  void set_policy(idle::Policy policy, bool always_idle) {
+    m_policy = std::move(policy);
+    m_always_idle = always_idle;
+  }
+  // Why the last observe() found the machine busy, for logs and status.
+  const std::string& busy_reason() const { return m_busy_reason; }
+  // Cores and memory of the machine, GPUs that NVML reports (0 without a driver).
+  Result<api::Resources> capacity();
+
+ private:
+  IdleProbe(std::unique_ptr<idle::Detector> detector, idle::Policy policy, bool always_idle);
+
+  std::unique_ptr<idle::Detector> m_detector;
+  idle::Policy m_policy;
+  bool m_always_idle;
+  std::string m_busy_reason;
+};
+
+}  // namespace ia::node

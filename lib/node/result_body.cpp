@@ -1,0 +1,45 @@
+#include "json/writer.hpp"
+#include "node/link.hpp"
+
+namespace ia::node {
+namespace {
+
+std::string_view final_state(const sandbox::Outcome& outcome) {
+  if (outcome.timed_out) return "timed_out";
+  return outcome.exit_code == 0 ? "succeeded" : "failed";
+}
+
+std::string reason_for(const sandbox::Outcome& outcome) {
+  if (outcome.oom_killed) return "killed: out of memory (over the task's memory limit)";
+  if (outcome.limit_hit == "cpu_time") return "killed: CPU time limit reached";
+  if (outcome.timed_out) return "killed: timeout reached";
+  if (outcome.signal) return "killed by signal " + std::to_string(outcome.signal);
+  if (outcome.exit_code != 0) return "exited with code " + std::to_string(outcome.exit_code);
+  return "";
+}
+
+}  // namespace
+
+std::string result_body(std::int64_t lease_id, const Result<sandbox::Outcome>& outcome,
+                        bool vacate, const std::string& output) {
+  json::Writer out;
+  out.begin_object().field("lease_id", static_cast<long long>(lease_id));
+  if (vacate) {
+    out.field("vacate", true);
+    out.field("reason", "vacated: the machine's owner came back");
+  } else if (!outcome) {
+    // 125, as ia-sandbox exits when it cannot start the command.
+    out.field("status", "failed").field("exit_code", 125);
+    out.field("reason", "the sandbox could not run the task: " + outcome.error().describe());
+  } else {
+    out.field("status", final_state(*outcome));
+    out.field("exit_code", static_cast<long long>(outcome->exit_code));
+    out.field("wall_time", static_cast<double>(outcome->wall_ms) / 1000.0);
+    out.field("reason", reason_for(*outcome));
+  }
+  out.field("output", output);
+  out.end_object();
+  return out.take();
+}
+
+}  // namespace ia::node

@@ -1,0 +1,137 @@
+#include "node/task_run.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "client/script.hpp"
+#include "core/file.hpp"
+#include "sandbox/workdir_posix.hpp"
+
+namespace ia::node {
+namespace {
+
+std::string extension_for(const std::string& interpreter) {
+  std::string name = interpreter.substr(interpreter.rfind('/') + 1);
+  if (name.rfind("python", 0) == 0 || name.rfind("pypy", 0) == 0) return ".py";
+  if (name == "sh" || name == "bash" || name == "dash") return ".sh";
+  if (name == "node") return ".js";
+  return "";
+}
+
+}  // namespace
+
+std::string script_file_name(const api::TaskSpec& spec) {
+  return "task" + extension_for(spec.interpreter);
+}
+
+sandbox::Spec spec_for(const Lease& lease, const sandbox::Spec& base, const std::string& workdir,
+                       const std::string& script_name) {
+  const api::TaskSpec& task = lease.spec;
+  sandbox::Spec spec = base;
+  spec.workdir = workdir;
+  spec.argv.clear();
+  if (!task.interpreter.empty()) spec.argv.push_back(task.interpreter);
+  spec.argv.push_back("./" + script_name);
+  spec.argv.insert(spec.argv.end(), task.args.begin(), task.args.end());
+  spec.env = sandbox::default_env([](const char* name) { return std::getenv(name); });
+  for (const auto& [key, value] : task.env) spec.env.push_back(key + "=" + value);
+  spec.env.push_back("IA_TASK_ID=" + std::to_string(lease.task_id));
+  spec.gpus = lease.gpus;
+  spec.stdin_source = {sandbox::StdinSource::Kind::null, ""};
+  spec.capture = false;  // the agent forwards output as it comes; nothing to keep twice
+  sandbox::Limits& limits = spec.limits;
+  // The task's own requests narrow the node's limits; they never widen them.
+  auto narrow = [](auto current, auto wanted) {
+    return current == decltype(current){0} ? wanted : std::min(current, wanted);
+  };
+  limits.timeout = narrow(limits.timeout, Millis(task.timeout_s * 1000));
+  limits.memory = narrow(limits.memory, static_cast<std::uint64_t>(task.resources.memory_mib) << 20);
+  limits.output = narrow(limits.output, static_cast<std::uint64_t>(task.output_limit));
+  if (task.resources.cpu > 0) limits.cpus = narrow(limits.cpus, task.resources.cpu);
+  return spec;
+}
+
+Result<std::unique_ptr<TaskRun>> TaskRun::start(Lease lease, const sandbox::Spec& base) {
+  bool root = ::geteuid() == 0;
+  Result<std::string> workdir = sandbox::make_temp_workdir(root ? base.uid : -1L,
+                                                           root ? base.gid : -1L);
+  if (!workdir) return std::move(workdir).error();
+  std::string script = script_file_name(lease.spec);
+  std::string script_path = *workdir + "/" + script;
+  Status written = write_file_durably(script_path, lease.spec.code, 0755);
+  if (!written) {
+    (void)sandbox::remove_tree(*workdir);
+    return std::move(written).error();
+  }
+  sandbox::Spec spec = spec_for(lease, base, *workdir, script);
+  auto output = std::make_shared<OutputBox>();
+  spec.on_output = [output](sandbox::Stream, std::string_view chunk) {
+    std::lock_guard<std::mutex> lock(output->mutex);
+    output->pending.append(chunk);
+  };
+  Result<sandbox::Handle> handle = sandbox::start(spec);
+  if (!handle) {
+    (void)sandbox::remove_tree(*workdir);
+    return std::move(handle).error();
+  }
+  std::unique_ptr<TaskRun> run(
+      new TaskRun(std::move(lease), *workdir, std::move(handle).value(), std::move(output)));
+  run->m_pump = std::thread([raw = run.get()] { raw->pump(); });
+  return run;
+}
+
+TaskRun::TaskRun(Lease lease, std::string workdir, sandbox::Handle handle,
+                 std::shared_ptr<OutputBox> output)
+    : m_lease(std::move(lease)),
+      m_workdir(std::move(workdir)),
+      m_handle(std::move(handle)),
+      m_output(std::move(output)) {}
+
+TaskRun::~TaskRun() {
+  if (m_pump.joinable()) {
+    if (!finished()) (void)m_handle.kill();
+    m_pump.join();
+  }
+  (void)sandbox::remove_tree(m_workdir);
+}
+
+void TaskRun::pump() {
+  Result<sandbox::Outcome> outcome = m_handle.wait();
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_outcome.emplace(std::move(outcome));
+}
+
+Status TaskRun::freeze() {
+  IA_TRY(m_handle.freeze());
+  m_frozen = true;
+  return {};
+}
+
+Status TaskRun::thaw() {
+  IA_TRY(m_handle.thaw());
+  m_frozen = false;
+  return {};
+}
+
+Status TaskRun::kill() { return m_handle.kill(); }
+
+std::string TaskRun::take_output() {
+  std::lock_guard<std::mutex> lock(m_output->mutex);
+  return std::exchange(m_output->pending, {});
+}
+
+bool TaskRun::finished() const {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  return m_outcome.has_value();
+}
+
+Result<sandbox::Outcome> TaskRun::outcome() const {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  if (!m_outcome) return make_error(ErrorCode::internal, "task still running");
+  return *m_outcome;
+}
+
+}  // namespace ia::node

@@ -1,0 +1,76 @@
+// One leased task running in the sandbox: its working directory with the script in it,
+// the sandbox handle, a thread that pumps its output, and the chunks not yet forwarded.
+// The agent's thread calls freeze/thaw/kill/take_output/finished; the pump thread only
+// appends output (OutputBox) and stores the outcome (m_mutex).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/task.hpp"
+#include "core/result.hpp"
+#include "sandbox/sandbox.hpp"
+
+namespace ia::node {
+
+struct Lease {
+  std::int64_t task_id = 0;
+  std::int64_t lease_id = 0;
+  api::TaskSpec spec;
+  std::vector<int> gpus;  // GPU indexes this node assigned to the task
+};
+
+// The sandbox spec for a lease: the node's base spec (limits from [sandbox], uid, cgroup
+// parent) narrowed by what the task asked for. The script is written to workdir/name.
+sandbox::Spec spec_for(const Lease& lease, const sandbox::Spec& base, const std::string& workdir,
+                       const std::string& script_name);
+
+// The file name the script is written under: "task.py" for python3, "task.sh", ...
+std::string script_file_name(const api::TaskSpec& spec);
+
+// Output chunks on their way from the pump thread to the agent.
+struct OutputBox {
+  std::mutex mutex;
+  std::string pending;
+};
+
+class TaskRun {
+ public:
+  static Result<std::unique_ptr<TaskRun>> start(Lease lease, const sandbox::Spec& base);
+  ~TaskRun();
+  TaskRun(const TaskRun&) = delete;
+  TaskRun& operator=(const TaskRun&) = delete;
+
+  const Lease& lease() const { return m_lease; }
+  Status freeze();
+  Status thaw();
+  Status kill();
+  bool frozen() const { return m_frozen; }
+
+  // Output produced since the last call, stdout and stderr interleaved as they came.
+  std::string take_output();
+  bool finished() const;
+  // The outcome once finished(); the sandbox's own failure as an Error.
+  Result<sandbox::Outcome> outcome() const;
+
+ private:
+  TaskRun(Lease lease, std::string workdir, sandbox::Handle handle,
+          std::shared_ptr<OutputBox> output);
+  void pump();
+
+  Lease m_lease;
+  std::string m_workdir;
+  sandbox::Handle m_handle;
+  bool m_frozen = false;
+  std::shared_ptr<OutputBox> m_output;
+  mutable std::mutex m_mutex;  // guards m_outcome
+  std::optional<Result<sandbox::Outcome>> m_outcome;
+  std::thread m_pump;
+};
+
+}  // namespace ia::node

@@ -1,0 +1,98 @@
+#!/usr/bin/env bats
+# ia-status and ia-cancel against a real ia-sched (no node: tasks stay queued unless started).
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load 'helpers/sched'
+load 'helpers/node'
+
+setup() {
+  export IA_CONFIG=/dev/null XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/xdg" NO_COLOR=1
+  SCHED_DIR= NODE_PID= NODE_TOKEN=
+  start_sched
+  export IA_SERVER=$SCHED_URL IA_TOKEN=$ADMIN_TOKEN
+  cd "$BATS_TEST_TMPDIR"
+  echo 'print("hello")' > a.py
+}
+
+teardown() {
+  [ -n "${NODE_PID:-}" ] && kill -9 "$NODE_PID" 2>/dev/null
+  stop_sched
+  true
+}
+
+status() { "$IA_BIN_DIR/ia-status" "$@"; }
+cancel() { "$IA_BIN_DIR/ia-cancel" "$@"; }
+submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
+
+@test "ia-status: the overview counts tasks and nodes; --json has the documented fields" {
+  submit --parsable a.py
+  run status
+  assert_success
+  assert_output --partial "1 queued"
+  assert_output --partial "0 idle"
+  run status --json
+  assert_equal "$(jq -c '[.tasks.queued, .nodes.total, (.last_hour|has("tasks")), (.capacity|has("free"))]' <<< "$output")" '[1,0,true,true]'
+}
+
+@test "ia-status: tasks, a task in detail, --state, --format and bad columns" {
+  submit --parsable --name first a.py
+  submit --parsable --name second a.py
+  run status tasks
+  assert_success
+  assert_line --index 0 --regexp "^ID +STATE +NAME"
+  assert_output --partial "second"
+  run status tasks --format id,name
+  assert_line --index 1 --regexp "^ +1 +first$"
+  run status tasks --state succeeded --json
+  assert_equal "$(jq '.tasks | length' <<< "$output")" 0
+  run status 2
+  assert_output --partial "name: second"
+  run status tasks --format id,nope
+  assert_failure 2
+  assert_output --partial "unknown column 'nope'"
+  run status 99
+  assert_failure 5
+  run status abc
+  assert_failure 2
+}
+
+@test "ia-status: nodes, queue, top and logs with a node at work" {
+  start_node --node-id worker-1
+  id=$(submit --parsable a.py)
+  wait_for_state "$id" succeeded
+  run status nodes
+  assert_output --partial "worker-1"
+  run status queue --json
+  assert_success
+  jq -e '.nodes' <<< "$output"
+  run status top
+  assert_output --partial "worker-1"
+  run status logs "$id"
+  assert_output "hello"
+  run status logs --follow "$id"
+  assert_output "hello"
+}
+
+@test "ia-cancel: by id, by --state and by --name; says what it cancelled" {
+  for n in a b c; do submit --parsable --name "job-$n" a.py; done
+  submit --parsable --name other a.py
+  run cancel 1
+  assert_success
+  assert_output "cancelled task 1 (cancelled)"
+  run cancel --name 'job-*'
+  assert_output --partial "cancelled task 2"
+  assert_output --partial "cancelled task 3"
+  refute_output --partial "task 4"
+  run cancel --state queued
+  assert_output "cancelled task 4 (cancelled)"
+}
+
+@test "ia-cancel: nothing named exits 2, an unknown id 5, a non-number 2" {
+  run cancel
+  assert_failure 2
+  run cancel 42
+  assert_failure 5
+  run cancel x1
+  assert_failure 2
+}

@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# ia-submit against a real ia-sched and ia-node (helpers/sched.bash, helpers/node.bash).
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load 'helpers/sched'
+load 'helpers/node'
+
+setup() {
+  export IA_CONFIG=/dev/null XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/xdg"
+  SCHED_DIR= NODE_PID= NODE_TOKEN= OWNER_PID=
+  start_sched
+  export IA_SERVER=$SCHED_URL IA_TOKEN=$ADMIN_TOKEN
+  cd "$BATS_TEST_TMPDIR"
+}
+
+teardown() {
+  [ -n "${NODE_PID:-}" ] && kill -9 "$NODE_PID" 2>/dev/null
+  stop_sched
+  true
+}
+
+submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
+
+@test "ia-submit: --help names the flags; --version" {
+  run submit --help
+  assert_success
+  for flag in --wait --parsable --timeout --cpus --memory --gpus --array --each --env; do
+    assert_output --partial -- "$flag"
+  done
+  run submit --version
+  assert_output --regexp "^ia-submit [0-9]+\.[0-9]+"
+}
+
+@test "ia-submit: prints the task id; the shebang and the extension pick the interpreter" {
+  printf '#!/usr/bin/env python3\nprint(1)\n' > shebang.txt
+  run submit shebang.txt
+  assert_success
+  assert_output "submitted task 1"
+  api GET /v1/tasks/1
+  assert_equal "$(jq -r .interpreter <<< "$body")" python3
+  echo 'echo hi' > job.sh
+  run submit --parsable job.sh
+  assert_output 2
+  api GET /v1/tasks/2
+  assert_equal "$(jq -r .interpreter <<< "$body")" sh
+  assert_equal "$(jq -r .name <<< "$body")" job.sh
+}
+
+@test "ia-submit: a script on stdin needs an interpreter, and says how to give one" {
+  run bash -c "echo 'print(2)' | '$IA_BIN_DIR/ia-submit' -"
+  assert_failure 2
+  assert_output --partial "--interpreter"
+  run bash -c "echo 'print(2)' | '$IA_BIN_DIR/ia-submit' --interpreter python3 --parsable -"
+  assert_success
+  assert_output 1
+}
+
+@test "ia-submit: bad input exits 2 naming what was wrong" {
+  run submit missing.py
+  assert_failure 2
+  assert_output --partial "missing.py"
+  echo 'print(1)' > a.py
+  run submit --memory 12Q a.py
+  assert_failure 2
+  assert_output --partial "12Q"
+  run submit --array 5-1 a.py
+  assert_failure 2
+  run submit --env 1BAD=x a.py
+  assert_failure 2
+  run submit --timeout soon a.py
+  assert_failure 2
+  : > empty.py
+  run submit empty.py
+  assert_failure 2
+  assert_output --partial "empty"
+}
+
+@test "ia-submit: requests travel in the submission" {
+  echo 'print(1)' > a.py
+  run submit --parsable --timeout 90s --cpus 2 --memory 1G --gpus 1 --priority 5 --name nm \
+    --env A=1 --env B=x=y --retries 7 --label gpu=a100 a.py -- one two
+  assert_success
+  api GET "/v1/tasks/$output"
+  assert_equal "$(jq -c '[.timeout,.resources.cpu,.resources.memory,.resources.gpu,.priority,.name,.max_retries]' <<< "$body")" '[90,2,1024,1,5,"nm",7]'
+}
+
+@test "ia-submit: --array makes one task per index with IA_ARRAY_INDEX; --each one per line" {
+  start_node
+  echo 'import os; print(os.environ["IA_ARRAY_INDEX"])' > idx.py
+  run submit --parsable --array 1-3 idx.py
+  assert_success
+  assert_equal "${#lines[@]}" 3
+  for id in "${lines[@]}"; do wait_for_state "$id" succeeded; done
+  api GET "/v1/tasks/${lines[2]}/output?offset=0"
+  assert_equal "$(jq -r .data <<< "$body")" 3
+  printf 'import sys\nprint(sys.argv[1:])\n' > args.py
+  printf 'a b\n# comment\n"c d"\n' > list.txt
+  run submit --parsable --each list.txt args.py
+  assert_equal "${#lines[@]}" 2
+  wait_for_state "${lines[1]}" succeeded
+  api GET "/v1/tasks/${lines[1]}/output?offset=0"
+  assert_equal "$(jq -r .data <<< "$body")" "['c d']"
+}
+
+@test "ia-submit: --wait prints the output and exits with the task's code" {
+  start_node
+  printf 'import sys\nprint("out")\nsys.exit(0)\n' > ok.py
+  run submit --wait ok.py
+  assert_success
+  assert_output --partial "out"
+  printf 'import sys\nprint("bad")\nsys.exit(7)\n' > bad.py
+  run submit --wait bad.py
+  assert_failure 7
+  assert_output --partial "bad"
+}
+
+@test "ia-submit: --wait exits 124 when the task times out and 1 when it is cancelled" {
+  start_node
+  echo 'import time; time.sleep(30)' > slow.py
+  run submit --wait --timeout 1s slow.py
+  assert_failure 124
+  submit --wait --parsable slow.py > waited.txt 2>&1 &
+  waiter=$!
+  run timeout 10 sh -c "until [ -s waited.txt ]; do sleep 0.1; done"
+  id=$(head -1 waited.txt)
+  wait_for_state "$id" running
+  api DELETE "/v1/tasks/$id"
+  rc=0
+  wait "$waiter" || rc=$?
+  assert_equal "$rc" 1
+}
+
+@test "ia-submit: --json prints the server's answer" {
+  echo 'print(1)' > a.py
+  run submit --json a.py
+  assert_success
+  assert_equal "$(jq -r '.task_id,.status' <<< "$output" | tr '\n' ' ')" "1 queued "
+}
+
+@test "ia-submit: server down exits 3, a wrong token exits 4, each with a hint" {
+  echo 'print(1)' > a.py
+  IA_SERVER=http://127.0.0.1:1 run submit a.py
+  assert_failure 3
+  assert_output --partial "is ia-sched running"
+  IA_TOKEN=wrong run submit a.py
+  assert_failure 4
+  IA_TOKEN= IA_TOKEN_FILE=$BATS_TEST_TMPDIR/none run submit a.py
+  assert_failure
+  assert_output --partial "token-file"
+}

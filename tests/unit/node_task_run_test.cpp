@@ -1,0 +1,91 @@
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "node/task_run.hpp"
+
+using ia::node::Lease;
+using ia::node::TaskRun;
+
+namespace {
+
+Lease python_lease(std::int64_t id, const std::string& code) {
+  Lease lease;
+  lease.task_id = id;
+  lease.lease_id = 100 + id;
+  lease.spec.code = code;
+  lease.spec.interpreter = "/usr/bin/python3";
+  lease.spec.timeout_s = 30;
+  return lease;
+}
+
+std::string wait_for_output(TaskRun& run) {
+  std::string output;
+  for (int i = 0; i < 1000 && !run.finished(); ++i) {
+    output += run.take_output();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return output + run.take_output();
+}
+
+}  // namespace
+
+TEST_CASE("task run: a script runs in the sandbox with its args and env, output forwarded") {
+  Lease lease = python_lease(7, "import os, sys\nprint('args', sys.argv[1:])\n"
+                                "print('seed', os.environ['SEED'], os.environ['IA_TASK_ID'])\n"
+                                "sys.exit(3)\n");
+  lease.spec.args = {"a", "b c"};
+  lease.spec.env = {{"SEED", "42"}};
+  auto run = TaskRun::start(lease, ia::sandbox::Spec{});
+  REQUIRE(run);
+  std::string output = wait_for_output(**run);
+  CHECK_THAT(output, Catch::Contains("args ['a', 'b c']"));
+  CHECK_THAT(output, Catch::Contains("seed 42 7"));
+  auto outcome = (*run)->outcome();
+  REQUIRE(outcome);
+  CHECK(outcome->exit_code == 3);
+}
+
+TEST_CASE("task run: the task's timeout narrows the node's and ends the task with 124") {
+  Lease lease = python_lease(8, "import time\ntime.sleep(60)\n");
+  lease.spec.timeout_s = 1;
+  auto run = TaskRun::start(lease, ia::sandbox::Spec{});
+  REQUIRE(run);
+  wait_for_output(**run);
+  auto outcome = (*run)->outcome();
+  REQUIRE(outcome);
+  CHECK(outcome->timed_out);
+  CHECK(outcome->exit_code == 124);
+}
+
+TEST_CASE("task run: kill ends a running task at once") {
+  auto run = TaskRun::start(python_lease(9, "import time\nprint('up', flush=True)\ntime.sleep(60)\n"),
+                            ia::sandbox::Spec{});
+  REQUIRE(run);
+  std::string seen;
+  for (int i = 0; i < 500 && seen.find("up") == std::string::npos; ++i) {
+    seen += (*run)->take_output();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE_THAT(seen, Catch::Contains("up"));
+  REQUIRE((*run)->kill());
+  wait_for_output(**run);
+  REQUIRE((*run)->finished());
+  CHECK((*run)->outcome()->signal == 9);
+}
+
+TEST_CASE("task run: spec_for never widens the node's limits") {
+  ia::sandbox::Spec base;
+  base.limits.memory = 1ull << 30;
+  base.limits.timeout = ia::Millis(60'000);
+  Lease lease = python_lease(1, "pass");
+  lease.spec.resources.memory_mib = 4096;
+  lease.spec.timeout_s = 10;
+  auto spec = ia::node::spec_for(lease, base, "/w", "task.py");
+  CHECK(spec.limits.memory == 1ull << 30);
+  CHECK(spec.limits.timeout == ia::Millis(10'000));
+  CHECK(spec.argv == std::vector<std::string>{"/usr/bin/python3", "./task.py"});
+  lease.spec.interpreter.clear();
+  CHECK(ia::node::spec_for(lease, base, "/w", "task").argv == std::vector<std::string>{"./task"});
+}

@@ -1,0 +1,155 @@
+// ia-status: look at tasks, nodes, the fair queue and statistics of an ia-sched.
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "cli/client_options.hpp"
+#include "cli/terminal.hpp"
+#include "cli/tool.hpp"
+#include "client/follow.hpp"
+#include "client/scheduler.hpp"
+#include "core/strings.hpp"
+#include "views.hpp"
+
+namespace {
+
+using ia::Result;
+using ia::json::Value;
+namespace st = ia::status_tool;
+
+struct Flags {
+  std::vector<std::string> ids;
+  std::string state, format, watch;
+  std::int64_t limit = 50;
+  std::string log_id;
+  bool follow = false;
+};
+
+Result<std::int64_t> task_id(const std::string& text) {
+  long long id = 0;
+  if (!ia::parse_int64(text, id) || id <= 0) {
+    return ia::make_error(ia::ErrorCode::invalid_argument, "'" + text + "' is not a task id",
+                          "task ids are positive whole numbers, as ia-submit printed them");
+  }
+  return id;
+}
+
+Result<std::string> rows_view(ia::client::Scheduler& scheduler, const std::string& path,
+                              const std::string& key, const std::vector<st::Column>& all,
+                              const Flags& flags, bool json) {
+  Result<Value> answer = scheduler.get(path);
+  if (!answer) return std::move(answer).error();
+  if (json) return ia::json::serialize(*answer) + "\n";
+  Result<std::vector<st::Column>> columns = st::pick(all, flags.format);
+  if (!columns) return std::move(columns).error();
+  const Value* rows = answer->find(key);
+  if (!rows || !rows->is_array()) return ia::make_error(ia::ErrorCode::internal, "no " + key);
+  return st::render_rows(*columns, rows->as_array(), ia::cli::use_color(1));
+}
+
+Result<std::string> tasks_detail(ia::client::Scheduler& scheduler, const Flags& flags, bool json) {
+  std::string out;
+  for (const std::string& text : flags.ids) {
+    Result<std::int64_t> id = task_id(text);
+    if (!id) return std::move(id).error();
+    Result<Value> task = scheduler.task(*id);
+    if (!task) return std::move(task).error();
+    out += json ? ia::json::serialize(*task) + "\n" : st::render_task(*task) + "\n";
+  }
+  if (!json && !out.empty()) out.pop_back();
+  return out;
+}
+
+Result<int> logs(ia::client::Scheduler& scheduler, const Flags& flags) {
+  Result<std::int64_t> id = task_id(flags.log_id);
+  if (!id) return std::move(id).error();
+  if (!flags.follow) {
+    Result<ia::client::OutputPiece> piece = scheduler.output(*id, 0, 0);
+    if (!piece) return std::move(piece).error();
+    std::fwrite(piece->data.data(), 1, piece->data.size(), stdout);
+    return 0;
+  }
+  ia::client::FollowOptions options;
+  Result<Value> task = ia::client::follow(scheduler, *id, options);
+  if (!task) return std::move(task).error();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ia::http::global_init();
+  CLI::App app{"ia-status: tasks, nodes, the fair queue and statistics of the pool.\n"
+               "With no arguments: an overview. With task ids: those tasks in detail."};
+  ia::cli::CommonOptions common;
+  ia::cli::add_common_flags(app, common, "ia-status");
+  std::vector<ia::cli::ConfigFlag> config_flags = ia::cli::client_flags();
+  ia::cli::add_config_flags(app, config_flags);
+  Flags flags;
+  app.fallthrough();
+  app.add_option("ids", flags.ids, "Task ids to show in detail");
+  app.add_option("--watch", flags.watch, "Redraw every D (e.g. 2s) until interrupted");
+  app.add_option("--format", flags.format, "Columns to show, comma-separated");
+  CLI::App* tasks = app.add_subcommand("tasks", "List tasks");
+  tasks->add_option("--state", flags.state, "Only tasks in this state");
+  tasks->add_option("--limit", flags.limit, "At most this many")->check(CLI::Range(1, 10000));
+  CLI::App* nodes = app.add_subcommand("nodes", "List nodes");
+  CLI::App* queue = app.add_subcommand("queue", "The fair queue of waiting nodes, with reasons");
+  CLI::App* top = app.add_subcommand("top", "Nodes by completed tasks and compute time");
+  CLI::App* logs_cmd = app.add_subcommand("logs", "A task's output");
+  logs_cmd->add_option("id", flags.log_id, "Task id")->required();
+  logs_cmd->add_flag("-f,--follow", flags.follow, "Keep printing until the task ends");
+
+  ia::cli::ToolSpec spec{"ia-status", 2, {}};
+  return ia::cli::run_tool(spec, app, common, argc, argv, [&]() -> Result<int> {
+    Result<ia::config::Config> cfg = ia::cli::load_config(common, config_flags);
+    if (!cfg) return std::move(cfg).error();
+    Result<ia::http::ClientOptions> client = ia::cli::client_options(*cfg);
+    if (!client) return std::move(client).error();
+    ia::client::Scheduler scheduler(*client);
+    if (logs_cmd->parsed()) return logs(scheduler, flags);
+    auto render = [&]() -> Result<std::string> {
+      if (tasks->parsed()) {
+        std::string path = "/v1/tasks?limit=" + std::to_string(flags.limit);
+        if (!flags.state.empty()) path += "&status=" + flags.state;
+        return rows_view(scheduler, path, "tasks", st::task_columns(), flags, common.json);
+      }
+      if (nodes->parsed()) {
+        return rows_view(scheduler, "/v1/nodes", "nodes", st::node_columns(), flags, common.json);
+      }
+      if (queue->parsed()) {
+        return rows_view(scheduler, "/v1/stats/nodes/queue", "nodes", st::queue_columns(), flags,
+                         common.json);
+      }
+      if (top->parsed()) {
+        return rows_view(scheduler, "/v1/stats/nodes/top", "nodes", st::top_columns(), flags,
+                         common.json);
+      }
+      if (!flags.ids.empty()) return tasks_detail(scheduler, flags, common.json);
+      Result<Value> stats = scheduler.get("/v1/stats");
+      if (!stats) return std::move(stats).error();
+      if (common.json) return ia::json::serialize(*stats) + "\n";
+      return st::render_overview(*stats, ia::cli::use_color(1));
+    };
+    ia::Millis every{0};
+    if (!flags.watch.empty()) {
+      Result<ia::Millis> parsed = ia::parse_duration(flags.watch);
+      if (!parsed) return std::move(parsed).error();
+      if (parsed->count() < 100) {
+        return ia::make_error(ia::ErrorCode::invalid_argument, "--watch must be at least 100ms");
+      }
+      every = *parsed;
+    }
+    while (true) {
+      Result<std::string> text = render();
+      if (!text) return std::move(text).error();
+      bool redraw = every.count() > 0 && !common.json && ia::cli::is_terminal(1);
+      if (redraw) std::fputs("\033[H\033[2J", stdout);
+      std::fputs(text->c_str(), stdout);
+      std::fflush(stdout);
+      if (every.count() == 0) return 0;
+      ::usleep(static_cast<useconds_t>(every.count() * 1000));
+    }
+  });
+}

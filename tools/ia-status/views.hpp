@@ -1,0 +1,37 @@
+// ia-status's tables: each view is a list of columns read from the server's JSON, so
+// --format can pick and order them by name.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "json/value.hpp"
+
+namespace ia::status_tool {
+
+struct Column {
+  std::string name;    // --format name and header (upper-cased)
+  std::string path;    // "status", "result.exit_code", "capacity.cpu"
+  bool right = false;  // numbers align right
+};
+
+const std::vector<Column>& task_columns();
+const std::vector<Column>& node_columns();
+const std::vector<Column>& queue_columns();
+const std::vector<Column>& top_columns();
+
+// The columns --format names, in its order; all defaults when format is empty.
+Result<std::vector<Column>> pick(const std::vector<Column>& all, const std::string& format);
+
+// A table of rows (JSON objects) in the given columns.
+std::string render_rows(const std::vector<Column>& columns, const json::Value::Array& rows,
+                        bool color);
+
+// The overview from /v1/stats.
+std::string render_overview(const json::Value& stats, bool color);
+
+// One task in detail, as "key: value" lines.
+std::string render_task(const json::Value& task);
+
+}  // namespace ia::status_tool

@@ -1,0 +1,119 @@
+#include "submit_cmd.hpp"
+
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <thread>
+
+#include "cli/terminal.hpp"
+#include "client/follow.hpp"
+#include "json/writer.hpp"
+
+namespace ia::submit_tool {
+namespace {
+
+void draw_progress(std::size_t done, std::size_t total) {
+  constexpr int k_width = 30;
+  int filled = static_cast<int>(k_width * done / total);
+  std::fprintf(stderr, "\r[%s%s] %zu/%zu submitted", std::string(filled, '#').c_str(),
+               std::string(k_width - filled, ' ').c_str(), done, total);
+  if (done == total) std::fputc('\n', stderr);
+  std::fflush(stderr);
+}
+
+// Ctrl-C while following: a thread takes SIGINT, sets the flag and wakes the long poll.
+class InterruptWatch {
+ public:
+  explicit InterruptWatch(client::Scheduler& scheduler) {
+    sigemptyset(&m_set);
+    sigaddset(&m_set, SIGINT);
+    sigaddset(&m_set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &m_set, nullptr);
+    m_thread = std::thread([this, &scheduler] {
+      int signal = 0;
+      if (sigwait(&m_set, &signal) == 0 && !m_done) {
+        m_interrupted = true;
+        scheduler.interrupt();
+      }
+    });
+  }
+  ~InterruptWatch() {
+    m_done = true;
+    pthread_kill(m_thread.native_handle(), SIGTERM);
+    m_thread.join();
+  }
+  const std::atomic<bool>& flag() const { return m_interrupted; }
+
+ private:
+  sigset_t m_set;
+  std::atomic<bool> m_interrupted{false};
+  std::atomic<bool> m_done{false};
+  std::thread m_thread;
+};
+
+Result<int> wait_for(client::Scheduler& scheduler, std::int64_t id, const Output& output) {
+  InterruptWatch watch(scheduler);
+  client::FollowOptions options;
+  options.status_line = !output.quiet && !output.json && cli::is_terminal(2);
+  options.output = output.json ? stderr : stdout;
+  options.stop = &watch.flag();
+  Result<json::Value> task = client::follow(scheduler, id, options);
+  if (watch.flag()) {
+    if (output.cancel_on_interrupt) {
+      scheduler.resume();
+      Result<json::Value> cancelled = scheduler.cancel(id);
+      if (!cancelled) return std::move(cancelled).error();
+      std::fprintf(stderr, "ia-submit: interrupted; cancelled task %lld\n",
+                   static_cast<long long>(id));
+      return 130;
+    }
+    std::fprintf(stderr,
+                 "ia-submit: detached; task %lld goes on. Follow it again with: "
+                 "ia-status logs --follow %lld\n",
+                 static_cast<long long>(id), static_cast<long long>(id));
+    return 130;
+  }
+  if (!task) return std::move(task).error();
+  if (output.json) std::printf("%s\n", json::serialize(*task).c_str());
+  return client::exit_code_of(*task);
+}
+
+}  // namespace
+
+Result<int> submit_all(client::Scheduler& scheduler, const std::vector<api::TaskSpec>& specs,
+                       const Output& output) {
+  bool progress = specs.size() > 1 && !output.quiet && !output.json && !output.parsable &&
+                  cli::is_terminal(2);
+  std::int64_t first_id = 0, last_id = 0;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    Result<json::Value> answer = scheduler.submit(client::submit_body(specs[i]));
+    if (!answer) {
+      if (progress) std::fputc('\n', stderr);
+      Error error = std::move(answer).error();
+      if (i > 0) error.message += " (after " + std::to_string(i) + " tasks were submitted)";
+      return error;
+    }
+    const json::Value* id = answer->find("task_id");
+    if (!id || !id->is_int()) return make_error(ErrorCode::internal, "the scheduler sent no task_id");
+    last_id = id->as_int();
+    if (i == 0) first_id = last_id;
+    if (output.json) {
+      std::printf("%s\n", json::serialize(*answer).c_str());
+    } else if (output.parsable || output.quiet || specs.size() > 1) {
+      if (!progress) std::printf("%lld\n", static_cast<long long>(last_id));
+    } else {
+      std::printf("submitted task %lld\n", static_cast<long long>(last_id));
+    }
+    if (progress) draw_progress(i + 1, specs.size());
+  }
+  if (progress) {
+    std::printf("submitted %zu tasks, ids %lld to %lld\n", specs.size(),
+                static_cast<long long>(first_id), static_cast<long long>(last_id));
+  }
+  std::fflush(stdout);
+  if (!output.wait) return 0;
+  return wait_for(scheduler, last_id, output);
+}
+
+}  // namespace ia::submit_tool
