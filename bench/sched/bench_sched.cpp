@@ -68,7 +68,9 @@ void stop_sched(Sched& sched) {
 }
 
 http::Client client(const Sched& sched) {
-  return http::Client(http::ClientOptions{sched.url, "", Millis(30'000), Millis(5'000), true});
+  http::ClientOptions options;
+  options.base_url = sched.url;
+  return http::Client(options);
 }
 
 double percentile(std::vector<double> values, double p) {

@@ -63,24 +63,11 @@ std::string error_body(const Error& error) {
   return writer.take();
 }
 
-Error error_from_body(int status, std::string_view body) {
-  Result<json::Value> parsed = json::parse(body);
-  if (parsed) {
-    const json::Value* error = parsed->find("error");
-    const json::Value* code = error ? error->find("code") : nullptr;
-    const json::Value* message = error ? error->find("message") : nullptr;
-    const json::Value* details = error ? error->find("details") : nullptr;
-    if (code && code->is_string() && message && message->is_string()) {
-      return Error{from_wire_code(code->as_string()), message->as_string(),
-                   details && details->is_string() ? details->as_string() : ""};
-    }
-  }
+ErrorCode code_for_status(int status) {
   for (const WireError& entry : k_table) {
-    if (entry.status == status) {
-      return Error{entry.code, "server answered HTTP " + std::to_string(status), {}};
-    }
+    if (entry.status == status) return entry.code;
   }
-  return Error{ErrorCode::internal, "server answered HTTP " + std::to_string(status), {}};
+  return ErrorCode::internal;
 }
 
 }  // namespace ia::api

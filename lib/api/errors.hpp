@@ -13,6 +13,7 @@ namespace ia::api {
 std::string_view wire_code(ErrorCode code);   // "TASK_NOT_FOUND"
 int http_status(ErrorCode code);              // 404
 ErrorCode from_wire_code(std::string_view wire);
+ErrorCode code_for_status(int http_status);  // 404 -> not_found; unknown -> internal
 
 // {"error":{"code":"...","message":"...","details":"..."}}
 std::string error_body(const Error& error);

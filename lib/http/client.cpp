@@ -24,7 +24,7 @@ Error transport_error(CURLcode code, const std::string& url, const char* detail)
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
       return make_error(ErrorCode::unavailable, "cannot reach " + url + ": " + why,
-                        "is ia-sched running there? check --server or IA_SERVER");
+                        "is ia-sched running? check --server or IA_SERVER");
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
       return make_error(ErrorCode::unavailable, "cannot resolve " + url + ": " + why,

@@ -23,7 +23,7 @@ std::unique_ptr<Server> start(Handler handler, std::size_t max_body = 1024) {
 
 Client client_for(const Server& server) {
   return Client(ClientOptions{"http://127.0.0.1:" + std::to_string(server.port()), "tok",
-                              Millis(5000), Millis(2000), true});
+                              Millis(5000), Millis(2000), true, ""});
 }
 
 Handler echo() {
@@ -119,7 +119,7 @@ TEST_CASE("http: a refused connection says to check that ia-sched runs") {
     port = static_cast<std::uint16_t>(server->port());
   }
   Client client(ClientOptions{"http://127.0.0.1:" + std::to_string(port), "", Millis(2000),
-                              Millis(1000), true});
+                              Millis(1000), true, ""});
   auto response = client.get("/");
   REQUIRE_FALSE(response);
   CHECK(response.error().code == ErrorCode::unavailable);

@@ -51,12 +51,14 @@ sb_with_stdin() {
   printf '%s\n' "$text" | sb "$@"
 }
 
-# as_caller CMD...: runs a host-side helper as the same user as the sandbox's caller.
+# as_caller CMD... &: starts a host-side helper as the same user as the sandbox's caller.
+# It execs, so $! is the helper itself and teardown's kill reaches it (a subshell left
+# between would orphan the helper, which then holds bats' output open and hangs the run).
 as_caller() {
   if [ -n "${AS_NOBODY:-}" ]; then
-    setpriv --reuid 65534 --regid 65534 --clear-groups -- "$@"
+    exec setpriv --reuid 65534 --regid 65534 --clear-groups -- "$@"
   else
-    "$@"
+    exec "$@"
   fi
 }
 
