@@ -162,6 +162,12 @@ Result<TaskSpec> parse_legacy_submit(std::string_view body, const SubmitLimits& 
   return spec;
 }
 
+void write_resources(json::Writer& out, std::string_view key, const Resources& resources) {
+  out.key(key).begin_object().field("cpu", resources.cpu);
+  out.field("memory", static_cast<long long>(resources.memory_mib));
+  out.field("gpu", static_cast<long long>(resources.gpu)).end_object();
+}
+
 void write_spec(json::Writer& out, const TaskSpec& spec) {
   out.begin_object();
   out.field("code", spec.code).field("interpreter", spec.interpreter).field("name", spec.name);
@@ -169,9 +175,7 @@ void write_spec(json::Writer& out, const TaskSpec& spec) {
   for (const std::string& arg : spec.args) out.string(arg);
   out.end_array();
   out.field("timeout", static_cast<long long>(spec.timeout_s));
-  out.key("resources").begin_object().field("cpu", spec.resources.cpu);
-  out.field("memory", static_cast<long long>(spec.resources.memory_mib));
-  out.field("gpu", static_cast<long long>(spec.resources.gpu)).end_object();
+  write_resources(out, "resources", spec.resources);
   out.field("priority", static_cast<long long>(spec.priority));
   out.key("env").begin_object();
   for (const auto& [key, value] : spec.env) out.field(key, value);
@@ -206,9 +210,7 @@ void write_task(json::Writer& out, const Task& task, bool with_code) {
   if (with_code) out.field("code", task.spec.code);
   out.field("priority", static_cast<long long>(task.spec.priority));
   out.field("timeout", static_cast<long long>(task.spec.timeout_s));
-  out.key("resources").begin_object().field("cpu", task.spec.resources.cpu);
-  out.field("memory", static_cast<long long>(task.spec.resources.memory_mib));
-  out.field("gpu", static_cast<long long>(task.spec.resources.gpu)).end_object();
+  write_resources(out, "resources", task.spec.resources);
   out.field("attempt", static_cast<long long>(task.attempt));
   out.field("max_retries", static_cast<long long>(task.spec.max_retries));
   out.field("owner", task.spec.owner);

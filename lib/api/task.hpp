@@ -56,6 +56,10 @@ Result<TaskSpec> parse_submit(std::string_view body, const SubmitLimits& limits)
 // POST /submit (legacy): {"code", "timeout"?, "resources"?, "user_id"?}.
 Result<TaskSpec> parse_legacy_submit(std::string_view body, const SubmitLimits& limits);
 
+// {"cpu": 1.0, "memory": 512, "gpu": 0} under key (memory in MiB), the one shape of
+// resources on the wire: requests, capacity, free capacity.
+void write_resources(json::Writer& out, std::string_view key, const Resources& resources);
+
 // The spec as an object (the same shape parse_submit reads; the store keeps it so).
 void write_spec(json::Writer& out, const TaskSpec& spec);
 

@@ -5,12 +5,6 @@
 namespace ia::node {
 namespace {
 
-void write_resources(json::Writer& out, std::string_view name, const api::Resources& r) {
-  out.key(name).begin_object().field("cpu", r.cpu);
-  out.field("memory", static_cast<long long>(r.memory_mib));
-  out.field("gpu", static_cast<long long>(r.gpu)).end_object();
-}
-
 Error bad_answer(const std::string& what) {
   return make_error(ErrorCode::internal, "the scheduler's lease answer is malformed: " + what,
                     "are ia-node and ia-sched the same version?");
@@ -24,7 +18,7 @@ HttpLink::HttpLink(http::ClientOptions options, std::string node_id)
 Result<HeartbeatAnswer> HttpLink::heartbeat(const api::Heartbeat& beat) {
   json::Writer out;
   out.begin_object();
-  write_resources(out, "capacity", beat.capacity);
+  api::write_resources(out, "capacity", beat.capacity);
   out.key("labels").begin_array();
   for (const std::string& label : beat.labels) out.string(label);
   out.end_array();
@@ -54,7 +48,7 @@ Result<HeartbeatAnswer> HttpLink::heartbeat(const api::Heartbeat& beat) {
 Result<std::optional<Lease>> HttpLink::lease(const api::Resources& free, Millis wait) {
   json::Writer out;
   out.begin_object();
-  write_resources(out, "free", free);
+  api::write_resources(out, "free", free);
   out.end_object();
   std::string path = "/v1/nodes/" + m_node_id + "/lease?wait=" + std::to_string(wait.count() / 1000);
   Result<http::ClientResponse> response = m_poll_client.post(path, out.take(), wait + Millis(10'000));

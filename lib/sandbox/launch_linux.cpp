@@ -312,10 +312,4 @@ Result<Handle> start(const Spec& spec) {
   return Handle(std::move(impl));
 }
 
-Result<Outcome> run(const Spec& spec) {
-  Result<Handle> handle = start(spec);
-  if (!handle) return std::move(handle).error();
-  return handle->wait();
-}
-
 }  // namespace ia::sandbox

@@ -364,10 +364,4 @@ Result<Outcome> Handle::wait() {
   return outcome;
 }
 
-Result<Outcome> run(const Spec& spec) {
-  Result<Handle> handle = start(spec);
-  if (!handle) return std::move(handle).error();
-  return handle->wait();
-}
-
 }  // namespace ia::sandbox

@@ -7,6 +7,12 @@
 
 namespace ia::sandbox {
 
+Result<Outcome> run(const Spec& spec) {
+  Result<Handle> handle = start(spec);
+  if (!handle) return std::move(handle).error();
+  return handle->wait();
+}
+
 Status apply_config(const config::Config& cfg, Spec& spec) {
   Limits& limits = spec.limits;
   limits.timeout = cfg.duration("sandbox.timeout");

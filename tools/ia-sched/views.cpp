@@ -3,15 +3,6 @@
 #include "core/time.hpp"
 
 namespace ia::sched_server {
-namespace {
-
-void write_resources(json::Writer& out, std::string_view key, const api::Resources& r) {
-  out.key(key).begin_object().field("cpu", r.cpu);
-  out.field("memory", static_cast<long long>(r.memory_mib));
-  out.field("gpu", static_cast<long long>(r.gpu)).end_object();
-}
-
-}  // namespace
 
 std::string task_json(const api::Task& task) {
   json::Writer out;
@@ -37,7 +28,7 @@ std::string lease_json(const api::Task& task, const sched::Settings& settings) {
 void write_node(json::Writer& out, const sched::Node& node) {
   out.begin_object().field("node_id", node.record.id);
   out.field("status", !node.online ? "offline" : node.running.empty() ? "idle" : "busy");
-  write_resources(out, "capacity", node.record.capacity);
+  api::write_resources(out, "capacity", node.record.capacity);
   out.key("labels").begin_array();
   for (const std::string& label : node.record.labels) out.string(label);
   out.end_array();
@@ -79,8 +70,8 @@ std::string stats_json(const sched::Stats& stats) {
   out.field("tasks", static_cast<long long>(stats.tasks_last_hour));
   out.field("compute_hours", stats.compute_hours_last_hour).end_object();
   out.key("capacity").begin_object();
-  write_resources(out, "online", stats.capacity_online);
-  write_resources(out, "free", stats.capacity_free);
+  api::write_resources(out, "online", stats.capacity_online);
+  api::write_resources(out, "free", stats.capacity_free);
   out.end_object().end_object();
   return out.take();
 }
