@@ -113,7 +113,24 @@ class LinuxPlatform final : public Platform {
     sample.present = true;
     sample.total_bytes = info->total_bytes;
     sample.available_bytes = info->available_bytes;
+    sample.own_bytes = own_cgroup_memory_bytes();
     return sample;
+  }
+
+  // Memory charged to ia's own cgroup (v1 memory.usage_in_bytes, v2 memory.current); both
+  // include every task's cgroup below it. 0 when there is none.
+  std::uint64_t own_cgroup_memory_bytes() const {
+    if (m_options.own_cgroup.empty()) return 0;
+    for (const std::string& file : {cgroup_dir("memory") + "/memory.usage_in_bytes",
+                                    cgroup_dir("") + "/memory.current",
+                                    cgroup_dir("unified") + "/memory.current"}) {
+      long long bytes = 0;
+      if (Result<std::string> text = procfs::read_file(file);
+          text && parse_int64(trim(*text), bytes) && bytes >= 0) {
+        return static_cast<std::uint64_t>(bytes);
+      }
+    }
+    return 0;
   }
 
   PowerSample power() override {

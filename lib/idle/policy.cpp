@@ -80,6 +80,9 @@ Signal memory_signal(const Policy& policy, const MemorySample& memory) {
   s.reason = "memory in use " + percent_text(memory.used_percent()) + " of " +
              format_bytes(memory.total_bytes) + (s.busy ? " > " : " <= ") +
              percent_text(policy.max_memory) + " allowed";
+  if (memory.own_bytes > 0) {
+    s.reason += " (ia's own tasks' " + format_bytes(memory.own_bytes) + " not counted)";
+  }
   return s;
 }
 

@@ -3,6 +3,7 @@
 // copy between threads.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,12 +33,15 @@ struct MemorySample {
   bool present = false;
   std::uint64_t total_bytes = 0;
   std::uint64_t available_bytes = 0;
+  std::uint64_t own_bytes = 0;  // charged to ia's own tasks' cgroup; not the owner's use
   std::string source;
   std::string detail;
+  // In use by others than ia's own tasks, in percent of the total.
   double used_percent() const {
     if (total_bytes == 0) return 0;
-    return 100.0 * static_cast<double>(total_bytes - available_bytes) /
-           static_cast<double>(total_bytes);
+    std::uint64_t used = total_bytes - std::min(available_bytes, total_bytes);
+    used -= std::min(own_bytes, used);
+    return 100.0 * static_cast<double>(used) / static_cast<double>(total_bytes);
   }
 };
 

@@ -142,6 +142,32 @@ TEST_CASE("detector: CPU over a window subtracts ia's own cgroup usage") {
   CHECK(s->cpu.busy_percent == Approx(20));
 }
 
+TEST_CASE("detector: memory charged to ia's own cgroup does not count as the owner's") {
+  TempDir root;
+  root.write("proc/meminfo", "MemTotal: 8388608 kB\nMemFree: 1048576 kB\n"
+                             "MemAvailable: 1048576 kB\n");
+  DetectorOptions options = fixture("desktop", only(&Checks::memory));
+  options.root = root.path.string();
+  auto busy = Detector(options).sample();
+  REQUIRE(busy);
+  CHECK(busy->memory.used_percent() == Approx(87.5));
+  // 6 GiB of the 7 GiB in use belong to ia's tasks (cgroup v1 here; v2 reads memory.current).
+  root.write("sys/fs/cgroup/memory/ia/memory.usage_in_bytes", "6442450944\n");
+  auto own = Detector(options).sample();
+  REQUIRE(own);
+  CHECK(own->memory.own_bytes == 6442450944ull);
+  CHECK(own->memory.used_percent() == Approx(12.5));
+  ia::idle::Policy policy;
+  policy.max_memory = 50;
+  ia::idle::Verdict verdict = ia::idle::evaluate(policy, *own);
+  CHECK(verdict.idle);
+  bool mentioned = false;
+  for (const auto& signal : verdict.signals) {
+    if (signal.name == "memory") mentioned = signal.reason.find("own tasks' 6G") != std::string::npos;
+  }
+  CHECK(mentioned);
+}
+
 TEST_CASE("detector: without an own cgroup, own processes' ticks are subtracted") {
   TempDir root;
   root.write("proc/stat", "cpu  1000 0 0 9000 0 0 0 0 0 0\n");
