@@ -6,15 +6,10 @@
 namespace ia::client {
 namespace {
 
-std::string text_at(const json::Value& task, std::string_view key) {
-  const json::Value* value = task.find(key);
-  return value && value->is_string() ? value->as_string() : "";
-}
-
 void draw_status(const json::Value& task, std::int64_t id, std::int64_t started_ms) {
-  std::string state = text_at(task, "status");
+  std::string state = task.string_at("status");
   std::string line = "task " + std::to_string(id) + " " + state;
-  if (state == "running" || state == "leased") line += " on " + text_at(task, "node_id");
+  if (state == "running" || state == "leased") line += " on " + task.string_at("node_id");
   line += " (" + format_duration(Millis((steady_now_ms() - started_ms) / 1000 * 1000)) + ")";
   std::fprintf(stderr, "\r\033[K%s", line.c_str());
   std::fflush(stderr);
@@ -55,7 +50,7 @@ Result<json::Value> follow(Scheduler& scheduler, std::int64_t id, const FollowOp
 }
 
 int exit_code_of(const json::Value& task) {
-  std::string state = text_at(task, "status");
+  std::string state = task.string_at("status");
   if (state == "timed_out") return 124;
   if (state == "cancelled") return 1;  // killed on request; its own code says nothing
   const json::Value* result = task.find("result");

@@ -46,14 +46,13 @@ Result<OutputPiece> Scheduler::output(std::int64_t id, std::int64_t offset, int 
   const json::Value* data = answer->find("data");
   const json::Value* next = answer->find("next_offset");
   const json::Value* finished = answer->find("finished");
-  const json::Value* status = answer->find("status");
   if (!data || !data->is_string() || !next || !next->is_int()) {
     return make_error(ErrorCode::internal, "the scheduler's output answer is malformed");
   }
   piece.data = data->as_string();
   piece.next_offset = next->as_int();
   piece.finished = finished && finished->is_bool() && finished->as_bool();
-  piece.status = status && status->is_string() ? status->as_string() : "";
+  piece.status = answer->string_at("status");
   return piece;
 }
 

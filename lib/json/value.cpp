@@ -17,6 +17,11 @@ const Value* Value::find(std::string_view key) const {
   return nullptr;
 }
 
+std::string Value::string_at(std::string_view key) const {
+  const Value* value = find(key);
+  return value && value->is_string() ? value->as_string() : "";
+}
+
 Value& Value::set(std::string_view key, Value value) {
   Object& members = as_object();
   for (Member& member : members) {

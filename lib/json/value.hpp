@@ -57,6 +57,8 @@ class Value {
 
   // Object member by key, or nullptr when this is not an object or has no such key.
   const Value* find(std::string_view key) const;
+  // An object member's text, or "" when it is missing or not a string.
+  std::string string_at(std::string_view key) const;
   // Sets (or replaces) an object member; this must be an object.
   Value& set(std::string_view key, Value value);
   // Appends to an array; this must be an array.

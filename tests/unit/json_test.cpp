@@ -103,3 +103,13 @@ TEST_CASE("json: values serialize and parse back equal") {
   REQUIRE(back);
   CHECK(*back == v);
 }
+
+TEST_CASE("json: string_at gives a member's text, or empty for missing and non-string members") {
+  auto v = ia::json::parse(R"({"s":"x","n":1,"o":{}})");
+  REQUIRE(v);
+  CHECK(v->string_at("s") == "x");
+  CHECK(v->string_at("n").empty());
+  CHECK(v->string_at("o").empty());
+  CHECK(v->string_at("missing").empty());
+  CHECK(Value(3).string_at("s").empty());
+}

@@ -15,11 +15,6 @@ namespace {
 using ia::Result;
 using ia::json::Value;
 
-std::string text_at(const Value& task, std::string_view key) {
-  const Value* value = task.find(key);
-  return value && value->is_string() ? value->as_string() : "";
-}
-
 // Ids of every task matching --state and --name, walking the paginated list.
 Result<std::vector<std::int64_t>> matching(ia::client::Scheduler& scheduler,
                                            const std::string& state, const std::string& name) {
@@ -33,9 +28,9 @@ Result<std::vector<std::int64_t>> matching(ia::client::Scheduler& scheduler,
     for (const Value& task : tasks->as_array()) {
       const Value* id = task.find("task_id");
       if (!id || !id->is_int()) continue;
-      std::string status = text_at(task, "status");
+      std::string status = task.string_at("status");
       bool open = !ia::client::is_finished_state(status);
-      bool named = name.empty() || fnmatch(name.c_str(), text_at(task, "name").c_str(), 0) == 0;
+      bool named = name.empty() || fnmatch(name.c_str(), task.string_at("name").c_str(), 0) == 0;
       if (open && named) ids.push_back(id->as_int());
     }
     const Value* next = page->find("next_after");
@@ -99,7 +94,7 @@ int main(int argc, char** argv) {
         std::printf("%s\n", ia::json::serialize(*task).c_str());
       } else if (!common.quiet) {
         std::printf("cancelled task %lld (%s)\n", static_cast<long long>(id),
-                    text_at(*task, "status").c_str());
+                    task->string_at("status").c_str());
       }
     }
     if (targets.empty() && !common.quiet) std::fprintf(stderr, "ia-cancel: no task matched\n");
