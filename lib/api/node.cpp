@@ -169,7 +169,7 @@ Result<ResultReport> parse_result(std::string_view body) {
     }
     report.state = *state;
   }
-  Result<std::string> output = fields.string("output", false, k_max_output_chunk);
+  Result<TaggedOutput> output = parse_output(*object, "output", false, k_max_output_chunk);
   IA_TRY(output);
   report.output = std::move(*output);
   Result<double> wall = fields.number("wall_time", 0, 0, 1e9);
@@ -189,7 +189,7 @@ Result<OutputChunk> parse_output_chunk(std::string_view body) {
   Result<std::int64_t> lease = fields.required_integer("lease_id", 1, INT64_MAX);
   IA_TRY(lease);
   chunk.lease_id = *lease;
-  Result<std::string> data = fields.string("data", true, k_max_output_chunk);
+  Result<TaggedOutput> data = parse_output(*object, "data", true, k_max_output_chunk);
   IA_TRY(data);
   chunk.data = std::move(*data);
   return chunk;

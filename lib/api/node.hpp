@@ -46,7 +46,7 @@ struct ResultReport {
   std::int64_t lease_id = 0;
   std::optional<std::int64_t> exit_code;
   TaskState state = TaskState::succeeded;  // succeeded, failed or timed_out
-  std::string output;                      // appended to what was streamed
+  TaggedOutput output;                     // appended to what was streamed
   double wall_s = 0;
   std::string reason;
   bool vacate = false;  // the owner came back: requeue without penalty
@@ -55,7 +55,7 @@ Result<ResultReport> parse_result(std::string_view body);
 
 struct OutputChunk {
   std::int64_t lease_id = 0;
-  std::string data;
+  TaggedOutput data;
 };
 Result<OutputChunk> parse_output_chunk(std::string_view body);
 

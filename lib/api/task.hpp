@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/output.hpp"
 #include "core/result.hpp"
 #include "json/writer.hpp"
 
@@ -77,7 +78,7 @@ struct Task {
   std::optional<std::int64_t> exit_code;
   double wall_s = 0;
   std::string reason;               // why it failed or was cancelled
-  std::string output;               // streamed and final output, up to output_limit
+  TaggedOutput output;              // streamed and final output, up to output_limit
   bool output_truncated = false;
   bool cancel_requested = false;    // running: the node learns it from its next heartbeat
 };

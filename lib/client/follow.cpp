@@ -22,6 +22,14 @@ void clear_status() {
 
 }  // namespace
 
+void write_output(const api::TaggedOutput& output, std::FILE* out, std::FILE* err) {
+  output.for_each_run([&](std::string_view run, bool from_stderr) {
+    std::FILE* stream = from_stderr ? err : out;
+    std::fwrite(run.data(), 1, run.size(), stream);
+    std::fflush(stream);  // the two streams may be one terminal: keep their order
+  });
+}
+
 Result<json::Value> follow(Scheduler& scheduler, std::int64_t id, const FollowOptions& options) {
   std::int64_t offset = options.offset;
   std::int64_t started = steady_now_ms();
@@ -35,8 +43,7 @@ Result<json::Value> follow(Scheduler& scheduler, std::int64_t id, const FollowOp
     }
     if (!piece->data.empty()) {
       if (options.status_line) clear_status();
-      std::fwrite(piece->data.data(), 1, piece->data.size(), options.output);
-      std::fflush(options.output);
+      write_output(piece->data, options.output, options.errors);
     }
     offset = piece->next_offset;
     if (piece->finished) break;

@@ -1,6 +1,6 @@
-// Following a task until it ends: its output as it comes (written to a stream), and on a
-// terminal a one-line status (queued, running on NODE, elapsed) on stderr. Used by
-// ia-submit --wait and ia-status logs --follow.
+// Following a task until it ends: its output as it comes (its stdout and stderr each to a
+// stream of their own), and on a terminal a one-line status (queued, running on NODE,
+// elapsed) on stderr. Used by ia-submit --wait and ia-status logs --follow.
 #pragma once
 
 #include <atomic>
@@ -11,8 +11,12 @@
 
 namespace ia::client {
 
+// Writes each part of output to the stream it came from on the node.
+void write_output(const api::TaggedOutput& output, std::FILE* out, std::FILE* err);
+
 struct FollowOptions {
-  std::FILE* output = stdout;
+  std::FILE* output = stdout;       // where the task's stdout goes
+  std::FILE* errors = stderr;       // where the task's stderr goes
   bool status_line = false;         // draw the live status line on stderr
   std::int64_t offset = 0;          // start from this byte of the output
   const std::atomic<bool>* stop = nullptr;  // set from another thread: return early

@@ -1,5 +1,7 @@
 #include "client/scheduler.hpp"
 
+#include <limits>
+
 namespace ia::client {
 namespace {
 
@@ -43,13 +45,15 @@ Result<OutputPiece> Scheduler::output(std::int64_t id, std::int64_t offset, int 
   Result<json::Value> answer = http::json_or_error(m_http.get(path, poll_limit(wait_s)));
   if (!answer) return std::move(answer).error();
   OutputPiece piece;
-  const json::Value* data = answer->find("data");
+  Result<api::TaggedOutput> data =
+      api::parse_output(*answer, "data", true, std::numeric_limits<std::size_t>::max());
   const json::Value* next = answer->find("next_offset");
   const json::Value* finished = answer->find("finished");
-  if (!data || !data->is_string() || !next || !next->is_int()) {
-    return make_error(ErrorCode::internal, "the scheduler's output answer is malformed");
+  if (!data || !next || !next->is_int()) {
+    return make_error(ErrorCode::internal, "the scheduler's output answer is malformed" +
+                                               (data ? "" : ": " + data.error().message));
   }
-  piece.data = data->as_string();
+  piece.data = std::move(data).value();
   piece.next_offset = next->as_int();
   piece.finished = finished && finished->is_bool() && finished->as_bool();
   piece.status = answer->string_at("status");

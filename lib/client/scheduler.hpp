@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "api/output.hpp"
 #include "core/result.hpp"
 #include "http/client.hpp"
 #include "json/value.hpp"
@@ -14,7 +15,7 @@
 namespace ia::client {
 
 struct OutputPiece {
-  std::string data;
+  api::TaggedOutput data;
   std::int64_t next_offset = 0;
   bool finished = false;
   std::string status;

@@ -53,7 +53,4 @@ class Writer {
 // Appends value as a quoted JSON string to out.
 void append_escaped(std::string& out, std::string_view value);
 
-// Whether text is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF).
-bool is_valid_utf8(std::string_view text);
-
 }  // namespace ia::json

@@ -190,14 +190,14 @@ void Agent::apply(const std::vector<Decision>& decisions) {
 void Agent::forward_output() {
   struct Pending {
     std::int64_t task_id, lease_id;
-    std::string data;
+    api::TaggedOutput data;
   };
   std::vector<Pending> pending;
   {
     std::lock_guard<std::mutex> lock(m_mutex);
     for (auto& [id, running] : m_runs) {
-      running.unsent += running.run->take_output();
-      if (running.unsent.size() > k_max_unsent) running.unsent.resize(k_max_unsent);
+      running.unsent.append(running.run->take_output());
+      if (running.unsent.size() > k_max_unsent) running.unsent.truncate(k_max_unsent);
       if (!running.unsent.empty()) {
         pending.push_back({id, running.run->lease().lease_id, running.unsent});
       }
@@ -211,7 +211,7 @@ void Agent::forward_output() {
     }
     std::lock_guard<std::mutex> lock(m_mutex);
     auto it = m_runs.find(chunk.task_id);
-    if (it != m_runs.end()) it->second.unsent.erase(0, chunk.data.size());
+    if (it != m_runs.end()) it->second.unsent.drop_front(chunk.data.size());
   }
 }
 
@@ -234,7 +234,8 @@ void Agent::collect_finished() {
 
 void Agent::finish(std::int64_t task_id, Running running, bool vacate) {
   if (vacate) (void)running.run->kill();
-  std::string output = running.unsent + running.run->take_output();
+  api::TaggedOutput output = std::move(running.unsent);
+  output.append(running.run->take_output());
   Result<sandbox::Outcome> outcome =
       vacate ? Result<sandbox::Outcome>(make_error(ErrorCode::internal, "vacated"))
              : running.run->outcome();
@@ -413,7 +414,7 @@ bool Agent::lease_once() {
   if (!started) {
     m_log.error("task " + std::to_string(task_id) + " could not start: " +
                 started.error().describe());
-    std::string body = result_body(lease.lease_id, started.error(), false, "");
+    std::string body = result_body(lease.lease_id, started.error(), false, {});
     if (!m_spool.put({task_id, std::to_string(lease.lease_id), body})) {
       (void)m_link.report_result(task_id, body);
     }

@@ -68,7 +68,7 @@ class Agent {
  private:
   struct Running {
     std::unique_ptr<TaskRun> run;
-    std::string unsent;  // output not yet accepted by the scheduler
+    api::TaggedOutput unsent;  // output not yet accepted by the scheduler
   };
 
   void lease_loop();

@@ -62,10 +62,11 @@ Result<std::optional<Lease>> HttpLink::lease(const api::Resources& free, Millis 
 }
 
 Status HttpLink::append_output(std::int64_t task_id, std::int64_t lease_id,
-                               const std::string& data) {
+                               const api::TaggedOutput& data) {
   json::Writer out;
   out.begin_object().field("lease_id", static_cast<long long>(lease_id));
-  out.field("data", data).end_object();
+  api::write_output(out, "data", data);
+  out.end_object();
   Result<json::Value> answer = http::json_or_error(
       m_client.post("/v1/tasks/" + std::to_string(task_id) + "/output", out.take()));
   if (!answer) return std::move(answer).error();

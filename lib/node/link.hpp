@@ -28,7 +28,7 @@ class SchedulerLink {
   // A lease, or nullopt when no work came within wait.
   virtual Result<std::optional<Lease>> lease(const api::Resources& free, Millis wait) = 0;
   virtual Status append_output(std::int64_t task_id, std::int64_t lease_id,
-                               const std::string& data) = 0;
+                               const api::TaggedOutput& data) = 0;
   // ErrorCode::conflict when the lease is no longer current (the result is then moot).
   virtual Status report_result(std::int64_t task_id, const std::string& body) = 0;
   // Makes a lease() waiting in another thread return early (empty) so the agent can stop.
@@ -38,6 +38,6 @@ class SchedulerLink {
 // The POST /v1/tasks/{id}/result body for a finished (or vacated) run. output is what
 // has not been streamed yet.
 std::string result_body(std::int64_t lease_id, const Result<sandbox::Outcome>& outcome,
-                        bool vacate, const std::string& output);
+                        bool vacate, const api::TaggedOutput& output);
 
 }  // namespace ia::node

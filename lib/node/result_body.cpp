@@ -21,7 +21,7 @@ std::string reason_for(const sandbox::Outcome& outcome) {
 }  // namespace
 
 std::string result_body(std::int64_t lease_id, const Result<sandbox::Outcome>& outcome,
-                        bool vacate, const std::string& output) {
+                        bool vacate, const api::TaggedOutput& output) {
   json::Writer out;
   out.begin_object().field("lease_id", static_cast<long long>(lease_id));
   if (vacate) {
@@ -37,7 +37,7 @@ std::string result_body(std::int64_t lease_id, const Result<sandbox::Outcome>& o
     out.field("wall_time", static_cast<double>(outcome->wall_ms) / 1000.0);
     out.field("reason", reason_for(*outcome));
   }
-  out.field("output", output);
+  api::write_output(out, "output", output);
   out.end_object();
   return out.take();
 }

@@ -8,6 +8,7 @@
 
 #include "client/script.hpp"
 #include "core/file.hpp"
+#include "json/utf8.hpp"
 #include "sandbox/workdir_posix.hpp"
 
 namespace ia::node {
@@ -68,9 +69,8 @@ Result<std::unique_ptr<TaskRun>> TaskRun::start(Lease lease, const sandbox::Spec
   }
   sandbox::Spec spec = spec_for(lease, base, *workdir, script);
   auto output = std::make_shared<OutputBox>();
-  spec.on_output = [output](sandbox::Stream, std::string_view chunk) {
-    std::lock_guard<std::mutex> lock(output->mutex);
-    output->pending.append(chunk);
+  spec.on_output = [output](sandbox::Stream stream, std::string_view chunk) {
+    output->add(stream, chunk);
   };
   Result<sandbox::Handle> handle = sandbox::start(spec);
   if (!handle) {
@@ -100,6 +100,7 @@ TaskRun::~TaskRun() {
 
 void TaskRun::pump() {
   Result<sandbox::Outcome> outcome = m_handle.wait();
+  m_output->close();
   std::lock_guard<std::mutex> lock(m_mutex);
   m_outcome.emplace(std::move(outcome));
 }
@@ -118,9 +119,30 @@ Status TaskRun::thaw() {
 
 Status TaskRun::kill() { return m_handle.kill(); }
 
-std::string TaskRun::take_output() {
-  std::lock_guard<std::mutex> lock(m_output->mutex);
-  return std::exchange(m_output->pending, {});
+api::TaggedOutput TaskRun::take_output() { return m_output->take(); }
+
+void OutputBox::add(sandbox::Stream stream, std::string_view chunk) {
+  bool from_stderr = stream == sandbox::Stream::stderr_stream;
+  std::lock_guard<std::mutex> lock(m_mutex);
+  append_locked(from_stderr ? m_held_stderr : m_held_stdout, chunk, from_stderr);
+}
+
+void OutputBox::append_locked(std::string& held, std::string_view chunk, bool from_stderr) {
+  held.append(chunk);
+  std::size_t ready = json::complete_utf8_prefix(held);
+  m_pending.append(std::string_view(held).substr(0, ready), from_stderr);
+  held.erase(0, ready);
+}
+
+void OutputBox::close() {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_pending.append(std::exchange(m_held_stdout, {}), false);
+  m_pending.append(std::exchange(m_held_stderr, {}), true);
+}
+
+api::TaggedOutput OutputBox::take() {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  return std::exchange(m_pending, {});
 }
 
 bool TaskRun::finished() const {

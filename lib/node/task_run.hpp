@@ -33,10 +33,22 @@ sandbox::Spec spec_for(const Lease& lease, const sandbox::Spec& base, const std:
 // The file name the script is written under: "task.py" for python3, "task.sh", ...
 std::string script_file_name(const api::TaskSpec& spec);
 
-// Output chunks on their way from the pump thread to the agent.
-struct OutputBox {
-  std::mutex mutex;
-  std::string pending;
+// Output on its way from the sandbox's reader to the agent, stdout and stderr
+// interleaved as they came. Each stream's last bytes are held back while a later read
+// may complete them into a UTF-8 character, so a character split between two reads is
+// not sent as two invalid halves. Thread safe.
+class OutputBox {
+ public:
+  void add(sandbox::Stream stream, std::string_view chunk);
+  void close();  // the task ended: nothing will complete what is held back
+  api::TaggedOutput take();
+
+ private:
+  void append_locked(std::string& held, std::string_view chunk, bool from_stderr);
+
+  std::mutex m_mutex;
+  api::TaggedOutput m_pending;
+  std::string m_held_stdout, m_held_stderr;
 };
 
 class TaskRun {
@@ -53,7 +65,7 @@ class TaskRun {
   bool frozen() const { return m_frozen; }
 
   // Output produced since the last call, stdout and stderr interleaved as they came.
-  std::string take_output();
+  api::TaggedOutput take_output();
   bool finished() const;
   // The outcome once finished(); the sandbox's own failure as an Error.
   Result<sandbox::Outcome> outcome() const;

@@ -131,7 +131,7 @@ Result<const api::Task*> Scheduler::finish(std::int64_t task_id, const api::Resu
 }
 
 Result<std::size_t> Scheduler::append_output(std::int64_t task_id, std::int64_t lease_id,
-                                             std::string_view data, std::int64_t now_ms,
+                                             const api::TaggedOutput& data, std::int64_t now_ms,
                                              Changes& changes) {
   Result<api::Task*> found = current_lease(task_id, lease_id);
   IA_TRY(found);
@@ -142,19 +142,22 @@ Result<std::size_t> Scheduler::append_output(std::int64_t task_id, std::int64_t 
   return task.output.size();
 }
 
-void Scheduler::append(api::Task& task, std::string_view data, Changes& changes) {
+void Scheduler::append(api::Task& task, const api::TaggedOutput& data, Changes& changes) {
   if (data.empty()) return;
   auto limit = static_cast<std::size_t>(task.spec.output_limit);
   std::size_t room = limit > task.output.size() ? limit - task.output.size() : 0;
-  if (data.size() > room) {
+  api::TaggedOutput kept = data;
+  if (kept.size() > room) {
     task.output_truncated = true;
-    data = data.substr(0, room);
+    kept.truncate(room);
     changes.tasks.insert(task.id);
   }
-  if (data.empty()) return;
-  changes.outputs.push_back(store::OutputAppend{
-      task.id, static_cast<std::int64_t>(task.output.size()), std::string(data)});
-  task.output += data;
+  // One append per run of a stream, so the store can tell them apart again.
+  kept.for_each_run([&](std::string_view run, bool from_stderr) {
+    changes.outputs.push_back(store::OutputAppend{
+        task.id, static_cast<std::int64_t>(task.output.size()), std::string(run), from_stderr});
+    task.output.append(run, from_stderr);
+  });
 }
 
 void Scheduler::mark_running(api::Task& task, Changes& changes) {
@@ -219,7 +222,7 @@ store::Batch Scheduler::batch(const Changes& changes) const {
   for (std::int64_t id : changes.tasks) {
     if (const api::Task* found = task(id)) {
       out.tasks.push_back(*found);
-      out.tasks.back().output.clear();  // output travels as appends
+      out.tasks.back().output = {};  // output travels as appends
     }
   }
   out.outputs = changes.outputs;

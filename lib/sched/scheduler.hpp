@@ -99,7 +99,7 @@ class Scheduler {
                                   std::int64_t now_ms, Changes& changes);
   // Appends a running task's output; returns the output size after it.
   Result<std::size_t> append_output(std::int64_t task_id, std::int64_t lease_id,
-                                    std::string_view data, std::int64_t now_ms,
+                                    const api::TaggedOutput& data, std::int64_t now_ms,
                                     Changes& changes);
   // Expires leases and marks silent nodes offline.
   void tick(std::int64_t now_ms, Changes& changes);
@@ -126,7 +126,7 @@ class Scheduler {
   void requeue(api::Task& task, bool penalty, std::int64_t now_ms, Changes& changes);
   void finalize(api::Task& task, api::TaskState state, std::int64_t now_ms, Changes& changes);
   void mark_running(api::Task& task, Changes& changes);
-  void append(api::Task& task, std::string_view data, Changes& changes);
+  void append(api::Task& task, const api::TaggedOutput& data, Changes& changes);
   Result<api::Task*> current_lease(std::int64_t task_id, std::int64_t lease_id);
 
   Settings m_settings;

@@ -52,6 +52,10 @@ CREATE TABLE tokens (
   revoked INTEGER NOT NULL
 );
 )sql",
+    // 2: which output chunks came from stderr.
+    R"sql(
+ALTER TABLE task_output ADD COLUMN from_stderr INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 }  // namespace

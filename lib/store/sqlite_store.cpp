@@ -18,7 +18,8 @@ constexpr std::string_view k_upsert_task =
     "finished_ms, node_id, lease_id, lease_expires_ms, exit_code, wall_s, reason, truncated, "
     "cancel_requested) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)";
 constexpr std::string_view k_insert_output =
-    "INSERT OR REPLACE INTO task_output (task_id, offset, data) VALUES (?1, ?2, ?3)";
+    "INSERT OR REPLACE INTO task_output (task_id, offset, data, from_stderr) "
+    "VALUES (?1, ?2, ?3, ?4)";
 constexpr std::string_view k_upsert_node =
     "INSERT OR REPLACE INTO nodes (id, cpu, memory_mib, gpu, labels, first_seen_ms, "
     "last_heartbeat_ms, completed, compute_s, last_served_ms) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,"
@@ -143,7 +144,7 @@ class SqliteStore final : public Store {
     for (const api::Task& task : batch.tasks) IA_TRY(upsert(task));
     for (const OutputAppend& chunk : batch.outputs) {
       IA_TRY(m_insert_output.bind(1, chunk.task_id).bind(2, chunk.offset)
-                 .bind_blob(3, chunk.data).run());
+                 .bind_blob(3, chunk.data).bind(4, std::int64_t{chunk.from_stderr}).run());
     }
     for (const NodeRecord& node : batch.nodes) {
       m_upsert_node.bind(1, node.id).bind(2, node.capacity.cpu)
@@ -217,7 +218,8 @@ class SqliteStore final : public Store {
 
   Status load_output(Snapshot& snapshot) {
     Result<Statement> stmt =
-        m_db.prepare("SELECT task_id, offset, data FROM task_output ORDER BY task_id, offset");
+        m_db.prepare("SELECT task_id, offset, data, from_stderr FROM task_output "
+                     "ORDER BY task_id, offset");
     if (!stmt) return stmt.error();
     std::size_t index = 0;
     for (;;) {
@@ -227,10 +229,12 @@ class SqliteStore final : public Store {
       std::int64_t id = stmt->int64(0);
       while (index < snapshot.tasks.size() && snapshot.tasks[index].id < id) ++index;
       if (index == snapshot.tasks.size() || snapshot.tasks[index].id != id) continue;
-      std::string& output = snapshot.tasks[index].output;
+      api::TaggedOutput& output = snapshot.tasks[index].output;
       // Only a chunk that continues the text counts: a chunk written twice (a retried
       // append) has the same offset and replaced the row.
-      if (static_cast<std::size_t>(stmt->int64(1)) == output.size()) output += stmt->text(2);
+      if (static_cast<std::size_t>(stmt->int64(1)) == output.size()) {
+        output.append(stmt->text(2), stmt->int64(3) != 0);
+      }
     }
   }
 

@@ -38,6 +38,7 @@ struct OutputAppend {
   std::int64_t task_id = 0;
   std::int64_t offset = 0;
   std::string data;
+  bool from_stderr = false;
 };
 
 // One group of changes that becomes durable together.

@@ -149,13 +149,23 @@ jqr() { jq -r "$1" <<< "$body"; }
   [ "$status_code" = 200 ]
   [ "$(jqr .task.spec.code)" = "print(1)" ]
   lease=$(jqr .lease.lease_id)
-  api POST /v1/tasks/1/output "{\"lease_id\":$lease,\"data\":\"hello \"}"
+  api POST /v1/tasks/1/output "{\"lease_id\":$lease,\"data\":\"hi \"}"
+  [ "$status_code" = 200 ]
+  # stderr_ranges mark the bytes that came from stderr; bad ones are refused by name
+  api POST /v1/tasks/1/output "{\"lease_id\":$lease,\"data\":\"E!x\",\"stderr_ranges\":[[2,4]]}"
+  [ "$status_code" = 400 ]
+  [[ "$(jqr .error.message)" == stderr_ranges:* ]]
+  api POST /v1/tasks/1/output "{\"lease_id\":$lease,\"data\":\"E!x\",\"stderr_ranges\":[[0,2]]}"
   [ "$status_code" = 200 ]
   api GET /v1/tasks/1
   [ "$(jqr .status)" = running ]
   api GET "/v1/tasks/1/output?offset=0"
-  [ "$(jqr .data)" = "hello " ]
+  [ "$(jqr .data)" = "hi E!x" ]
+  [ "$(jq -c .stderr_ranges <<< "$body")" = "[[3,5]]" ]
   [ "$(jqr .next_offset)" = 6 ]
+  api GET "/v1/tasks/1/output?offset=4"
+  [ "$(jqr .data)" = "!x" ]
+  [ "$(jq -c .stderr_ranges <<< "$body")" = "[[0,1]]" ]
   # a reader waiting for more output gets it when the node sends it
   curl -s -m 10 -H "Authorization: Bearer $ADMIN_TOKEN" \
     "$SCHED_URL/v1/tasks/1/output?offset=6&wait=5" > "$BATS_TEST_TMPDIR/follow" &
@@ -270,7 +280,7 @@ jqr() { jq -r "$1" <<< "$body"; }
   api POST /v1/nodes/n1/heartbeat '{"capacity":{"cpu":2,"memory":1024}}'
   api POST /v1/nodes/n1/lease
   lease=$(jqr .lease.lease_id)
-  api POST /v1/tasks/1/result "{\"lease_id\":$lease,\"exit_code\":3,\"output\":\"out\"}"
+  api POST /v1/tasks/1/result "{\"lease_id\":$lease,\"exit_code\":3,\"output\":\"outERR\",\"stderr_ranges\":[[3,6]]}"
   stop_sched
   start_sched
   api GET /v1/tasks/1
@@ -278,7 +288,8 @@ jqr() { jq -r "$1" <<< "$body"; }
   [ "$(jqr .status)" = failed ]
   [ "$(jqr .result.exit_code)" = 3 ]
   api GET /v1/tasks/1/output
-  [ "$(jqr .data)" = out ]
+  [ "$(jqr .data)" = outERR ]
+  [ "$(jq -c .stderr_ranges <<< "$body")" = "[[3,6]]" ]
   api GET /v1/tasks/2
   [ "$(jqr .status)" = queued ]
   api POST /v1/tasks '{"code":"three"}'

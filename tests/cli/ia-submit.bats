@@ -115,6 +115,20 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_output --partial "bad"
 }
 
+@test "ia-submit: --wait puts the task's stdout on stdout and its stderr on stderr" {
+  start_node
+  printf 'import sys, time\nprint("out1", flush=True)\nprint("err1", file=sys.stderr, flush=True)\ntime.sleep(0.3)\nprint("out2 \\u20ac", flush=True)\nsys.exit(3)\n' > mixed.py
+  rc=0
+  submit --wait mixed.py > out.txt 2> err.txt || rc=$?
+  assert_equal "$rc" 3
+  assert_equal "$(cat out.txt)" "$(printf 'out1\nout2 \u20ac')"
+  assert_equal "$(cat err.txt)" "$(printf 'submitted task 1\nerr1')"
+  # ia-status logs splits them the same way, following or not
+  "$IA_BIN_DIR/ia-status" logs 1 > logs-out.txt 2> logs-err.txt
+  assert_equal "$(cat logs-out.txt)" "$(cat out.txt)"
+  assert_equal "$(cat logs-err.txt)" "err1"
+}
+
 @test "ia-submit: --wait exits 124 when the task times out and 1 when it is cancelled" {
   start_node
   echo 'import time; time.sleep(30)' > slow.py

@@ -33,7 +33,7 @@ TEST_CASE("api: result needs a lease and an exit code unless vacating") {
   auto ok = parse_result(R"J({"lease_id":4,"exit_code":0,"output":"hi","wall_time":1.5})J");
   REQUIRE(ok);
   CHECK(ok->state == TaskState::succeeded);
-  CHECK(ok->output == "hi");
+  CHECK(ok->output.text() == "hi");
   auto failed = parse_result(R"J({"lease_id":4,"exit_code":2})J");
   REQUIRE(failed);
   CHECK(failed->state == TaskState::failed);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "json/utf8.hpp"
 #include "json/value.hpp"
 #include "json/writer.hpp"
 

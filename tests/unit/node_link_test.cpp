@@ -8,12 +8,16 @@ TEST_CASE("result body: a finished task's body is what the scheduler's parser ac
   ia::sandbox::Outcome outcome;
   outcome.exit_code = 3;
   outcome.wall_ms = 1500;
-  auto report = ia::api::parse_result(ia::node::result_body(9, outcome, false, "tail\n"));
+  ia::api::TaggedOutput output;
+  output.append("tail\n", false);
+  output.append("warning\n", true);
+  auto report = ia::api::parse_result(ia::node::result_body(9, outcome, false, output));
   REQUIRE(report);
   CHECK(report->lease_id == 9);
   CHECK(*report->exit_code == 3);
   CHECK(report->state == ia::api::TaskState::failed);
-  CHECK(report->output == "tail\n");
+  CHECK(report->output == output);
+  CHECK(report->output.stderr_ranges() == std::vector<ia::api::ByteRange>{{5, 13}});
   CHECK(report->wall_s == 1.5);
   CHECK(report->reason == "exited with code 3");
 }
@@ -22,15 +26,15 @@ TEST_CASE("result body: timeouts, vacates and sandbox failures each say what hap
   ia::sandbox::Outcome timed_out;
   timed_out.timed_out = true;
   timed_out.exit_code = 124;
-  auto timeout = ia::api::parse_result(ia::node::result_body(1, timed_out, false, ""));
+  auto timeout = ia::api::parse_result(ia::node::result_body(1, timed_out, false, {}));
   REQUIRE(timeout);
   CHECK(timeout->state == ia::api::TaskState::timed_out);
-  auto vacate = ia::api::parse_result(ia::node::result_body(1, timed_out, true, ""));
+  auto vacate = ia::api::parse_result(ia::node::result_body(1, timed_out, true, {}));
   REQUIRE(vacate);
   CHECK(vacate->vacate);
   ia::Result<ia::sandbox::Outcome> failed =
       ia::make_error(ia::ErrorCode::unsupported, "no user namespaces");
-  auto broken = ia::api::parse_result(ia::node::result_body(1, failed, false, ""));
+  auto broken = ia::api::parse_result(ia::node::result_body(1, failed, false, {}));
   REQUIRE(broken);
   CHECK(*broken->exit_code == 125);
   CHECK_THAT(broken->reason, Catch::Contains("no user namespaces"));

@@ -20,13 +20,14 @@ Lease python_lease(std::int64_t id, const std::string& code) {
   return lease;
 }
 
-std::string wait_for_output(TaskRun& run) {
-  std::string output;
+ia::api::TaggedOutput wait_for_output(TaskRun& run) {
+  ia::api::TaggedOutput output;
   for (int i = 0; i < 1000 && !run.finished(); ++i) {
-    output += run.take_output();
+    output.append(run.take_output());
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  return output + run.take_output();
+  output.append(run.take_output());
+  return output;
 }
 
 }  // namespace
@@ -39,12 +40,37 @@ TEST_CASE("task run: a script runs in the sandbox with its args and env, output 
   lease.spec.env = {{"SEED", "42"}};
   auto run = TaskRun::start(lease, ia::sandbox::Spec{});
   REQUIRE(run);
-  std::string output = wait_for_output(**run);
+  std::string output = wait_for_output(**run).text();
   CHECK_THAT(output, Catch::Contains("args ['a', 'b c']"));
   CHECK_THAT(output, Catch::Contains("seed 42 7"));
   auto outcome = (*run)->outcome();
   REQUIRE(outcome);
   CHECK(outcome->exit_code == 3);
+}
+
+TEST_CASE("task run: stderr is marked apart from stdout; a character split by reads stays whole") {
+  Lease lease = python_lease(6, "import sys, time\n"
+                                "print('out', flush=True)\n"
+                                "time.sleep(0.2)\n"
+                                "print('err', file=sys.stderr, flush=True)\n"
+                                "time.sleep(0.2)\n"
+                                "sys.stdout.buffer.write(b'\\xe2\\x82'); sys.stdout.flush()\n"
+                                "time.sleep(0.3)\n"
+                                "sys.stdout.buffer.write(b'\\xac!'); sys.stdout.flush()\n");
+  auto run = TaskRun::start(lease, ia::sandbox::Spec{});
+  REQUIRE(run);
+  ia::api::TaggedOutput output = wait_for_output(**run);
+  CHECK(output.text() == "out\nerr\n\xe2\x82\xac!");
+  CHECK(output.stderr_ranges() == std::vector<ia::api::ByteRange>{{4, 8}});
+}
+
+TEST_CASE("task run: bytes that are not UTF-8 arrive replaced, never cut or lost") {
+  Lease lease = python_lease(5, "import sys\n"
+                                "sys.stdout.buffer.write(b'a\\xffb\\xe2')\n");
+  auto run = TaskRun::start(lease, ia::sandbox::Spec{});
+  REQUIRE(run);
+  // The lone 0xE2 at the end is completed by nothing: it is sent replaced at exit.
+  CHECK(wait_for_output(**run).text() == "a\xef\xbf\xbd" "b\xef\xbf\xbd");
 }
 
 TEST_CASE("task run: the task's timeout narrows the node's and ends the task with 124") {
@@ -65,7 +91,7 @@ TEST_CASE("task run: kill ends a running task at once") {
   REQUIRE(run);
   std::string seen;
   for (int i = 0; i < 500 && seen.find("up") == std::string::npos; ++i) {
-    seen += (*run)->take_output();
+    seen += (*run)->take_output().text();
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   REQUIRE_THAT(seen, Catch::Contains("up"));

@@ -199,12 +199,20 @@ TEST_CASE("sched: output appends are bounded by the task's limit") {
   std::int64_t id = f.sched.submit(spec, f.now, changes).id;
   f.beat("n1");
   std::int64_t lease = f.lease("n1")->lease_id;
-  CHECK(f.sched.append_output(id, lease, "abc", f.now, changes).value() == 3);
-  CHECK(f.sched.append_output(id, lease, "defg", f.now, changes).value() == 5);
-  CHECK(f.sched.task(id)->output == "abcde");
+  api::TaggedOutput defg;
+  defg.append("de", true);
+  defg.append("fg", false);
+  CHECK(f.sched.append_output(id, lease, api::TaggedOutput("abc"), f.now, changes).value() == 3);
+  CHECK(f.sched.append_output(id, lease, defg, f.now, changes).value() == 5);
+  CHECK(f.sched.task(id)->output.text() == "abcde");
+  CHECK(f.sched.task(id)->output.stderr_ranges() == std::vector<api::ByteRange>{{3, 5}});
+  // Each stream's run is its own store append, so a restart can tell them apart.
+  REQUIRE(changes.outputs.size() == 2);
+  CHECK(changes.outputs[1].data == "de");
+  CHECK(changes.outputs[1].from_stderr);
   CHECK(f.sched.task(id)->output_truncated);
   CHECK(f.sched.task(id)->state == TaskState::running);
-  CHECK(f.sched.append_output(id, lease + 1, "x", f.now, changes).error().code ==
+  CHECK(f.sched.append_output(id, lease + 1, api::TaggedOutput("x"), f.now, changes).error().code ==
         ErrorCode::conflict);
 }
 

@@ -96,7 +96,7 @@ TEST_CASE("store: tasks, output, nodes and tokens survive a restart field by fie
   CHECK(task.reason == "exit 3");
   CHECK(task.wall_s == 1.5);
   CHECK(task.cancel_requested);
-  CHECK(task.output == std::string("hello wor\0ld", 12));
+  CHECK(task.output.text() == std::string("hello wor\0ld", 12));
   CHECK(task.spec.code == "print(1)");
   CHECK(task.spec.args == std::vector<std::string>{"a", "b c"});
   CHECK(task.spec.owner == "alice");
@@ -120,7 +120,7 @@ TEST_CASE("store: an upsert replaces the task and a repeated output chunk is kep
   REQUIRE(snapshot);
   REQUIRE(snapshot->tasks.size() == 1);
   CHECK(snapshot->tasks[0].state == api::TaskState::succeeded);
-  CHECK(snapshot->tasks[0].output == "abcd");
+  CHECK(snapshot->tasks[0].output.text() == "abcd");
 }
 
 TEST_CASE("store: many concurrent writers all get durable acknowledgements") {
@@ -201,4 +201,40 @@ TEST_CASE("store: bad URLs and unreachable paths are clear errors") {
   auto missing_dir = open_store("sqlite:///nonexistent-dir-ia/x.db");
   REQUIRE_FALSE(missing_dir);
   CHECK(missing_dir.error().message.find("/nonexistent-dir-ia/x.db") != std::string::npos);
+}
+
+TEST_CASE("store: output runs keep their stream across a restart") {
+  TempDir dir;
+  {
+    auto store = open_ok(dir.url());
+    REQUIRE(store->write_sync(
+        Batch{{sample_task(1)}, {{1, 0, "out "}, {1, 4, "err", true}, {1, 7, "!"}}, {}, {}}));
+  }
+  auto snapshot = open_ok(dir.url())->load();
+  REQUIRE(snapshot);
+  const api::TaggedOutput& output = snapshot->tasks[0].output;
+  CHECK(output.text() == "out err!");
+  CHECK(output.stderr_ranges() == std::vector<api::ByteRange>{{4, 7}});
+}
+
+TEST_CASE("store: a version 1 store is migrated and its output reads as stdout") {
+  TempDir dir;
+  {
+    auto store = open_ok(dir.url());
+    REQUIRE(store->write_sync(Batch{{sample_task(1)}, {{1, 0, "old"}}, {}, {}}));
+  }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((dir.path + "/sched.db").c_str(), &db) == SQLITE_OK);
+  // What version 1 wrote: the table without the stream column.
+  REQUIRE(sqlite3_exec(db,
+                       "ALTER TABLE task_output DROP COLUMN from_stderr; PRAGMA user_version = 1",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto store = open_ok(dir.url());
+  auto snapshot = store->load();
+  REQUIRE(snapshot);
+  CHECK(snapshot->tasks[0].output.text() == "old");
+  CHECK(snapshot->tasks[0].output.stderr_ranges().empty());
+  REQUIRE(store->write_sync(Batch{{}, {{1, 3, "new", true}}, {}, {}}));
+  CHECK(store->load()->tasks[0].output.stderr_ranges() == std::vector<api::ByteRange>{{3, 6}});
 }

@@ -123,7 +123,7 @@ void Service::legacy_submit_result(Call& call) {
   report.lease_id = task->lease_id;
   report.exit_code = 0;
   report.state = api::TaskState::succeeded;
-  report.output = std::move(*text);
+  report.output = api::TaggedOutput(*text);
   sched::Changes changes;
   Result<const api::Task*> finished = m_sched.finish(*id, report, now(), changes);
   if (!finished) return call.fail(finished.error());

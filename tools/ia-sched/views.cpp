@@ -82,7 +82,7 @@ std::string output_json(const api::Task& task, std::int64_t offset) {
   json::Writer out;
   out.begin_object().field("task_id", static_cast<long long>(task.id));
   out.field("offset", static_cast<unsigned long>(from));
-  out.field("data", std::string_view(task.output).substr(from));
+  api::write_output(out, "data", task.output.slice(from, task.output.size()));
   out.field("next_offset", static_cast<unsigned long>(task.output.size()));
   out.field("status", api::to_string(task.state));
   out.field("finished", api::is_finished(task.state));
@@ -96,7 +96,7 @@ std::string legacy_task_json(const api::Task& task) {
   out.field("status", api::legacy_status(task.state));
   out.key("result");
   if (api::is_finished(task.state)) {
-    out.string(task.output);
+    out.string(task.output.text());
   } else {
     out.null();
   }

@@ -67,7 +67,7 @@ Result<int> logs(ia::client::Scheduler& scheduler, const Flags& flags) {
   if (!flags.follow) {
     Result<ia::client::OutputPiece> piece = scheduler.output(*id, 0, 0);
     if (!piece) return std::move(piece).error();
-    std::fwrite(piece->data.data(), 1, piece->data.size(), stdout);
+    ia::client::write_output(piece->data, stdout, stderr);
     return 0;
   }
   ia::client::FollowOptions options;

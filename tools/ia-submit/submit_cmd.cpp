@@ -103,7 +103,9 @@ Result<int> submit_all(client::Scheduler& scheduler, const std::vector<api::Task
     } else if (output.parsable || output.quiet || specs.size() > 1) {
       if (!progress) std::printf("%lld\n", static_cast<long long>(last_id));
     } else {
-      std::printf("submitted task %lld\n", static_cast<long long>(last_id));
+      // With --wait, stdout is the task's own: keep it clean for pipes.
+      std::fprintf(output.wait ? stderr : stdout, "submitted task %lld\n",
+                   static_cast<long long>(last_id));
     }
     if (progress) draw_progress(i + 1, specs.size());
   }
