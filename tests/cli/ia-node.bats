@@ -63,6 +63,7 @@ start_test_sched() { start_sched --config "$BATS_TEST_TMPDIR/sched.toml"; }
   NODE2_PID=$NODE_PID
   NODE_TOKEN=
   start_node --node-id node-b
+  wait_for_nodes 2  # on a busy machine a node can take seconds to start
   ids=()
   for i in $(seq 1 8); do ids+=("$(submit_code 'import time; time.sleep(0.3); print("ok")')"); done
   for id in "${ids[@]}"; do wait_for_state "$id" succeeded 30; done

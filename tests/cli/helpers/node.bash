@@ -78,6 +78,19 @@ wait_for_state() {
   return 1
 }
 
+# wait_for_nodes N [SECONDS]: until N nodes have registered with the scheduler.
+wait_for_nodes() {
+  local want=$1 limit=${2:-20} i count=0
+  for i in $(seq 1 $((limit * 10))); do
+    api GET /v1/nodes
+    count=$(jq '.nodes | length' <<< "$body")
+    [ "$count" -ge "$want" ] && return 0
+    sleep 0.1
+  done
+  echo "$count nodes registered, wanted $want within ${limit}s" >&2
+  return 1
+}
+
 # submit CODE [extra JSON fields]: prints the new task's id.
 submit_code() {
   local code=$1 extra=${2:-}
