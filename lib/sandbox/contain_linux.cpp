@@ -23,7 +23,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox/ztrace.hpp"
 namespace ia::sandbox {
 
 namespace {
@@ -84,10 +83,12 @@ void map_ids(const ChildPlan& plan) {
 
 // The namespace dies with its parent. Set first, and again after the uid change (which
 // clears it); then a parent that died before it was set is caught through its pidfd.
-void die_with_parent() {
+void die_with_parent(const ChildPlan& plan) {
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (plan.fds[k_fd_parent] < 0) return;
   struct pollfd parent = {k_fd_parent, POLLIN, 0};
   if (poll(&parent, 1, 0) != 0) _exit(125);
+  close(k_fd_parent);
 }
 
 void make_mounts_private() {
@@ -284,7 +285,6 @@ void write_message(const char* a, const char* b, const char* c) {
 }
 
 int task_main(void* plan) {
-  ztrace("task forked");
   start_task(*static_cast<const ChildPlan*>(plan));
 }
 
@@ -298,14 +298,13 @@ int task_main(void* plan) {
   pid_t task = clone(task_main, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD,
                      const_cast<ChildPlan*>(&plan));
   if (task < 0) fail("start task", "", errno);
-  for (int fd : {0, 1, 2, k_fd_parent, k_fd_error, k_fd_stdin, k_fd_stdout, k_fd_stderr}) {
+  for (int fd : {0, 1, 2, k_fd_error, k_fd_stdin, k_fd_stdout, k_fd_stderr}) {
     close(fd);
   }
   for (;;) {
     int status = 0;
     pid_t pid = waitpid(-1, &status, 0);
     if (pid == task) {
-      ztrace("init reaped task");
       (void)!write(k_fd_status, &status, sizeof status);
       _exit(0);
     }
@@ -316,18 +315,14 @@ int task_main(void* plan) {
 }  // namespace
 
 void run_child(const ChildPlan& plan) {
-  ztrace("child start");
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   arrange_fds(plan);
   join_cgroups(plan);
   if (plan.map_ids) map_ids(plan);
-  ztrace("child go");
   if (plan.isolate) {
     make_mounts_private();
     build_new_root(plan);
-    ztrace("mounts");
     enter_new_root(plan);
-    ztrace("pivot");
     set_hostname(plan);
     if (plan.net_isolated) bring_up_loopback();
   }
@@ -336,12 +331,10 @@ void run_child(const ChildPlan& plan) {
   set_rlimits(plan);
   if (plan.drop_caps) drop_bounding_set(plan);
   if (plan.drop_uid) drop_uid(plan);
-  die_with_parent();
+  die_with_parent(plan);
   if (plan.drop_caps) drop_capabilities();
   set_no_new_privs();
-  ztrace("creds");
   load_seccomp(plan);
-  ztrace("seccomp loaded");
   be_init(plan);
 }
 

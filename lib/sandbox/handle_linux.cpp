@@ -17,7 +17,6 @@
 #include "sandbox/output.hpp"
 #include "sandbox/workdir_posix.hpp"
 
-#include "sandbox/ztrace.hpp"
 namespace ia::sandbox {
 
 namespace {
@@ -82,10 +81,8 @@ void Handle::Impl::close_fds() {
 void Handle::Impl::clean_up() {
   if (cgroup) {
     (void)cgroup->kill_all();
-    ztrace("killall");
     (void)cgroup->remove();
     cgroup.reset();
-    ztrace("cg removed");
   }
   if (own_workdir) {
     (void)remove_tree(workdir);
@@ -227,8 +224,7 @@ Result<Outcome> Handle::wait() {
     if (ready < 0 && errno != EINTR) return system_error("poll");
     if (fds[0].revents) drain(impl.out_fd, Stream::stdout_stream, sink);
     if (fds[1].revents) drain(impl.err_fd, Stream::stderr_stream, sink);
-    if (fds[2].revents) { state.exited = true; ztrace("pidfd ready"); }
-    if (fds[0].revents) ztrace("out ready");
+    if (fds[2].revents) state.exited = true;
     // Once init is gone the kernel has killed the namespace; output ends right after,
     // unless a process outside a PID namespace still holds the pipe.
     if (!state.exited && !state.timed_out) enforce_limits(*this, impl, state);
@@ -236,7 +232,6 @@ Result<Outcome> Handle::wait() {
       ::kill(-impl.pid, SIGKILL);
     }
   }
-  ztrace("loop done");
   int status = 0;
   rusage usage{};
   {
@@ -245,7 +240,6 @@ Result<Outcome> Handle::wait() {
     }
     impl.reaped = true;
   }
-  ztrace("reaped");
   Outcome outcome;
   fill_status(impl, status, usage, state, outcome);
   if (impl.killed && !state.timed_out && outcome.signal == 0) {
@@ -257,10 +251,8 @@ Result<Outcome> Handle::wait() {
   outcome.isolation = impl.isolation;
   outcome.missing = impl.missing;
   outcome.limits = impl.spec.limits;
-  ztrace("filled");
   impl.close_fds();
   impl.clean_up();
-  ztrace("cleaned");
   return outcome;
 }
 

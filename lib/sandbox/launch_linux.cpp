@@ -23,7 +23,6 @@
 #include "sandbox/seccomp_linux.hpp"
 #include "sandbox/workdir_posix.hpp"
 
-#include "sandbox/ztrace.hpp"
 namespace ia::sandbox {
 
 namespace {
@@ -176,26 +175,19 @@ Status prepare(Handle::Impl& impl, bool root, Prepared& p, std::vector<std::stri
   const Spec& spec = impl.spec;
   Result<std::vector<std::string>> devices = gpu_device_paths(spec.dev_dir, spec.gpus);
   if (!devices) return std::move(devices).error();
-  if (spec.workdir.empty()) {
-    Result<std::string> made = make_temp_workdir(root ? spec.uid : -1, root ? spec.gid : -1);
-    if (!made) return std::move(made).error();
-    impl.workdir = *made;
-    impl.own_workdir = true;
-  } else {
+  // Without --workdir, the task gets a tmpfs at /task (root_mounts), not a host directory.
+  if (!spec.workdir.empty()) {
     char resolved[PATH_MAX];
     if (!::realpath(spec.workdir.c_str(), resolved)) return system_error("workdir", spec.workdir);
     impl.workdir = resolved;
   }
-  ztrace("workdir");
   set_up_cgroup(impl, applied);
-  ztrace("cgroup");
   bool has_mem = std::find(applied.begin(), applied.end(), "mem") != applied.end();
   bool has_pids = std::find(applied.begin(), applied.end(), "pids") != applied.end();
   ChildPlan& plan = p.plan;
   Result<std::vector<sock_filter>> filter = build_seccomp_filter();
   if (!filter) return std::move(filter).error();
   plan.seccomp = std::move(*filter);
-  ztrace("seccomp");
   plan.net_isolated = !spec.net;
   plan.staging = staging_dir(impl.workdir);
   if (plan.staging.empty()) {
@@ -212,7 +204,6 @@ Status prepare(Handle::Impl& impl, bool root, Prepared& p, std::vector<std::stri
   plan.rlimits = task_rlimits(spec.limits, has_mem, has_pids);
   plan.cwd = k_task_dir;
   fill_command(spec, plan);
-  ztrace("plan");
   if (impl.cgroup) IA_TRY(open_cgroup_procs(*impl.cgroup, p));
   plan.map_ids = !root;
   plan.uid_map = identity_map(::getuid());
@@ -272,8 +263,15 @@ Result<pid_t> spawn(Handle::Impl& impl, bool root, Prepared& p,
     p.plan.isolate = false;
     p.plan.drop_caps = false;
     p.plan.map_ids = false;
-    p.plan.cwd = impl.workdir;
     IA_TRY(check_required(impl, root, p, cgroup_applied));
+    if (impl.workdir.empty()) {
+      // No mount namespace for a private tmpfs: a host directory, removed afterwards.
+      Result<std::string> made = make_temp_workdir(-1, -1);
+      if (!made) return std::move(made).error();
+      impl.workdir = *made;
+      impl.own_workdir = true;
+    }
+    p.plan.cwd = impl.workdir;
     pid = clone_child(0);
   }
   if (pid < 0) return system_error("clone");
@@ -324,16 +322,13 @@ Result<Handle> start(const Spec& spec) {
   Prepared p;
   std::vector<std::string> cgroup_applied;
   IA_TRY(prepare(*impl, root, p, cgroup_applied));
-  ztrace("prepared");
   Result<pid_t> pid = spawn(*impl, root, p, cgroup_applied);
-  ztrace("cloned");
   if (!pid) return std::move(pid).error();
   impl->pid = *pid;
   impl->pidfd = static_cast<int>(::syscall(SYS_pidfd_open, impl->pid, 0));
   if (!p.plan.isolate) impl->missing.push_back("fs, net and pid isolation (no namespaces)");
   if (spec.net) impl->missing.push_back("net (--net shares the host's network)");
   Status ready = await_setup(p);
-  ztrace("setup done");
   if (!ready) {
     abort_child(*impl);
     return std::move(ready).error();

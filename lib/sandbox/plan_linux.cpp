@@ -153,7 +153,17 @@ std::vector<MountOp> root_mounts(const Spec& spec, const std::string& root,
   ops.push_back({MountOp::Kind::proc, "", root + "/proc"});
   std::string tmp_size = spec.limits.tmp_size > 0 ? std::to_string(spec.limits.tmp_size) : "256m";
   ops.push_back({MountOp::Kind::tmpfs, "mode=1777,size=" + tmp_size, root + "/tmp"});
-  ops.push_back({MountOp::Kind::bind_rw, workdir, root + k_task_dir});
+  if (workdir.empty()) {
+    // A private working directory lives and dies with the mount namespace: nothing to
+    // create or remove on the host (an ext4 rmdir alone can cost milliseconds), and its
+    // pages count against the task's memory limit.
+    ops.push_back({MountOp::Kind::tmpfs,
+                   "mode=0700,uid=" + std::to_string(uid) + ",gid=" + std::to_string(gid) +
+                       ",size=" + tmp_size,
+                   root + k_task_dir});
+  } else {
+    ops.push_back({MountOp::Kind::bind_rw, workdir, root + k_task_dir});
+  }
   return ops;
 }
 

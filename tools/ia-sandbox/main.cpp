@@ -9,7 +9,6 @@
 #include "cli/tool.hpp"
 #include "core/strings.hpp"
 #include "sandbox/sandbox.hpp"
-#include "sandbox/ztrace.hpp"
 
 namespace {
 
@@ -28,7 +27,6 @@ void write_all(int fd, std::string_view data) {
 
 int main(int argc, char** argv) {
   using namespace ia;
-  ztrace("main");
   CLI::App app(
       "Run a command isolated and limited: new namespaces, a read-only root, "
       "cgroup limits, seccomp, no network.\nExit status: the command's, 124 on "
@@ -61,9 +59,7 @@ int main(int argc, char** argv) {
 
   cli::ToolSpec tool{"ia-sandbox", k_exit_sandbox, [](const Error&) { return k_exit_sandbox; }};
   return cli::run_tool(tool, app, common, argc, argv, [&]() -> Result<int> {
-    ztrace("parsed");
     Result<config::Config> cfg = cli::load_config(common, flags);
-    ztrace("config");
     if (!cfg) return std::move(cfg).error();
     sandbox::Spec spec;
     IA_TRY(sandbox::apply_config(*cfg, spec));
@@ -91,7 +87,6 @@ int main(int argc, char** argv) {
     // A reader that goes away must not kill us before the task is cleaned up.
     ::signal(SIGPIPE, SIG_IGN);
     Result<sandbox::Outcome> outcome = sandbox::run(spec);
-    ztrace("run done");
     if (!outcome) return std::move(outcome).error();
     if (common.json) {
       std::cout << sandbox::outcome_json(*outcome) << std::endl;
