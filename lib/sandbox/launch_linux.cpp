@@ -91,12 +91,14 @@ int read_cap_last() {
 
 std::string unique_name() {
   static std::atomic<unsigned> counter{0};  // NOLINT: process-wide sequence, not state
-  return "task-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "-" +
-         std::to_string(steady_now_ms() % 100000);
+  return task_cgroup_name(current_owner(), ++counter);
 }
 
-void set_up_cgroup(Handle::Impl& impl, std::vector<std::string>& applied) {
+// sweep_dirs: every directory that may hold stale task cgroups, for a later sweep.
+void set_up_cgroup(Handle::Impl& impl, std::vector<std::string>& applied,
+                   std::vector<std::string>& sweep_dirs) {
   CgroupLayout layout = probe_system_layout();
+  sweep_dirs = task_parent_dirs(layout, impl.spec.cgroup_parent);
   keep_needed_controllers(layout, impl.spec.limits);
   Result<std::unique_ptr<Cgroup>> made =
       create_cgroup(layout, impl.spec.cgroup_parent, unique_name());
@@ -152,6 +154,7 @@ struct Prepared {
   ChildPlan plan;
   Fds fds;
   int error[2], status[2], out[2], err[2];
+  std::vector<std::string> sweep_dirs;
 };
 
 // Descriptors the child writes "0" to, joining the task's cgroups before its first step.
@@ -181,7 +184,7 @@ Status prepare(Handle::Impl& impl, bool root, Prepared& p, std::vector<std::stri
     if (!::realpath(spec.workdir.c_str(), resolved)) return system_error("workdir", spec.workdir);
     impl.workdir = resolved;
   }
-  set_up_cgroup(impl, applied);
+  set_up_cgroup(impl, applied, p.sweep_dirs);
   bool has_mem = std::find(applied.begin(), applied.end(), "mem") != applied.end();
   bool has_pids = std::find(applied.begin(), applied.end(), "pids") != applied.end();
   ChildPlan& plan = p.plan;
@@ -328,6 +331,8 @@ Result<Handle> start(const Spec& spec) {
   impl->pidfd = static_cast<int>(::syscall(SYS_pidfd_open, impl->pid, 0));
   if (!p.plan.isolate) impl->missing.push_back("fs, net and pid isolation (no namespaces)");
   if (spec.net) impl->missing.push_back("net (--net shares the host's network)");
+  // Off the critical path: the child is setting up meanwhile.
+  (void)sweep_stale_cgroups(p.sweep_dirs, owner_alive);
   Status ready = await_setup(p);
   if (!ready) {
     abort_child(*impl);
