@@ -188,9 +188,7 @@ Status prepare(Handle::Impl& impl, bool root, Prepared& p, std::vector<std::stri
   bool has_mem = std::find(applied.begin(), applied.end(), "mem") != applied.end();
   bool has_pids = std::find(applied.begin(), applied.end(), "pids") != applied.end();
   ChildPlan& plan = p.plan;
-  Result<std::vector<sock_filter>> filter = build_seccomp_filter();
-  if (!filter) return std::move(filter).error();
-  plan.seccomp = std::move(*filter);
+  plan.seccomp = seccomp_filter();
   plan.net_isolated = !spec.net;
   plan.staging = staging_dir(impl.workdir);
   if (plan.staging.empty()) {
