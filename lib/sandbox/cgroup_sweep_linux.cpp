@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 
 #include "core/strings.hpp"
 #include "sandbox/cgroup.hpp"
@@ -78,6 +79,13 @@ std::vector<std::string> task_parent_dirs(const CgroupLayout& layout, const std:
 std::vector<std::string> sweep_stale_cgroups(
     const std::vector<std::string>& dirs, const std::function<bool(const CgroupOwner&)>& alive) {
   std::vector<std::string> removed;
+  // The same task appears under every controller; ask about each owner once.
+  std::map<std::pair<pid_t, std::uint64_t>, bool> known;
+  auto gone = [&](const CgroupOwner& owner) {
+    auto [it, added] = known.try_emplace({owner.pid, owner.start_time}, false);
+    if (added) it->second = !alive(owner);
+    return it->second;
+  };
   for (const std::string& dir : dirs) {
     DIR* stream = ::opendir(dir.c_str());
     if (!stream) continue;
@@ -85,7 +93,7 @@ std::vector<std::string> sweep_stale_cgroups(
     while (const dirent* entry = ::readdir(stream)) {
       if (entry->d_type != DT_DIR) continue;
       std::optional<CgroupOwner> owner = parse_task_cgroup_name(entry->d_name);
-      if (owner && !alive(*owner)) stale.push_back(dir + "/" + entry->d_name);
+      if (owner && gone(*owner)) stale.push_back(dir + "/" + entry->d_name);
     }
     ::closedir(stream);
     for (const std::string& path : stale) {
