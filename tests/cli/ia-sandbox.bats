@@ -83,10 +83,11 @@ teardown() { sandbox_teardown; }
   assert_nothing_left
 }
 
-# task_cgroups PID CONTROLLER: the task cgroups that ia-sandbox PID made under our parent.
+# task_cgroups PID CONTROLLER: the task cgroups that ia-sandbox PID made under our parent
+# (none, and no failure, before the parent directory exists).
 task_cgroups() {
   find "/sys/fs/cgroup/$2/$IA_SANDBOX_CGROUP_PARENT" -mindepth 1 -maxdepth 1 -type d \
-    -name "task-$1-*" 2>/dev/null
+    -name "task-$1-*" 2>/dev/null || true
 }
 
 # has_procs DIR: the cgroup holds a process (cgroupfs files always report size 0).
