@@ -132,7 +132,7 @@ const std::vector<KeyDef>& schema() {
       {"sandbox", "file_size", Type::bytes, "1G", "IA_SANDBOX_FILE_SIZE",
        "largest file the task may write (RLIMIT_FSIZE); 0 for none"},
       {"sandbox", "tmp_size", Type::bytes, "256M", "IA_SANDBOX_TMP_SIZE",
-       "size of the private /tmp"},
+       "size of the private /tmp, and of /task when no workdir is given"},
       {"sandbox", "cpus", Type::number, "0", "IA_SANDBOX_CPUS",
        "CPU bandwidth in CPUs (cgroup cpu quota); 0 for none", 0.0, 4096.0},
       {"sandbox", "net", Type::boolean, "false", "IA_SANDBOX_NET",

@@ -10,6 +10,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -66,10 +68,42 @@ Result<std::unique_ptr<Cgroup>> create_cgroup_v2(const std::string& base, const 
 Result<std::unique_ptr<Cgroup>> create_cgroup(const CgroupLayout& layout, const std::string& parent,
                                               const std::string& name);
 
+// ---- Stale task cgroups (cgroup_sweep_linux.cpp) ----
+// A task cgroup's name carries its owner, the ia-sandbox or ia-node process that made it,
+// so a later start can tell the cgroups of a SIGKILLed owner from a live one's.
+
+struct CgroupOwner {
+  pid_t pid = 0;
+  std::uint64_t start_time = 0;  // /proc/<pid>/stat field 22: a reused pid has another
+  bool operator==(const CgroupOwner&) const = default;
+};
+
+// "task-<pid>-<start time>-<seq>"; parse_task_cgroup_name() is its inverse and refuses
+// any other name.
+std::string task_cgroup_name(const CgroupOwner& owner, unsigned seq);
+std::optional<CgroupOwner> parse_task_cgroup_name(std::string_view name);
+
+// This process; whether owner is still the same running (or unreaped) process.
+CgroupOwner current_owner();
+bool owner_alive(const CgroupOwner& owner);
+
+// The directories that hold task cgroups under parent: one per v1 controller mounted
+// (whether or not this task needs it), or the v2 one and its delegated variant.
+std::vector<std::string> task_parent_dirs(const CgroupLayout& layout, const std::string& parent);
+
+// Removes task cgroups under dirs whose owner is gone and which hold no process; never
+// one whose owner is alive (a sandbox running now) or that still has a process, and
+// never waits on one the kernel is still releasing (the next sweep gets it). Returns the
+// directories removed.
+std::vector<std::string> sweep_stale_cgroups(
+    const std::vector<std::string>& dirs, const std::function<bool(const CgroupOwner&)>& alive);
+
 // Small file helpers shared by both versions.
 Status write_text(const std::string& path, const std::string& text);
 std::string read_text(const std::string& path);
 std::vector<pid_t> read_pids(const std::string& path);
 Status remove_dir_retrying(const std::string& path);
+// One attempt (plain directories of test trees are emptied of files first).
+Status remove_dir_now(const std::string& path);
 
 }  // namespace ia::sandbox

@@ -142,6 +142,16 @@ std::vector<pid_t> read_pids(const std::string& path) {
   return pids;
 }
 
+Status remove_dir_now(const std::string& path) {
+  if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return {};
+  if (errno == ENOTEMPTY) {
+    // Only plain directories (test trees) say this; cgroupfs answers EBUSY instead.
+    remove_plain_files(path);
+    if (::rmdir(path.c_str()) == 0) return {};
+  }
+  return system_error("rmdir", path);
+}
+
 Status remove_dir_retrying(const std::string& path) {
   // The kernel drops exited tasks from a cgroup a moment after they are reaped.
   for (int attempt = 0;; ++attempt) {

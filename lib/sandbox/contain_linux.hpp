@@ -12,14 +12,14 @@
 namespace ia::sandbox {
 
 // Fixed descriptor numbers inside the child, so one close_range() drops everything else.
-inline constexpr int k_fd_ready = 3;   // parent -> child: one byte once maps and cgroup are set
+inline constexpr int k_fd_parent = 3;  // a pidfd of the parent: readable once it has exited
 inline constexpr int k_fd_error = 4;   // child -> parent: a ChildError if a step fails
 inline constexpr int k_fd_status = 5;  // init -> parent: the task's wait status
 inline constexpr int k_fd_stdin = 6;
 inline constexpr int k_fd_stdout = 7;
 inline constexpr int k_fd_stderr = 8;
-inline constexpr int k_fd_workdir = 9;
-inline constexpr int k_fd_count = 10;
+inline constexpr int k_fd_count = 9;
+inline constexpr size_t k_max_cgroup_fds = 8;  // v1 has five controllers at most
 
 struct ChildError {
   char step[40];
@@ -35,7 +35,14 @@ struct MountOp {
 };
 
 struct ChildPlan {
-  int fds[k_fd_count] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1};  // parent's numbers
+  int fds[k_fd_count] = {-1, -1, -1, -1, -1, -1, -1, -1, -1};  // parent's numbers
+  // The child joins the task's cgroups itself, by writing "0" to these (parent's numbers),
+  // so the parent has nothing to hand over between clone and the set-up chain.
+  std::vector<int> cgroup_procs;
+  // Without root: the child maps its own ids in its new user namespace (user_namespaces(7)
+  // allows a process to map its own effective uid and gid once setgroups is denied).
+  bool map_ids = false;
+  std::string uid_map, gid_map;
   bool isolate = true;  // namespaces were created; build the new root
   bool net_isolated = true;
   std::string staging;  // where the new root is assembled before pivot_root

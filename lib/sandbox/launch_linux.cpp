@@ -1,6 +1,7 @@
-// start() on Linux: prepare everything in the parent (cgroup, seccomp program, mount
-// plan, pipes), clone the child into new namespaces, map its ids, attach it to the
-// cgroup, check --require, then let it run its set-up chain (contain_linux.cpp).
+// start() on Linux: prepare everything in the parent (cgroup, mount plan, pipes, the
+// cgroup.procs descriptors), check --require, clone the child into new namespaces and
+// let it run its whole set-up chain alone (contain_linux.cpp: it joins the cgroup and
+// maps its own ids, so no hand-over costs a round trip); sweep stale cgroups meanwhile.
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -90,12 +92,14 @@ int read_cap_last() {
 
 std::string unique_name() {
   static std::atomic<unsigned> counter{0};  // NOLINT: process-wide sequence, not state
-  return "task-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "-" +
-         std::to_string(steady_now_ms() % 100000);
+  return task_cgroup_name(current_owner(), ++counter);
 }
 
-void set_up_cgroup(Handle::Impl& impl, std::vector<std::string>& applied) {
+// sweep_dirs: every directory that may hold stale task cgroups, for a later sweep.
+void set_up_cgroup(Handle::Impl& impl, std::vector<std::string>& applied,
+                   std::vector<std::string>& sweep_dirs) {
   CgroupLayout layout = probe_system_layout();
+  sweep_dirs = task_parent_dirs(layout, impl.spec.cgroup_parent);
   keep_needed_controllers(layout, impl.spec.limits);
   Result<std::unique_ptr<Cgroup>> made =
       create_cgroup(layout, impl.spec.cgroup_parent, unique_name());
@@ -114,15 +118,10 @@ void set_up_cgroup(Handle::Impl& impl, std::vector<std::string>& applied) {
   impl.cgroup_freezer = std::find(applied.begin(), applied.end(), "freezer") != applied.end();
 }
 
-Status write_id_maps(pid_t pid, bool root, const Spec& spec) {
-  std::string proc = "/proc/" + std::to_string(pid);
-  unsigned uid = root ? spec.uid : ::getuid();
-  unsigned gid = root ? spec.gid : ::getgid();
-  // Without root the kernel allows a gid map only after setgroups is denied.
-  if (!root) IA_TRY(write_text(proc + "/setgroups", "deny"));
-  IA_TRY(write_text(proc + "/uid_map", std::to_string(uid) + " " + std::to_string(uid) + " 1\n"));
-  IA_TRY(write_text(proc + "/gid_map", std::to_string(gid) + " " + std::to_string(gid) + " 1\n"));
-  return {};
+// One line mapping the id to itself: the task keeps the caller's uid and gid, which is
+// all an unprivileged process may map (user_namespaces(7)).
+std::string identity_map(unsigned id) {
+  return std::to_string(id) + " " + std::to_string(id) + " 1\n";
 }
 
 Error child_failure(const ChildError& report) {
@@ -155,30 +154,42 @@ void add_chain_mechanisms(const ChildPlan& plan, bool root, std::vector<std::str
 struct Prepared {
   ChildPlan plan;
   Fds fds;
-  int ready[2], error[2], status[2], out[2], err[2];
+  int error[2], status[2], out[2], err[2];
+  std::vector<std::string> sweep_dirs;
 };
+
+// Descriptors the child writes "0" to, joining the task's cgroups before its first step.
+Status open_cgroup_procs(const Cgroup& cgroup, Prepared& p) {
+  std::vector<std::string> dirs = cgroup.paths();
+  std::sort(dirs.begin(), dirs.end());
+  dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
+  for (const std::string& dir : dirs) {
+    std::string procs = dir + "/cgroup.procs";
+    int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return system_error("open", procs);
+    p.plan.cgroup_procs.push_back(p.fds.add(fd));
+  }
+  if (p.plan.cgroup_procs.size() > k_max_cgroup_fds) {
+    return make_error(ErrorCode::internal, "too many cgroup directories for one task");
+  }
+  return {};
+}
 
 Status prepare(Handle::Impl& impl, bool root, Prepared& p, std::vector<std::string>& applied) {
   const Spec& spec = impl.spec;
   Result<std::vector<std::string>> devices = gpu_device_paths(spec.dev_dir, spec.gpus);
   if (!devices) return std::move(devices).error();
-  if (spec.workdir.empty()) {
-    Result<std::string> made = make_temp_workdir(root ? spec.uid : -1, root ? spec.gid : -1);
-    if (!made) return std::move(made).error();
-    impl.workdir = *made;
-    impl.own_workdir = true;
-  } else {
+  // Without --workdir, the task gets a tmpfs at /task (root_mounts), not a host directory.
+  if (!spec.workdir.empty()) {
     char resolved[PATH_MAX];
     if (!::realpath(spec.workdir.c_str(), resolved)) return system_error("workdir", spec.workdir);
     impl.workdir = resolved;
   }
-  set_up_cgroup(impl, applied);
+  set_up_cgroup(impl, applied, p.sweep_dirs);
   bool has_mem = std::find(applied.begin(), applied.end(), "mem") != applied.end();
   bool has_pids = std::find(applied.begin(), applied.end(), "pids") != applied.end();
   ChildPlan& plan = p.plan;
-  Result<std::vector<sock_filter>> filter = build_seccomp_filter();
-  if (!filter) return std::move(filter).error();
-  plan.seccomp = std::move(*filter);
+  plan.seccomp = seccomp_filter();
   plan.net_isolated = !spec.net;
   plan.staging = staging_dir(impl.workdir);
   if (plan.staging.empty()) {
@@ -195,7 +206,10 @@ Status prepare(Handle::Impl& impl, bool root, Prepared& p, std::vector<std::stri
   plan.rlimits = task_rlimits(spec.limits, has_mem, has_pids);
   plan.cwd = k_task_dir;
   fill_command(spec, plan);
-  IA_TRY(make_pipe(p.ready, p.fds));
+  if (impl.cgroup) IA_TRY(open_cgroup_procs(*impl.cgroup, p));
+  plan.map_ids = !root;
+  plan.uid_map = identity_map(::getuid());
+  plan.gid_map = identity_map(::getgid());
   IA_TRY(make_pipe(p.error, p.fds));
   IA_TRY(make_pipe(p.status, p.fds));
   IA_TRY(make_pipe(p.out, p.fds));
@@ -203,7 +217,9 @@ Status prepare(Handle::Impl& impl, bool root, Prepared& p, std::vector<std::stri
   Result<int> in = open_stdin(spec.stdin_source, p.fds);
   if (!in) return std::move(in).error();
   int* fds = plan.fds;
-  fds[k_fd_ready] = p.ready[0];
+  // A pidfd of this process lets the child notice a parent that died before it could
+  // set its parent-death signal; without pidfds (Linux < 5.3) that check is skipped.
+  fds[k_fd_parent] = p.fds.add(static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0)));
   fds[k_fd_error] = p.error[1];
   fds[k_fd_status] = p.status[1];
   fds[k_fd_stdin] = *in;
@@ -218,7 +234,26 @@ pid_t clone_child(int flags) {
   return static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0));
 }
 
-Result<pid_t> spawn(Handle::Impl& impl, bool root, Prepared& p) {
+// The mechanisms the chain will apply, checked against --require before anything runs.
+Status check_required(Handle::Impl& impl, bool root, const Prepared& p,
+                      const std::vector<std::string>& cgroup_applied) {
+  impl.isolation.clear();
+  add_chain_mechanisms(p.plan, root, impl.isolation);
+  impl.isolation.insert(impl.isolation.end(), cgroup_applied.begin(), cgroup_applied.end());
+  std::vector<std::string> lacking = unmet(impl.spec.require, impl.isolation);
+  if (lacking.empty()) return {};
+  std::vector<std::string> missing = impl.missing;
+  if (!p.plan.isolate) missing.push_back("fs, net and pid isolation (no namespaces)");
+  if (impl.spec.net) missing.push_back("net (--net shares the host's network)");
+  std::string why = missing.empty() ? "" : " (" + join(missing, "; ") + ")";
+  return make_error(ErrorCode::unsupported,
+                    "required isolation not available: " + join(lacking, ",") + why,
+                    "run as root, or drop those names from --require");
+}
+
+Result<pid_t> spawn(Handle::Impl& impl, bool root, Prepared& p,
+                    const std::vector<std::string>& cgroup_applied) {
+  IA_TRY(check_required(impl, root, p, cgroup_applied));
   // Root needs no user namespace: it mounts with its real capabilities and then becomes
   // an unprivileged host uid, which clears them all. Files the set-up creates would
   // otherwise need uid 0 mapped into the namespace, i.e. the host's root.
@@ -229,6 +264,15 @@ Result<pid_t> spawn(Handle::Impl& impl, bool root, Prepared& p) {
     impl.missing.push_back(std::string("namespaces (clone: ") + std::strerror(errno) + ")");
     p.plan.isolate = false;
     p.plan.drop_caps = false;
+    p.plan.map_ids = false;
+    IA_TRY(check_required(impl, root, p, cgroup_applied));
+    if (impl.workdir.empty()) {
+      // No mount namespace for a private tmpfs: a host directory, removed afterwards.
+      Result<std::string> made = make_temp_workdir(-1, -1);
+      if (!made) return std::move(made).error();
+      impl.workdir = *made;
+      impl.own_workdir = true;
+    }
     p.plan.cwd = impl.workdir;
     pid = clone_child(0);
   }
@@ -236,20 +280,6 @@ Result<pid_t> spawn(Handle::Impl& impl, bool root, Prepared& p) {
   if (pid == 0) run_child(p.plan);
   impl.pid_ns = p.plan.isolate;
   return pid;
-}
-
-Status release_child(Handle::Impl& impl, bool root, Prepared& p) {
-  if (impl.pid_ns && !root) IA_TRY(write_id_maps(impl.pid, root, impl.spec));
-  if (impl.cgroup) IA_TRY(impl.cgroup->attach(impl.pid));
-  std::vector<std::string> lacking = unmet(impl.spec.require, impl.isolation);
-  if (!lacking.empty()) {
-    std::string why = impl.missing.empty() ? "" : " (" + join(impl.missing, "; ") + ")";
-    return make_error(ErrorCode::unsupported,
-                      "required isolation not available: " + join(lacking, ",") + why,
-                      "run as root, or drop those names from --require");
-  }
-  if (::write(p.ready[1], "g", 1) != 1) return system_error("write to sandbox child");
-  return {};
 }
 
 // Waits for the set-up chain to finish: the error pipe closes at the task's exec, or
@@ -294,19 +324,18 @@ Result<Handle> start(const Spec& spec) {
   Prepared p;
   std::vector<std::string> cgroup_applied;
   IA_TRY(prepare(*impl, root, p, cgroup_applied));
-  Result<pid_t> pid = spawn(*impl, root, p);
+  Result<pid_t> pid = spawn(*impl, root, p, cgroup_applied);
   if (!pid) return std::move(pid).error();
   impl->pid = *pid;
   impl->pidfd = static_cast<int>(::syscall(SYS_pidfd_open, impl->pid, 0));
-  add_chain_mechanisms(p.plan, root, impl->isolation);
-  impl->isolation.insert(impl->isolation.end(), cgroup_applied.begin(), cgroup_applied.end());
   if (!p.plan.isolate) impl->missing.push_back("fs, net and pid isolation (no namespaces)");
   if (spec.net) impl->missing.push_back("net (--net shares the host's network)");
-  Status released = release_child(*impl, root, p);
-  if (released) released = await_setup(p);
-  if (!released) {
+  // Off the critical path: the child is setting up meanwhile.
+  (void)sweep_stale_cgroups(p.sweep_dirs, owner_alive);
+  Status ready = await_setup(p);
+  if (!ready) {
     abort_child(*impl);
-    return std::move(released).error();
+    return std::move(ready).error();
   }
   hand_over(*impl, p);
   return Handle(std::move(impl));

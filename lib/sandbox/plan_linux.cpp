@@ -1,11 +1,10 @@
 #include "sandbox/plan_linux.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <climits>
-#include <fstream>
-#include <iterator>
 
 #include "core/strings.hpp"
 
@@ -26,50 +25,51 @@ constexpr const char* k_etc_entries[] = {
 
 constexpr const char* k_dev_nodes[] = {"null", "zero", "full", "random", "urandom"};
 
-// Host path kinds: a symlink is re-created (cheap, and it resolves inside the new root).
-enum class PathKind { missing, symlink, other };
+// Host path kinds: a symlink is re-created (cheap, and it resolves inside the new root);
+// a small regular file is copied (a write costs a few microseconds, a read-only bind three
+// system calls and a mount to tear down at exit); anything else is bound.
+enum class PathKind { missing, symlink, small_file, other };
 
-PathKind kind_of(const std::string& path, std::string& link_target) {
+// Larger files (mime.types) cost more to copy through two processes than to bind.
+constexpr off_t k_copy_limit = 16 * 1024;
+
+PathKind kind_of(const std::string& path, std::string& content) {
   struct stat info {};
   if (::lstat(path.c_str(), &info) != 0) return PathKind::missing;
-  if (!S_ISLNK(info.st_mode)) return PathKind::other;
-  char buffer[PATH_MAX];
-  ssize_t n = ::readlink(path.c_str(), buffer, sizeof buffer - 1);
-  if (n < 0) return PathKind::missing;
-  link_target.assign(buffer, static_cast<size_t>(n));
-  return PathKind::symlink;
-}
-
-// Small regular files are copied into the new root rather than bound: a write costs a
-// few microseconds, a read-only bind two mount calls.
-constexpr off_t k_copy_limit = 256 * 1024;
-
-bool read_small_file(const std::string& path, std::string& text) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode) || info.st_size > k_copy_limit) {
-    return false;
+  if (S_ISLNK(info.st_mode)) {
+    char buffer[PATH_MAX];
+    ssize_t n = ::readlink(path.c_str(), buffer, sizeof buffer - 1);
+    if (n < 0) return PathKind::missing;
+    content.assign(buffer, static_cast<size_t>(n));
+    return PathKind::symlink;
   }
-  std::ifstream in(path, std::ios::binary);
-  text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return static_cast<bool>(in) || in.eof();
+  if (!S_ISREG(info.st_mode) || info.st_size > k_copy_limit) return PathKind::other;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return PathKind::other;
+  content.resize(static_cast<size_t>(info.st_size));
+  ssize_t n = ::read(fd, content.data(), content.size());
+  ::close(fd);
+  if (n != info.st_size) return PathKind::other;  // changing under us: bind it instead
+  return PathKind::small_file;
 }
 
 void add_host_path(std::vector<MountOp>& ops, const std::string& host, const std::string& target,
                    bool copy_small_files) {
-  std::string link;
-  std::string text;
-  switch (kind_of(host, link)) {
+  std::string content;
+  switch (kind_of(host, content)) {
     case PathKind::missing:
       return;
     case PathKind::symlink:
-      ops.push_back({MountOp::Kind::symlink, link, target});
+      ops.push_back({MountOp::Kind::symlink, std::move(content), target});
       return;
-    case PathKind::other:
-      if (copy_small_files && read_small_file(host, text)) {
-        ops.push_back({MountOp::Kind::file, std::move(text), target});
-      } else {
-        ops.push_back({MountOp::Kind::bind_ro, host, target});
+    case PathKind::small_file:
+      if (copy_small_files) {
+        ops.push_back({MountOp::Kind::file, std::move(content), target});
+        return;
       }
+      [[fallthrough]];
+    case PathKind::other:
+      ops.push_back({MountOp::Kind::bind_ro, host, target});
       return;
   }
 }
@@ -153,7 +153,17 @@ std::vector<MountOp> root_mounts(const Spec& spec, const std::string& root,
   ops.push_back({MountOp::Kind::proc, "", root + "/proc"});
   std::string tmp_size = spec.limits.tmp_size > 0 ? std::to_string(spec.limits.tmp_size) : "256m";
   ops.push_back({MountOp::Kind::tmpfs, "mode=1777,size=" + tmp_size, root + "/tmp"});
-  ops.push_back({MountOp::Kind::bind_rw, workdir, root + k_task_dir});
+  if (workdir.empty()) {
+    // A private working directory lives and dies with the mount namespace: nothing to
+    // create or remove on the host (an ext4 rmdir alone can cost milliseconds), and its
+    // pages count against the task's memory limit.
+    ops.push_back({MountOp::Kind::tmpfs,
+                   "mode=0700,uid=" + std::to_string(uid) + ",gid=" + std::to_string(gid) +
+                       ",size=" + tmp_size,
+                   root + k_task_dir});
+  } else {
+    ops.push_back({MountOp::Kind::bind_rw, workdir, root + k_task_dir});
+  }
   return ops;
 }
 

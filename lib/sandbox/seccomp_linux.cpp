@@ -1,129 +1,19 @@
+// The task's seccomp filter: compiled at build time (seccomp_gen.cpp holds the rules) into
+// seccomp_filter.inc, so a start costs no libseccomp work.
 #include "sandbox/seccomp_linux.hpp"
-
-#include <errno.h>
-#include <sched.h>
-#include <seccomp.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
-#include <memory>
 
 namespace ia::sandbox {
 
 namespace {
 
-// Syscalls a task never needs and a hostile one would use to escape or to reach the host.
-constexpr const char* k_denied[] = {"ptrace",
-                                    "process_vm_readv",
-                                    "process_vm_writev",
-                                    "mount",
-                                    "umount",
-                                    "umount2",
-                                    "pivot_root",
-                                    "chroot",
-                                    "unshare",
-                                    "setns",
-                                    "kexec_load",
-                                    "kexec_file_load",
-                                    "bpf",
-                                    "perf_event_open",
-                                    "keyctl",
-                                    "add_key",
-                                    "request_key",
-                                    "init_module",
-                                    "finit_module",
-                                    "delete_module",
-                                    "userfaultfd",
-                                    "reboot",
-                                    "swapon",
-                                    "swapoff",
-                                    "clock_settime",
-                                    "clock_settime64",
-                                    "clock_adjtime",
-                                    "clock_adjtime64",
-                                    "settimeofday",
-                                    "stime",
-                                    "adjtimex",
-                                    "open_tree",
-                                    "move_mount",
-                                    "fsopen",
-                                    "fsconfig",
-                                    "fsmount",
-                                    "fspick",
-                                    "mount_setattr",
-                                    "open_by_handle_at",
-                                    "name_to_handle_at",
-                                    "acct",
-                                    "quotactl",
-                                    "syslog",
-                                    "iopl",
-                                    "ioperm",
-                                    "lookup_dcookie",
-                                    "fanotify_init",
-                                    "vhangup",
-                                    "uselib",
-                                    "nfsservctl"};
-
-constexpr unsigned long long k_namespace_flags[] = {CLONE_NEWUSER,  CLONE_NEWNS,  CLONE_NEWPID,
-                                                    CLONE_NEWNET,   CLONE_NEWIPC, CLONE_NEWUTS,
-                                                    CLONE_NEWCGROUP};
-
-struct ContextFree {
-  void operator()(scmp_filter_ctx ctx) const { seccomp_release(ctx); }
+constexpr sock_filter k_program[] = {
+#include "sandbox/seccomp_filter.inc"
 };
-
-Error seccomp_failure(const char* what, int rc) {
-  return make_error(ErrorCode::io,
-                    std::string("seccomp: ") + what + ": error " + std::to_string(-rc));
-}
-
-Status add_rules(scmp_filter_ctx ctx) {
-  for (const char* name : k_denied) {
-    int nr = seccomp_syscall_resolve_name(name);
-    if (nr == __NR_SCMP_ERROR) continue;  // not on this architecture
-    if (int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0); rc < 0) {
-      return seccomp_failure(name, rc);
-    }
-  }
-  for (unsigned long long flag : k_namespace_flags) {
-    int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
-                              SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag));
-    if (rc < 0) return seccomp_failure("clone", rc);
-  }
-  // clone3 passes its flags in memory a filter cannot read; ENOSYS makes libc use clone.
-  if (int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0); rc < 0) {
-    return seccomp_failure("clone3", rc);
-  }
-  // TIOCSTI pushes keystrokes into a terminal the task may still share with its caller.
-  int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-                            SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffU, TIOCSTI));
-  if (rc < 0) return seccomp_failure("ioctl", rc);
-  return {};
-}
 
 }  // namespace
 
-Result<std::vector<sock_filter>> build_seccomp_filter() {
-  std::unique_ptr<void, ContextFree> ctx(seccomp_init(SCMP_ACT_ALLOW));
-  if (!ctx) return make_error(ErrorCode::io, "seccomp_init failed");
-  // no_new_privs is set by the child itself, as a named step.
-  seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0);
-  IA_TRY(add_rules(ctx.get()));
-  int fd = ::memfd_create("ia-seccomp", MFD_CLOEXEC);
-  if (fd < 0) return system_error("memfd_create");
-  if (int rc = seccomp_export_bpf(ctx.get(), fd); rc < 0) {
-    ::close(fd);
-    return seccomp_failure("export", rc);
-  }
-  off_t size = ::lseek(fd, 0, SEEK_END);
-  std::vector<sock_filter> program(static_cast<size_t>(size) / sizeof(sock_filter));
-  ssize_t got = ::pread(fd, program.data(), program.size() * sizeof(sock_filter), 0);
-  ::close(fd);
-  if (got != static_cast<ssize_t>(program.size() * sizeof(sock_filter)) || program.empty()) {
-    return make_error(ErrorCode::io, "seccomp: could not read back the compiled filter");
-  }
-  return program;
+std::vector<sock_filter> seccomp_filter() {
+  return std::vector<sock_filter>(std::begin(k_program), std::end(k_program));
 }
 
 }  // namespace ia::sandbox

@@ -1,18 +1,17 @@
-// The task's seccomp filter, compiled with libseccomp in the parent (the sandbox child
-// may not allocate) and loaded by the child as the last step before exec.
+// The task's seccomp filter, compiled with libseccomp at build time (seccomp_gen.cpp) and
+// loaded by the sandbox child as the last step before exec. Thread safe.
 #pragma once
 
 #include <linux/filter.h>
 
+#include <iterator>
 #include <vector>
-
-#include "core/result.hpp"
 
 namespace ia::sandbox {
 
 // Denies (EPERM) ptrace, mount family, pivot_root, chroot, unshare, setns, namespace
 // flags to clone, kexec, bpf, perf_event_open, key management, module loading,
 // userfaultfd, reboot, swap, clock setting and TIOCSTI; foreign architectures are killed.
-Result<std::vector<sock_filter>> build_seccomp_filter();
+std::vector<sock_filter> seccomp_filter();
 
 }  // namespace ia::sandbox

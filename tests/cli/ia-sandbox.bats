@@ -83,6 +83,66 @@ teardown() { sandbox_teardown; }
   assert_nothing_left
 }
 
+# task_cgroups PID CONTROLLER: the task cgroups that ia-sandbox PID made under our parent
+# (none, and no failure, before the parent directory exists).
+task_cgroups() {
+  find "/sys/fs/cgroup/$2/$IA_SANDBOX_CGROUP_PARENT" -mindepth 1 -maxdepth 1 -type d \
+    -name "task-$1-*" 2>/dev/null || true
+}
+
+# has_procs DIR: the cgroup holds a process (cgroupfs files always report size 0).
+has_procs() { [ -n "$(cat "$1/cgroup.procs" 2>/dev/null)" ]; }
+
+# wait_for_task_cgroup PID: until ia-sandbox PID's task runs in its memory cgroup (10 s).
+wait_for_task_cgroup() {
+  local dir
+  for _ in $(seq 100); do
+    dir=$(task_cgroups "$1" memory)
+    [ -n "$dir" ] && has_procs "$dir" && return 0
+    sleep 0.1
+  done
+  fail "no running task cgroup for ia-sandbox $1"
+}
+
+@test "a SIGKILLed ia-sandbox's cgroups are swept at the next start; a running one's stay" {
+  [ -d /sys/fs/cgroup/memory ] || skip "no cgroup v1 memory controller on this machine"
+  "$SB" -- sleep 60 &
+  local live=$!
+  BG_PIDS+=("$live")
+  "$SB" -- sleep 60 &
+  local victim=$!
+  BG_PIDS+=("$victim")
+  wait_for_task_cgroup "$live"
+  wait_for_task_cgroup "$victim"
+  local victim_memory
+  victim_memory=$(task_cgroups "$victim" memory)
+  local task_pids
+  task_pids=$(cat "$victim_memory/cgroup.procs")
+  kill -9 "$victim" $task_pids
+  for _ in $(seq 100); do has_procs "$victim_memory" || break; sleep 0.1; done
+  ! has_procs "$victim_memory" || fail "the killed sandbox's task still runs"
+  for controller in memory pids freezer; do
+    [ -n "$(task_cgroups "$victim" "$controller")" ] || fail "no stale $controller cgroup to sweep"
+  done
+
+  run sb -- true
+  assert_success
+  for controller in memory pids freezer; do
+    [ -z "$(task_cgroups "$victim" "$controller")" ] ||
+      fail "stale $controller cgroup left: $(task_cgroups "$victim" "$controller")"
+    [ -n "$(task_cgroups "$live" "$controller")" ] || fail "the running sandbox lost its $controller cgroup"
+  done
+  kill -0 "$live"
+  has_procs "$(task_cgroups "$live" memory)"
+
+  kill -9 "$live"
+  wait "$live" 2>/dev/null || true
+  for _ in $(seq 100); do has_procs "$(task_cgroups "$live" memory)" || break; sleep 0.1; done
+  run sb -- true
+  assert_success
+  assert_nothing_left
+}
+
 @test "--version and --help" {
   run "$SB" --version
   assert_success

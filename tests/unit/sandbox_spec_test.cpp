@@ -159,3 +159,20 @@ TEST_CASE("sandbox: the new root holds no /etc/shadow, /root or /home") {
     if (op.kind == MountOp::Kind::bind_rw) CHECK(op.target == "/stage/task");
   }
 }
+
+TEST_CASE("sandbox: without a workdir /task is a private tmpfs owned by the task's ids") {
+  Spec spec;
+  spec.limits.tmp_size = 1 << 20;
+  auto ops = root_mounts(spec, "/stage", "", {}, 1234, 5678);
+  int task_mounts = 0;
+  for (const MountOp& op : ops) {
+    if (op.target != "/stage/task") continue;
+    ++task_mounts;
+    CHECK(op.kind == MountOp::Kind::tmpfs);
+    CHECK(op.source == "mode=0700,uid=1234,gid=5678,size=1048576");
+  }
+  CHECK(task_mounts == 1);
+  for (const MountOp& op : root_mounts(spec, "/stage", "/w", {}, 1234, 5678)) {
+    if (op.target == "/stage/task") CHECK(op.kind == MountOp::Kind::bind_rw);
+  }
+}
