@@ -2,6 +2,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "core/file.hpp"
 
@@ -49,13 +50,19 @@ Result<std::unique_ptr<ssl::context>> load_tls_context(const std::string& cert_p
       [](std::size_t, ssl::context::password_purpose) { return std::string(); });
   boost::system::error_code ec;
   context->use_certificate_chain(boost::asio::buffer(*cert), ec);
-  if (ec) return pem_error("TLS certificate", cert_path, "not a PEM certificate (" + ec.message() + ")");
-  context->use_private_key(boost::asio::buffer(*key), ssl::context::pem, ec);
   if (ec) {
+    return pem_error("TLS certificate", cert_path,
+                     "not a PEM certificate (" + ec.message() + ")");
+  }
+  context->use_private_key(boost::asio::buffer(*key), ssl::context::pem, ec);
+  // OpenSSL checks the key against the certificate as it loads it.
+  bool mismatch = ec && ERR_GET_REASON(static_cast<unsigned long>(ec.value())) ==
+                            X509_R_KEY_VALUES_MISMATCH;
+  if (ec && !mismatch) {
     return pem_error("TLS key", key_path,
                      "not an unencrypted PEM private key (" + ec.message() + ")");
   }
-  if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+  if (mismatch || SSL_CTX_check_private_key(context->native_handle()) != 1) {
     ERR_clear_error();
     return make_error(ErrorCode::invalid_argument,
                       "TLS key " + key_path + " does not match the certificate " + cert_path,
