@@ -287,9 +287,21 @@ jqr() { jq -r "$1" <<< "$body"; }
   [ "$(jqr .completed)" = 1 ]
 }
 
-@test "ia-sched: kill -9 amid 1000 concurrent submissions loses no acknowledged task" {
+@test "ia-sched: kill -9 amid 1000 concurrent submissions loses no acknowledged or seen task" {
   start_sched
   export SCHED_URL ADMIN_TOKEN
+  # A reader lists new tasks while they arrive: a task it saw counts as acknowledged too.
+  (
+    last=0
+    while out=$(curl -sf -m 5 -H "Authorization: Bearer $ADMIN_TOKEN" \
+      "$SCHED_URL/v1/tasks?limit=1000&after=$last" 2>/dev/null); do
+      ids=$(jq -r '.tasks[].task_id' <<< "$out") || break
+      [ -z "$ids" ] && continue
+      echo "$ids" >> "$BATS_TEST_TMPDIR/seen"
+      last=$(tail -1 <<< "$ids")
+    done
+  ) &
+  reader=$!
   seq 1 1000 | xargs -P 16 -I{} sh -c '
     out=$(curl -s -m 10 -w "\n%{http_code}" -H "Authorization: Bearer $ADMIN_TOKEN" \
       --data-binary "{\"code\":\"x\",\"name\":\"s{}\"}" "$SCHED_URL/v1/tasks" 2>/dev/null)
@@ -305,6 +317,8 @@ jqr() { jq -r "$1" <<< "$body"; }
   wait "$SCHED_PID" 2>/dev/null || true
   SCHED_PID=
   wait $submitter || true
+  wait $reader || true
+  [ -s "$BATS_TEST_TMPDIR/seen" ]
   acked=$(sort -n "$BATS_TEST_TMPDIR/acked" | uniq | wc -l)
   [ "$acked" -ge 200 ]
   [ "$acked" -lt 1000 ]  # the kill really came in the middle
@@ -320,6 +334,8 @@ jqr() { jq -r "$1" <<< "$body"; }
   cut -d' ' -f1 "$BATS_TEST_TMPDIR/present" | sort -n > "$BATS_TEST_TMPDIR/ids"
   # every acknowledged id is there, exactly once
   run comm -23 <(sort -n "$BATS_TEST_TMPDIR/acked" | uniq) "$BATS_TEST_TMPDIR/ids"
+  assert_output ""
+  run comm -23 <(sort -u "$BATS_TEST_TMPDIR/seen") <(sort "$BATS_TEST_TMPDIR/ids")
   assert_output ""
   [ -z "$(uniq -d "$BATS_TEST_TMPDIR/ids")" ]
   # and nothing else: each stored task is one of the submissions, none twice

@@ -112,7 +112,7 @@ TEST_CASE("http: stop waits for requests in flight") {
   CHECK(response->body == "done");
 }
 
-TEST_CASE("http: a parked request whose client leaves reports it undelivered; answered ones never") {
+TEST_CASE("http: a parked request whose client left is reported undelivered; answered ones never") {
   std::atomic<int> undelivered{0};
   std::mutex mutex;
   std::vector<Reply> parked;

@@ -106,7 +106,7 @@ void Service::commit(sched::Changes& changes, Respond respond) {
     std::uint64_t seq = ++m_writes_queued;
     m_store->write(m_sched.batch(changes),
                    [this, seq, respond, wakeups, events = changes.events](const Status& status) {
-                     if (status) m_writes_durable = seq;
+                     m_writes_durable = seq;  // settled: a failed write never will be
                      respond(status);
                      for (auto& wake : *wakeups) wake();
                      if (status) publish(events);
@@ -125,7 +125,7 @@ void Service::commit(sched::Changes& changes, Respond respond) {
   std::uint64_t seq = ++m_writes_queued;
   m_store->write(std::move(batch),
                  [this, seq, respond, wakeups, events = changes.events](const Status& status) {
-                   if (status) m_writes_durable = seq;
+                   m_writes_durable = seq;
                    respond(status);
                    for (auto& wake : *wakeups) wake();
                    if (status) publish(events);

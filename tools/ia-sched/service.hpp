@@ -140,7 +140,7 @@ class Service {
   std::multimap<std::int64_t, Parked> m_output_waiters;
   std::uint64_t m_serial = 0;
   std::uint64_t m_writes_queued = 0;              // store writes with changes, in order
-  std::atomic<std::uint64_t> m_writes_durable{0};  // the last of them that is durable
+  std::atomic<std::uint64_t> m_writes_durable{0};  // the last of them settled (durable or failed)
   bool m_stopped = false;
   std::atomic<std::int64_t> m_last_token_reload{0};  // the tick's own; one tick at a time
 };
