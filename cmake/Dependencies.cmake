@@ -10,3 +10,4 @@ find_path(TOMLPP_INCLUDE_DIR toml++/toml.h REQUIRED)
 add_library(ia_tomlplusplus INTERFACE)
 target_include_directories(ia_tomlplusplus SYSTEM INTERFACE ${TOMLPP_INCLUDE_DIR})
 target_compile_definitions(ia_tomlplusplus INTERFACE TOML_HEADER_ONLY=1)
+find_package(OpenSSL REQUIRED)  # TLS in the scheduler (Boost.Asio SSL), token hashes

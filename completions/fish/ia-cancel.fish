@@ -5,6 +5,7 @@ complete -c ia-cancel -l name -x -d 'Cancel every unfinished task whose name mat
 complete -c ia-cancel -l server -x -d 'Scheduler URL'
 complete -c ia-cancel -l token -x -d 'Bearer token'
 complete -c ia-cancel -l token-file -r -F -d 'File holding the token'
+complete -c ia-cancel -l ca-file -r -F -d 'CA bundle to trust for https'
 complete -c ia-cancel -l config -r -F -d 'Config file'
 complete -c ia-cancel -l json -d 'Print JSON'
 complete -c ia-cancel -s q -l quiet -d 'Print only errors'

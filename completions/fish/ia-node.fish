@@ -7,6 +7,7 @@ complete -c ia-node -n '__fish_seen_subcommand_from once' -l max-time -x -d 'Sto
 complete -c ia-node -l server -x -d 'Scheduler URL'
 complete -c ia-node -l token -x -d 'Bearer token'
 complete -c ia-node -l token-file -r -F -d 'File holding the token'
+complete -c ia-node -l ca-file -r -F -d 'CA bundle to trust for https'
 complete -c ia-node -l state-dir -r -a '(__fish_complete_directories)' -d 'Where the node keeps its id, spool and status'
 complete -c ia-node -l node-id -x -d 'Stable node id'
 complete -c ia-node -l slots -x -d 'Tasks run at once'

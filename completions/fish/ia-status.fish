@@ -33,6 +33,7 @@ complete -c ia-status -l format -x -a '(__ia_status_columns)' -d 'Columns to sho
 complete -c ia-status -l server -x -d 'Scheduler URL'
 complete -c ia-status -l token -x -d 'Bearer token'
 complete -c ia-status -l token-file -r -F -d 'File holding the token'
+complete -c ia-status -l ca-file -r -F -d 'CA bundle to trust for https'
 complete -c ia-status -l config -r -F -d 'Config file'
 complete -c ia-status -l json -d 'Print JSON'
 complete -c ia-status -s q -l quiet -d 'Print only errors'

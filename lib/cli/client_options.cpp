@@ -8,7 +8,8 @@ namespace ia::cli {
 std::vector<ConfigFlag> client_flags() {
   return {{"--server", "client.server", {}},
           {"--token", "client.token", {}},
-          {"--token-file", "client.token_file", {}}};
+          {"--token-file", "client.token_file", {}},
+          {"--ca-file", "client.ca_file", {}}};
 }
 
 Result<http::ClientOptions> client_options(const config::Config& cfg) {
@@ -21,6 +22,16 @@ Result<http::ClientOptions> client_options(const config::Config& cfg) {
                       "write it like http://127.0.0.1:8000");
   }
   options.timeout = cfg.duration("client.timeout");
+  options.ca_file = cfg.string("client.ca_file");
+  if (!options.ca_file.empty()) {
+    // Checked here so that a typo reads as a missing file, not as a TLS failure.
+    if (Result<std::string> ca = read_file(options.ca_file); !ca) {
+      Error error = std::move(ca).error();
+      error.code = ErrorCode::invalid_argument;
+      error.hint = "check --ca-file or IA_CA_FILE (" + cfg.origin("client.ca_file") + ")";
+      return error;
+    }
+  }
   options.token = cfg.string("client.token");
   const std::string& token_file = cfg.string("client.token_file");
   if (options.token.empty() && !token_file.empty()) {

@@ -26,6 +26,9 @@ const std::vector<KeyDef>& schema() {
       {"client", "token_file", Type::string, "", "IA_TOKEN_FILE", "file holding the token"},
       {"client", "timeout", Type::duration, "30s", "IA_CLIENT_TIMEOUT",
        "time limit for one request"},
+      {"client", "ca_file", Type::string, "", "IA_CA_FILE",
+       "PEM CA bundle to trust for an https:// server (a self-signed ia-sched); empty: the "
+       "system's CAs"},
 
       // [node]: the agent on a machine that lends its idle time (ia-node).
       {"node", "node_id", Type::string, "", "IA_NODE_ID",
@@ -74,17 +77,22 @@ const std::vector<KeyDef>& schema() {
        "largest output_limit a task may ask for", 0.0, 17179869184.0},
       {"sched", "max_wait", Type::duration, "1h", "IA_SCHED_MAX_WAIT",
        "longest long-poll (wait=, timeout=) a request may ask for", 0.0, 86400000.0},
+      {"sched", "header_timeout", Type::duration, "10s", "IA_SCHED_HEADER_TIMEOUT",
+       "a request's header must arrive within this of its first byte, a new connection's "
+       "first request and TLS handshake too (slow-loris clients are cut off)", 100.0, 3600000.0},
       {"sched", "read_timeout", Type::duration, "30s", "IA_SCHED_READ_TIMEOUT",
-       "a request must arrive within this once begun (slow clients are cut off)", 100.0,
-       3600000.0},
+       "a request's body must arrive within this after its header (slow clients are cut "
+       "off); also the limit for writing an answer", 100.0, 3600000.0},
       {"sched", "idle_timeout", Type::duration, "75s", "IA_SCHED_IDLE_TIMEOUT",
        "how long a kept-alive connection may sit idle", 100.0, 3600000.0},
       {"sched", "threads", Type::integer, "0", "IA_SCHED_THREADS",
        "server threads; 0: one per core", 0.0, 1024.0},
       {"sched", "rate_limit", Type::integer, "0", "IA_SCHED_RATE_LIMIT",
        "requests per second per token; 0: unlimited", 0.0, 1000000.0},
-      {"sched", "tls_cert", Type::string, "", "IA_SCHED_TLS_CERT", "TLS certificate (PEM)"},
-      {"sched", "tls_key", Type::string, "", "IA_SCHED_TLS_KEY", "TLS private key (PEM)"},
+      {"sched", "tls_cert", Type::string, "", "IA_SCHED_TLS_CERT",
+       "TLS certificate chain (PEM); with tls_key, serve HTTPS instead of HTTP"},
+      {"sched", "tls_key", Type::string, "", "IA_SCHED_TLS_KEY",
+       "TLS private key (PEM, unencrypted) matching tls_cert"},
 
       // [idle]: when is this machine idle (ia-idle, ia-node).
       {"idle", "idle_time", Type::duration, "5m", "IA_IDLE_TIME",

@@ -38,7 +38,8 @@ Error transport_error(CURLcode code, const std::string& url, const char* detail)
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CACERT_BADFILE:
       return make_error(ErrorCode::unavailable, "TLS with " + url + " failed: " + why,
-                        "check the server's certificate, or name a CA bundle for it");
+                        "check the server's certificate; for a self-signed one name its CA "
+                        "with --ca-file or IA_CA_FILE ([client] ca_file)");
     default:
       return make_error(ErrorCode::unavailable, "request to " + url + " failed: " + why);
   }

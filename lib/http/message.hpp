@@ -13,6 +13,16 @@ namespace ia::http {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// The connection a request came on, as its handler sees it. Safe from any thread.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // fn runs once, on a server thread, if this request's answer is not delivered: the
+  // peer left before it was written, or writing it failed. A later call replaces fn;
+  // a call after the peer left runs fn soon. Never run once the answer is written.
+  virtual void on_undelivered(std::function<void()> fn) = 0;
+};
+
 struct Request {
   std::string method;  // "GET"
   std::string target;  // "/v1/tasks?limit=5"
@@ -21,6 +31,7 @@ struct Request {
   Headers headers;     // names lower-cased
   std::string body;
   std::string remote;  // peer address
+  std::shared_ptr<Connection> connection;  // set by Server; null in unit tests
 
   // The header's value, or "" (name in lower case).
   std::string_view header(std::string_view name) const;

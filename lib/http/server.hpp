@@ -1,7 +1,7 @@
-// An HTTP/1.1 server (Boost.Beast over asio, hidden in server.cpp): a thread per core,
-// asynchronous, keep-alive, limits on body, header and slow clients. Requests go to
-// one Handler that answers through a Reply, at once or later (long-poll) without
-// holding a thread. Thread safe; stop() is graceful.
+// An HTTP/1.1 server, plain or TLS (Boost.Beast over asio and OpenSSL, hidden in
+// server.cpp): a thread per core, asynchronous, keep-alive, limits on body, header and
+// slow clients. Requests go to one Handler that answers through a Reply, at once or
+// later (long-poll) without holding a thread. Thread safe; stop() is graceful.
 #pragma once
 
 #include <cstddef>
@@ -21,9 +21,11 @@ struct ServerOptions {
   int threads = 0;  // 0: one per core
   std::size_t max_body = 1024 * 1024;
   std::size_t max_header = 16 * 1024;
-  Millis read_timeout{30'000};  // a whole request must arrive within this
-  Millis idle_timeout{75'000};  // a kept-alive connection may sit idle this long
-  std::string tls_cert;         // PEM files; both empty: plain HTTP
+  Millis header_timeout{10'000};  // TLS handshake, a new connection's first byte, and
+                                  // a request's header once its first byte is in
+  Millis read_timeout{30'000};    // a request's body after its header; writing an answer
+  Millis idle_timeout{75'000};    // a kept-alive connection may sit idle this long
+  std::string tls_cert;           // PEM files, both or neither; neither: plain HTTP
   std::string tls_key;
 };
 
@@ -49,6 +51,10 @@ class Server {
   explicit Server(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> m_impl;
 };
+
+// Loads the TLS certificate and key the options name (when any) and checks that they
+// match, so a program can refuse bad files before it starts anything else.
+Status check_tls(const ServerOptions& options);
 
 // Whether host names a loopback address (127.0.0.0/8, ::1, localhost).
 bool is_loopback(const std::string& host);

@@ -130,6 +130,16 @@ Result<const api::Task*> Scheduler::finish(std::int64_t task_id, const api::Resu
   return &task;
 }
 
+bool Scheduler::return_lease(std::int64_t task_id, std::int64_t lease_id, std::int64_t now_ms,
+                             Changes& changes) {
+  auto found = m_tasks.find(task_id);
+  if (found == m_tasks.end()) return false;
+  api::Task& task = found->second;
+  if (task.state != api::TaskState::leased || task.lease_id != lease_id) return false;
+  requeue(task, false, now_ms, changes);
+  return true;
+}
+
 Result<std::size_t> Scheduler::append_output(std::int64_t task_id, std::int64_t lease_id,
                                              const api::TaggedOutput& data, std::int64_t now_ms,
                                              Changes& changes) {

@@ -95,6 +95,10 @@ class Scheduler {
   // Offers queued tasks to waiting nodes in fair order.
   std::vector<Grant> dispatch(std::int64_t now_ms, Changes& changes);
 
+  // Takes back a lease whose grant never reached its node: the task is queued again
+  // with its attempt unchanged. False when the lease is no longer current or has begun.
+  bool return_lease(std::int64_t task_id, std::int64_t lease_id, std::int64_t now_ms,
+                    Changes& changes);
   Result<const api::Task*> finish(std::int64_t task_id, const api::ResultReport& report,
                                   std::int64_t now_ms, Changes& changes);
   // Appends a running task's output; returns the output size after it.

@@ -298,9 +298,21 @@ jqr() { jq -r "$1" <<< "$body"; }
   [ "$(jqr .completed)" = 1 ]
 }
 
-@test "ia-sched: kill -9 amid 1000 concurrent submissions loses no acknowledged task" {
+@test "ia-sched: kill -9 amid 1000 concurrent submissions loses no acknowledged or seen task" {
   start_sched
   export SCHED_URL ADMIN_TOKEN
+  # A reader lists new tasks while they arrive: a task it saw counts as acknowledged too.
+  (
+    last=0
+    while out=$(curl -sf -m 5 -H "Authorization: Bearer $ADMIN_TOKEN" \
+      "$SCHED_URL/v1/tasks?limit=1000&after=$last" 2>/dev/null); do
+      ids=$(jq -r '.tasks[].task_id' <<< "$out") || break
+      [ -z "$ids" ] && continue
+      echo "$ids" >> "$BATS_TEST_TMPDIR/seen"
+      last=$(tail -1 <<< "$ids")
+    done
+  ) &
+  reader=$!
   seq 1 1000 | xargs -P 16 -I{} sh -c '
     out=$(curl -s -m 10 -w "\n%{http_code}" -H "Authorization: Bearer $ADMIN_TOKEN" \
       --data-binary "{\"code\":\"x\",\"name\":\"s{}\"}" "$SCHED_URL/v1/tasks" 2>/dev/null)
@@ -316,6 +328,8 @@ jqr() { jq -r "$1" <<< "$body"; }
   wait "$SCHED_PID" 2>/dev/null || true
   SCHED_PID=
   wait $submitter || true
+  wait $reader || true
+  [ -s "$BATS_TEST_TMPDIR/seen" ]
   acked=$(sort -n "$BATS_TEST_TMPDIR/acked" | uniq | wc -l)
   [ "$acked" -ge 200 ]
   [ "$acked" -lt 1000 ]  # the kill really came in the middle
@@ -331,6 +345,8 @@ jqr() { jq -r "$1" <<< "$body"; }
   cut -d' ' -f1 "$BATS_TEST_TMPDIR/present" | sort -n > "$BATS_TEST_TMPDIR/ids"
   # every acknowledged id is there, exactly once
   run comm -23 <(sort -n "$BATS_TEST_TMPDIR/acked" | uniq) "$BATS_TEST_TMPDIR/ids"
+  assert_output ""
+  run comm -23 <(sort -u "$BATS_TEST_TMPDIR/seen") <(sort "$BATS_TEST_TMPDIR/ids")
   assert_output ""
   [ -z "$(uniq -d "$BATS_TEST_TMPDIR/ids")" ]
   # and nothing else: each stored task is one of the submissions, none twice
@@ -485,7 +501,7 @@ jqr() { jq -r "$1" <<< "$body"; }
 }
 
 @test "ia-sched: slow clients are cut off and oversized headers refused" {
-  IA_SCHED_IDLE_TIMEOUT=1s start_sched
+  IA_SCHED_HEADER_TIMEOUT=1s start_sched
   port=${SCHED_URL##*:}
   exec 5<>"/dev/tcp/127.0.0.1/$port"
   printf 'GET / HTTP/1.1\r\nHost: x\r\n' >&5  # never finishes its header
@@ -499,6 +515,62 @@ jqr() { jq -r "$1" <<< "$body"; }
   assert_output 431
   TOKEN= api GET /health
   [ "$status_code" = 200 ]
+}
+
+@test "ia-sched: a client trickling its header is cut off at header_timeout; others are served" {
+  # idle_timeout and read_timeout are long: only header_timeout can end the trickle.
+  IA_SCHED_HEADER_TIMEOUT=1s IA_SCHED_IDLE_TIMEOUT=60s IA_SCHED_READ_TIMEOUT=60s start_sched
+  port=${SCHED_URL##*:}
+  exec 5<>"/dev/tcp/127.0.0.1/$port"
+  (
+    printf 'GET /health HTTP/1.1\r\n'
+    for i in $(seq 1 40); do printf 'X-Slow-%d: a\r\n' "$i"; sleep 0.25; done
+  ) >&5 2>/dev/null &
+  trickler=$!
+  start=$(date +%s%N)
+  TOKEN= api GET /health
+  [ "$status_code" = 200 ]
+  run timeout 10 cat <&5
+  elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  exec 5<&-
+  kill "$trickler" 2>/dev/null || true
+  [ "$status" -ne 124 ]
+  [ "$elapsed_ms" -lt 4000 ]  # cut off near 1 s, long before the 10 s trickle ends
+  refute_output --partial "200 OK"
+  # A kept-alive connection may idle longer than header_timeout between requests.
+  exec 6<>"/dev/tcp/127.0.0.1/$port"
+  printf 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n' >&6
+  sleep 1.6
+  printf 'GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&6
+  run timeout 10 cat <&6
+  exec 6<&-
+  [ "$(grep -o 'HTTP/1.1 200' <<< "$output" | wc -l)" = 2 ]
+}
+
+@test "ia-sched: a lease for a long-poll whose client left goes to another node, attempt unchanged" {
+  start_sched
+  api POST /v1/nodes/n1/heartbeat '{}'
+  api POST /v1/nodes/n2/heartbeat '{}'
+  # n1 asks for work and gives up (its connection closes) long before wait= ends.
+  run curl -s -m 1 -X POST -H "Authorization: Bearer $ADMIN_TOKEN" \
+    "$SCHED_URL/v1/nodes/n1/lease?wait=30"
+  [ "$status" = 28 ]  # curl's own time limit
+  curl -s -m 20 -X POST -H "Authorization: Bearer $ADMIN_TOKEN" \
+    "$SCHED_URL/v1/nodes/n2/lease?wait=15" > "$BATS_TEST_TMPDIR/lease" &
+  poller=$!
+  sleep 0.3
+  api GET /v1/stats/nodes/queue
+  [ "$(jqr '.nodes | length')" = 1 ]  # n1 no longer counts as waiting
+  start=$(date +%s%N)
+  api POST /v1/tasks '{"code":"x","max_retries":0}'
+  wait $poller
+  elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  [ "$(jq -r .task.task_id "$BATS_TEST_TMPDIR/lease")" = 1 ]
+  [ "$elapsed_ms" -lt 3000 ]
+  api GET /v1/tasks/1
+  [ "$(jqr .status)" = leased ]
+  [ "$(jqr .node_id)" = n2 ]
+  [ "$(jqr .attempt)" = 0 ]
 }
 
 @test "ia-sched: a silent node goes offline and comes back with its next heartbeat" {

@@ -112,6 +112,37 @@ TEST_CASE("http: stop waits for requests in flight") {
   CHECK(response->body == "done");
 }
 
+TEST_CASE("http: a parked request whose client left is reported undelivered; answered ones never") {
+  std::atomic<int> undelivered{0};
+  std::mutex mutex;
+  std::vector<Reply> parked;
+  auto server = start([&](Request&& request, Reply reply) {
+    REQUIRE(request.connection);
+    request.connection->on_undelivered([&] { ++undelivered; });
+    if (request.path == "/now") return reply(Response{200, "text/plain", "now", {}, {}});
+    std::lock_guard lock(mutex);
+    parked.push_back(std::move(reply));
+  });
+  Client client = client_for(*server);
+  auto answered = client.get("/now");
+  REQUIRE(answered);
+  CHECK(answered->body == "now");
+  auto gone = client.get("/park", Millis(200));
+  REQUIRE_FALSE(gone);
+  CHECK(gone.error().code == ErrorCode::timeout);
+  for (int i = 0; i < 200 && undelivered == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(undelivered == 1);
+  // Answering the departed client now is harmless and reports nothing twice.
+  parked.at(0)(Response{200, "text/plain", "late", {}, {}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(undelivered == 1);
+  auto after = client.get("/now");
+  REQUIRE(after);
+  CHECK(undelivered == 1);
+}
+
 TEST_CASE("http: a refused connection says to check that ia-sched runs") {
   std::uint16_t port = 0;
   {

@@ -160,6 +160,28 @@ TEST_CASE("sched: a vacated lease requeues without penalty") {
   CHECK(f.sched.task(id)->attempt == 0);
 }
 
+TEST_CASE("sched: a lease that never reached its node goes back with its attempt unchanged") {
+  Fixture f;
+  std::int64_t id = f.submit();
+  f.beat("n1");
+  f.beat("n2");
+  const api::Task* task = f.lease("n1");
+  REQUIRE(task->id == id);
+  std::int64_t lease_id = task->lease_id;
+  Changes changes;
+  CHECK_FALSE(f.sched.return_lease(id, lease_id + 1, f.now, changes));
+  REQUIRE(f.sched.return_lease(id, lease_id, f.now, changes));
+  CHECK(changes.queue_grew);
+  CHECK(f.sched.task(id)->state == TaskState::queued);
+  CHECK(f.sched.task(id)->attempt == 0);
+  CHECK(f.sched.node("n1")->running.empty());
+  CHECK(f.lease("n2")->id == id);
+  // Once the node has begun (a heartbeat or output made it running), it is not taken back.
+  f.beat("n2", 4, {api::LeaseRef{id, f.sched.task(id)->lease_id}});
+  REQUIRE(f.sched.task(id)->state == TaskState::running);
+  CHECK_FALSE(f.sched.return_lease(id, f.sched.task(id)->lease_id, f.now, changes));
+}
+
 TEST_CASE("sched: cancel finishes a queued task at once and reaches a running one's node") {
   Fixture f;
   std::int64_t queued = f.submit();

@@ -148,7 +148,7 @@ void Service::legacy_results(Call& call) {
     ++count;
   }
   out.end_array().field("count", count).end_object();
-  call.send(200, out.take());
+  send_read(call, out.take());
 }
 
 void Service::legacy_register(Call& call) {

@@ -62,6 +62,7 @@ void Service::lease(Call& call, const std::string& node_id) {
   Result<const api::Task*> task = m_sched.lease(node_id, *request, now(), changes);
   if (!task) return call.fail(task.error());
   if (*task) {
+    guard_grant(call.request.connection, **task);
     std::string body = lease_json(**task, m_sched.settings());
     return commit(changes, [reply = call.reply, body = std::move(body)](const Status& status) {
       reply(answer(status, 200, body));
@@ -74,8 +75,12 @@ void Service::lease(Call& call, const std::string& node_id) {
   // One parked lease per node: a newer request replaces (and empties) the older one.
   auto [it, inserted] = m_lease_waiters.try_emplace(node_id);
   if (!inserted) it->second.reply(http::Response{204, "application/json", "", {}, {}});
-  it->second = Parked{++m_serial, call.reply, 0, false};
+  it->second = Parked{++m_serial, call.reply, 0, false, call.request.connection};
   std::uint64_t serial = it->second.serial;
+  if (call.request.connection) {
+    call.request.connection->on_undelivered(
+        [this, node_id, serial] { forget_waiter(node_id, serial); });
+  }
   m_server->schedule(Millis(wait * 1000), [this, node_id, serial] {
     std::lock_guard inner(m_mutex);
     auto found = m_lease_waiters.find(node_id);

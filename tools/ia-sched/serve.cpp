@@ -11,10 +11,7 @@ constexpr Millis k_shutdown_grace{10'000};
 
 Status check_security(const config::Config& cfg, const http::ServerOptions& options,
                       Logger& log) {
-  if (!options.tls_cert.empty() || !options.tls_key.empty()) {
-    return make_error(ErrorCode::unsupported, "native TLS is not built into this ia-sched yet",
-                      "put a TLS proxy (nginx, caddy) in front, or leave --tls-cert unset");
-  }
+  IA_TRY(http::check_tls(options));
   if (!cfg.boolean("sched.insecure")) return {};
   if (!http::is_loopback(options.host)) {
     return make_error(ErrorCode::invalid_argument,
@@ -59,8 +56,9 @@ Result<int> serve(const ConfigLoader& load, Logger& log) {
       });
   if (!server) return std::move(server).error();
   service.attach(**server);
+  bool tls = !options->tls_cert.empty();
   log.warning("listening on " + options->host + ":" + std::to_string((*server)->port()) +
-              ", store " + service.store().url());
+              (tls ? " (https)" : " (http)") + ", store " + service.store().url());
   for (;;) {
     int signal = 0;
     sigwait(&signals, &signal);

@@ -103,8 +103,10 @@ void Service::commit(sched::Changes& changes, Respond respond) {
     auto wakeups = std::make_shared<std::vector<std::function<void()>>>();
     for (const sched::Grant& grant : grants) answer_grant(grant, *wakeups);
     collect_wakeups(changes, *wakeups);
+    std::uint64_t seq = ++m_writes_queued;
     m_store->write(m_sched.batch(changes),
-                   [this, respond, wakeups, events = changes.events](const Status& status) {
+                   [this, seq, respond, wakeups, events = changes.events](const Status& status) {
+                     m_writes_durable = seq;  // settled: a failed write never will be
                      respond(status);
                      for (auto& wake : *wakeups) wake();
                      if (status) publish(events);
@@ -120,8 +122,10 @@ void Service::commit(sched::Changes& changes, Respond respond) {
     publish(changes.events);
     return;
   }
+  std::uint64_t seq = ++m_writes_queued;
   m_store->write(std::move(batch),
-                 [this, respond, wakeups, events = changes.events](const Status& status) {
+                 [this, seq, respond, wakeups, events = changes.events](const Status& status) {
+                   m_writes_durable = seq;
                    respond(status);
                    for (auto& wake : *wakeups) wake();
                    if (status) publish(events);
@@ -132,8 +136,10 @@ void Service::answer_grant(const sched::Grant& grant, std::vector<std::function<
   auto found = m_lease_waiters.find(grant.node_id);
   if (found == m_lease_waiters.end()) return;
   http::Reply reply = std::move(found->second.reply);
+  std::shared_ptr<http::Connection> connection = std::move(found->second.connection);
   m_lease_waiters.erase(found);
   const api::Task* task = m_sched.task(grant.task_id);
+  guard_grant(connection, *task);
   std::string body = lease_json(*task, m_sched.settings());
   out.push_back([reply, body = std::move(body)] { reply(json_response(200, body)); });
 }
@@ -167,6 +173,51 @@ void Service::collect_wakeups(const sched::Changes& changes,
   }
 }
 
+void Service::guard_grant(const std::shared_ptr<http::Connection>& connection,
+                          const api::Task& task) {
+  if (!connection) return;
+  connection->on_undelivered(
+      [this, task_id = task.id, lease_id = task.lease_id] { give_back(task_id, lease_id); });
+}
+
+void Service::give_back(std::int64_t task_id, std::int64_t lease_id) {
+  std::lock_guard lock(m_mutex);
+  if (m_stopped) return;
+  sched::Changes changes;
+  if (!m_sched.return_lease(task_id, lease_id, now(), changes)) return;
+  m_log.info("task " + std::to_string(task_id) + ": lease " + std::to_string(lease_id) +
+             " never reached its node (connection gone); queued again without penalty");
+  commit(changes, [this](const Status& status) {
+    if (!status) m_log.error("store: " + status.error().describe());
+  });
+}
+
+void Service::forget_waiter(const std::string& node_id, std::uint64_t serial) {
+  std::lock_guard lock(m_mutex);
+  auto found = m_lease_waiters.find(node_id);
+  if (found == m_lease_waiters.end() || found->second.serial != serial) return;
+  m_lease_waiters.erase(found);
+  m_sched.stop_waiting(node_id);
+}
+
+void Service::reply_durable(const http::Reply& reply, http::Response response) {
+  if (m_writes_durable == m_writes_queued) return reply(std::move(response));
+  // Batches become durable in order, so an empty one completes after all before it.
+  m_store->write(store::Batch{},
+                 [reply, response = std::move(response)](const Status& status) mutable {
+                   if (!status) {
+                     response.status = 503;
+                     response.body = api::error_body(make_error(
+                         ErrorCode::unavailable, "store: " + status.error().message, "retry"));
+                   }
+                   reply(std::move(response));
+                 });
+}
+
+void Service::send_read(Call& call, std::string body) {
+  reply_durable(call.reply, json_response(200, std::move(body)));
+}
+
 std::uint64_t Service::park(std::multimap<std::int64_t, Parked>& parked, std::int64_t key,
                             Parked entry) {
   entry.serial = ++m_serial;
@@ -181,7 +232,7 @@ void Service::expire_parked(std::multimap<std::int64_t, Parked>& parked, std::in
   auto [begin, end] = parked.equal_range(key);
   for (auto it = begin; it != end; ++it) {
     if (it->second.serial == serial) {
-      it->second.reply(std::move(response));
+      reply_durable(it->second.reply, std::move(response));
       parked.erase(it);
       return;
     }

@@ -86,6 +86,7 @@ class Service {
     http::Reply reply;
     std::int64_t offset = 0;  // output waiters: bytes already seen
     bool legacy = false;
+    std::shared_ptr<http::Connection> connection;  // lease waiters: to take a grant back
   };
   using Respond = std::function<void(const Status&)>;
 
@@ -101,6 +102,17 @@ class Service {
   void expire_parked(std::multimap<std::int64_t, Parked>& parked, std::int64_t key,
                      std::uint64_t serial, http::Response response);
   Status authorize(Call& call);
+  // Sends an answer read from the in-memory state once every change queued so far is
+  // durable, so no read shows a task, result or output that a crash could still lose.
+  // Holds m_mutex.
+  void reply_durable(const http::Reply& reply, http::Response response);
+  void send_read(Call& call, std::string body);
+  // A parked lease request whose peer left: the node no longer waits.
+  void forget_waiter(const std::string& node_id, std::uint64_t serial);
+  // A granted lease whose answer never reached its node: back to the queue, no penalty.
+  void give_back(std::int64_t task_id, std::int64_t lease_id);
+  void guard_grant(const std::shared_ptr<http::Connection>& connection,
+                   const api::Task& task);
 
   struct Subscriber {
     std::shared_ptr<http::Stream> stream;  // null until the header is out
@@ -127,6 +139,8 @@ class Service {
   std::multimap<std::int64_t, Parked> m_task_waiters;
   std::multimap<std::int64_t, Parked> m_output_waiters;
   std::uint64_t m_serial = 0;
+  std::uint64_t m_writes_queued = 0;              // store writes with changes, in order
+  std::atomic<std::uint64_t> m_writes_durable{0};  // the last of them settled (durable or failed)
   bool m_stopped = false;
   std::atomic<std::int64_t> m_last_token_reload{0};  // the tick's own; one tick at a time
 };

@@ -82,6 +82,7 @@ Result<http::ServerOptions> server_options(const config::Config& cfg) {
   options.threads = static_cast<int>(cfg.integer("sched.threads"));
   options.max_body = cfg.bytes("sched.max_body");
   options.max_header = cfg.bytes("sched.max_header");
+  options.header_timeout = cfg.duration("sched.header_timeout");
   options.read_timeout = cfg.duration("sched.read_timeout");
   options.idle_timeout = cfg.duration("sched.idle_timeout");
   options.tls_cert = cfg.string("sched.tls_cert");

@@ -61,7 +61,7 @@ void Service::get_task(Call& call, std::int64_t id) {
   std::lock_guard lock(m_mutex);
   const api::Task* task = m_sched.task(id);
   if (!task) return call.fail(not_found(id));
-  call.send(200, call.legacy ? legacy_task_json(*task) : task_json(*task));
+  send_read(call, call.legacy ? legacy_task_json(*task) : task_json(*task));
 }
 
 void Service::list_tasks(Call& call) {
@@ -91,7 +91,7 @@ void Service::list_tasks(Call& call) {
     out.null();
   }
   out.end_object();
-  call.send(200, out.take());
+  send_read(call, out.take());
 }
 
 void Service::wait_task(Call& call, std::int64_t id) {
@@ -101,9 +101,9 @@ void Service::wait_task(Call& call, std::int64_t id) {
   const api::Task* task = m_sched.task(id);
   if (!task) return call.fail(not_found(id));
   if (api::is_finished(task->state) || *timeout == 0 || m_stopped) {
-    return call.send(200, task_json(*task));
+    return send_read(call, task_json(*task));
   }
-  std::uint64_t serial = park(m_task_waiters, id, Parked{0, call.reply, 0, false});
+  std::uint64_t serial = park(m_task_waiters, id, Parked{0, call.reply, 0, false, nullptr});
   m_server->schedule(Millis(*timeout * 1000), [this, id, serial] {
     std::string body;
     {
@@ -149,9 +149,9 @@ void Service::read_output(Call& call, std::int64_t id) {
   if (!task) return call.fail(not_found(id));
   bool has_more = static_cast<std::size_t>(*offset) < task->output.size();
   if (has_more || api::is_finished(task->state) || *wait == 0 || m_stopped) {
-    return call.send(200, output_json(*task, *offset));
+    return send_read(call, output_json(*task, *offset));
   }
-  std::uint64_t serial = park(m_output_waiters, id, Parked{0, call.reply, *offset, false});
+  std::uint64_t serial = park(m_output_waiters, id, Parked{0, call.reply, *offset, false, nullptr});
   std::int64_t from = *offset;
   m_server->schedule(Millis(*wait * 1000), [this, id, serial, from] {
     std::string body;
