@@ -229,7 +229,12 @@ void Agent::collect_finished() {
     }
   }
   for (auto& [id, running] : done) finish(id, std::move(running), false);
-  if (!done.empty()) m_wake.notify_all();
+  if (done.empty()) return;
+  // Results first, then the lease thread: ia-sched counts a lease against the node until
+  // its result arrives, so a lease request sent before would find the node full and wait
+  // out its whole long poll with work queued.
+  deliver_spool();
+  m_wake.notify_all();
 }
 
 void Agent::finish(std::int64_t task_id, Running running, bool vacate) {
