@@ -227,13 +227,18 @@ void Agent::collect_finished() {
         ++it;
       }
     }
+    m_finishing += static_cast<int>(done.size());
   }
-  for (auto& [id, running] : done) finish(id, std::move(running), false);
   if (done.empty()) return;
-  // Results first, then the lease thread: ia-sched counts a lease against the node until
-  // its result arrives, so a lease request sent before would find the node full and wait
-  // out its whole long poll with work queued.
+  for (auto& [id, running] : done) finish(id, std::move(running), false);
+  // Results first, then the lease thread (m_finishing holds the slots until then):
+  // ia-sched counts a lease against the node until its result arrives, so a lease
+  // request sent before would find the node full and wait out its whole long poll.
   deliver_spool();
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_finishing -= static_cast<int>(done.size());
+  }
   m_wake.notify_all();
 }
 
@@ -368,9 +373,9 @@ void Agent::lease_loop() {
     {
       std::unique_lock<std::mutex> lock(m_mutex);
       m_wake.wait_for(lock, m_options.check_interval, [&] {
-        return m_stopping || (m_accepting && static_cast<int>(m_runs.size()) < m_options.slots);
+        return m_stopping || (m_accepting && used_slots() < m_options.slots);
       });
-      if (m_stopping || !m_accepting || static_cast<int>(m_runs.size()) >= m_options.slots) {
+      if (m_stopping || !m_accepting || used_slots() >= m_options.slots) {
         continue;
       }
     }
