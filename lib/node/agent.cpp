@@ -91,8 +91,10 @@ Result<AgentExit> Agent::run() {
     write_status();
     if (should_stop(now, started, why)) break;
     std::unique_lock<std::mutex> lock(m_mutex);
-    m_wake.wait_for(lock, m_options.check_interval,
-                    [&] { return m_stopping.load() || m_pending_reload.has_value(); });
+    m_wake.wait_for(lock, m_options.check_interval, [&] {
+      return m_stopping.load() || m_pending_reload.has_value() || m_run_ended;
+    });
+    m_run_ended = false;
   }
   m_stopping = true;
   m_link.interrupt();
@@ -419,7 +421,15 @@ bool Agent::lease_once() {
   std::int64_t task_id = lease.task_id;
   m_log.info("task " + std::to_string(task_id) + " leased (lease " +
              std::to_string(lease.lease_id) + ")");
-  Result<std::unique_ptr<TaskRun>> started = TaskRun::start(lease, m_options.sandbox_base);
+  // A task's end wakes the loop at once, so its result and the next lease do not wait
+  // for the next check.
+  Result<std::unique_ptr<TaskRun>> started = TaskRun::start(lease, m_options.sandbox_base, [this] {
+    {
+      std::lock_guard<std::mutex> lock(m_mutex);
+      m_run_ended = true;
+    }
+    m_wake.notify_all();
+  });
   if (!started) {
     m_log.error("task " + std::to_string(task_id) + " could not start: " +
                 started.error().describe());

@@ -111,6 +111,7 @@ class Agent {
   std::atomic<std::int64_t> m_drain_deadline_ms{0};
   bool m_machine_idle = false;
   std::optional<Reload> m_pending_reload;  // guarded by m_mutex
+  bool m_run_ended = false;                // a task ended since the loop last looked; m_mutex
   std::int64_t m_next_heartbeat_ms = 0;
   std::atomic<std::int64_t> m_next_delivery_ms{0};
   std::string m_state = "starting";
