@@ -135,13 +135,4 @@ Result<std::string> Client::call(std::string_view method, std::string_view path,
   return api::error_from_body(response->status, response->body);
 }
 
-Result<json::Value> json_or_error(const Result<ClientResponse>& response) {
-  if (!response) return response.error();
-  if (response->status < 200 || response->status > 299) {
-    return api::error_from_body(response->status, response->body);
-  }
-  if (response->body.empty()) return json::Value(nullptr);
-  return json::parse(response->body);
-}
-
 }  // namespace ia::http

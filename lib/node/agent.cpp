@@ -91,8 +91,10 @@ Result<AgentExit> Agent::run() {
     write_status();
     if (should_stop(now, started, why)) break;
     std::unique_lock<std::mutex> lock(m_mutex);
-    m_wake.wait_for(lock, m_options.check_interval,
-                    [&] { return m_stopping.load() || m_pending_reload.has_value(); });
+    m_wake.wait_for(lock, m_options.check_interval, [&] {
+      return m_stopping.load() || m_pending_reload.has_value() || m_run_ended;
+    });
+    m_run_ended = false;
   }
   m_stopping = true;
   m_link.interrupt();
@@ -227,9 +229,19 @@ void Agent::collect_finished() {
         ++it;
       }
     }
+    m_finishing += static_cast<int>(done.size());
   }
+  if (done.empty()) return;
   for (auto& [id, running] : done) finish(id, std::move(running), false);
-  if (!done.empty()) m_wake.notify_all();
+  // Results first, then the lease thread (m_finishing holds the slots until then):
+  // ia-sched counts a lease against the node until its result arrives, so a lease
+  // request sent before would find the node full and wait out its whole long poll.
+  deliver_spool();
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_finishing -= static_cast<int>(done.size());
+  }
+  m_wake.notify_all();
 }
 
 void Agent::finish(std::int64_t task_id, Running running, bool vacate) {
@@ -364,9 +376,9 @@ void Agent::lease_loop() {
     {
       std::unique_lock<std::mutex> lock(m_mutex);
       m_wake.wait_for(lock, m_options.check_interval, [&] {
-        return m_stopping || (m_accepting && static_cast<int>(m_runs.size()) < m_options.slots);
+        return m_stopping || (m_accepting && used_slots() < m_options.slots);
       });
-      if (m_stopping || !m_accepting || static_cast<int>(m_runs.size()) >= m_options.slots) {
+      if (m_stopping || !m_accepting || used_slots() >= m_options.slots) {
         continue;
       }
     }
@@ -410,7 +422,15 @@ bool Agent::lease_once() {
   std::int64_t task_id = lease.task_id;
   m_log.info("task " + std::to_string(task_id) + " leased (lease " +
              std::to_string(lease.lease_id) + ")");
-  Result<std::unique_ptr<TaskRun>> started = TaskRun::start(lease, m_options.sandbox_base);
+  // A task's end wakes the loop at once, so its result and the next lease do not wait
+  // for the next check.
+  Result<std::unique_ptr<TaskRun>> started = TaskRun::start(lease, m_options.sandbox_base, [this] {
+    {
+      std::lock_guard<std::mutex> lock(m_mutex);
+      m_run_ended = true;
+    }
+    m_wake.notify_all();
+  });
   if (!started) {
     m_log.error("task " + std::to_string(task_id) + " could not start: " +
                 started.error().describe());

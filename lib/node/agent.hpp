@@ -86,6 +86,7 @@ class Agent {
   void apply_reload();
   api::Resources free_resources() const;  // needs m_mutex
   std::vector<int> free_gpus() const;     // needs m_mutex
+  int used_slots() const { return static_cast<int>(m_runs.size()) + m_finishing; }  // needs m_mutex
   bool should_stop(std::int64_t now_ms, std::int64_t started_ms, AgentExit& why);
 
   AgentOptions m_options;
@@ -97,9 +98,10 @@ class Agent {
   Backoff m_lease_backoff;     // lease thread only
   Backoff m_delivery_backoff;  // agent thread only
 
-  mutable std::mutex m_mutex;  // guards m_runs, m_accepting, m_busy_gpus, m_no_work
+  mutable std::mutex m_mutex;  // guards m_runs, m_finishing, m_accepting, m_busy_gpus, m_no_work
   std::condition_variable m_wake;
   std::map<std::int64_t, Running> m_runs;
+  int m_finishing = 0;  // runs out of m_runs whose results are not yet delivered
   bool m_accepting = false;
   std::set<int> m_busy_gpus;
   bool m_no_work = false;   // the last lease poll came back empty
@@ -109,6 +111,7 @@ class Agent {
   std::atomic<std::int64_t> m_drain_deadline_ms{0};
   bool m_machine_idle = false;
   std::optional<Reload> m_pending_reload;  // guarded by m_mutex
+  bool m_run_ended = false;                // a task ended since the loop last looked; m_mutex
   std::int64_t m_next_heartbeat_ms = 0;
   std::atomic<std::int64_t> m_next_delivery_ms{0};
   std::string m_state = "starting";

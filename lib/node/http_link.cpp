@@ -12,8 +12,21 @@ Error bad_answer(const std::string& what) {
 
 }  // namespace
 
-HttpLink::HttpLink(http::ClientOptions options, std::string node_id)
-    : m_client(options), m_poll_client(options), m_node_id(std::move(node_id)) {}
+Result<std::unique_ptr<HttpLink>> HttpLink::create(const http::ClientOptions& options,
+                                                   std::string node_id) {
+  Result<std::unique_ptr<http::LeanClient>> client = http::LeanClient::create(options);
+  if (!client) return std::move(client).error();
+  Result<std::unique_ptr<http::LeanClient>> poll_client = http::LeanClient::create(options);
+  if (!poll_client) return std::move(poll_client).error();
+  return std::unique_ptr<HttpLink>(new HttpLink(std::move(client).value(),
+                                                std::move(poll_client).value(), std::move(node_id)));
+}
+
+HttpLink::HttpLink(std::unique_ptr<http::LeanClient> client,
+                   std::unique_ptr<http::LeanClient> poll_client, std::string node_id)
+    : m_client(std::move(client)),
+      m_poll_client(std::move(poll_client)),
+      m_node_id(std::move(node_id)) {}
 
 Result<HeartbeatAnswer> HttpLink::heartbeat(const api::Heartbeat& beat) {
   json::Writer out;
@@ -30,7 +43,7 @@ Result<HeartbeatAnswer> HttpLink::heartbeat(const api::Heartbeat& beat) {
   }
   out.end_array().end_object();
   Result<json::Value> answer =
-      http::json_or_error(m_client.post("/v1/nodes/" + m_node_id + "/heartbeat", out.take()));
+      http::json_or_error(m_client->post("/v1/nodes/" + m_node_id + "/heartbeat", out.take()));
   if (!answer) return std::move(answer).error();
   HeartbeatAnswer result;
   if (const json::Value* cancel = answer->find("cancel"); cancel && cancel->is_array()) {
@@ -51,7 +64,7 @@ Result<std::optional<Lease>> HttpLink::lease(const api::Resources& free, Millis 
   api::write_resources(out, "free", free);
   out.end_object();
   std::string path = "/v1/nodes/" + m_node_id + "/lease?wait=" + std::to_string(wait.count() / 1000);
-  Result<http::ClientResponse> response = m_poll_client.post(path, out.take(), wait + Millis(10'000));
+  Result<http::ClientResponse> response = m_poll_client->post(path, out.take(), wait + Millis(10'000));
   if (!response && response.error().code == ErrorCode::timeout) return std::optional<Lease>();
   if (response && response->status == 204) return std::optional<Lease>();
   Result<json::Value> answer = http::json_or_error(response);
@@ -68,14 +81,14 @@ Status HttpLink::append_output(std::int64_t task_id, std::int64_t lease_id,
   api::write_output(out, "data", data);
   out.end_object();
   Result<json::Value> answer = http::json_or_error(
-      m_client.post("/v1/tasks/" + std::to_string(task_id) + "/output", out.take()));
+      m_client->post("/v1/tasks/" + std::to_string(task_id) + "/output", out.take()));
   if (!answer) return std::move(answer).error();
   return {};
 }
 
 Status HttpLink::report_result(std::int64_t task_id, const std::string& body) {
   Result<json::Value> answer = http::json_or_error(
-      m_client.post("/v1/tasks/" + std::to_string(task_id) + "/result", body));
+      m_client->post("/v1/tasks/" + std::to_string(task_id) + "/result", body));
   if (!answer) return std::move(answer).error();
   return {};
 }

@@ -55,7 +55,8 @@ sandbox::Spec spec_for(const Lease& lease, const sandbox::Spec& base, const std:
   return spec;
 }
 
-Result<std::unique_ptr<TaskRun>> TaskRun::start(Lease lease, const sandbox::Spec& base) {
+Result<std::unique_ptr<TaskRun>> TaskRun::start(Lease lease, const sandbox::Spec& base,
+                                                std::function<void()> on_end) {
   bool root = ::geteuid() == 0;
   Result<std::string> workdir = sandbox::make_temp_workdir(root ? base.uid : -1L,
                                                            root ? base.gid : -1L);
@@ -79,6 +80,7 @@ Result<std::unique_ptr<TaskRun>> TaskRun::start(Lease lease, const sandbox::Spec
   }
   std::unique_ptr<TaskRun> run(
       new TaskRun(std::move(lease), *workdir, std::move(handle).value(), std::move(output)));
+  run->m_on_end = std::move(on_end);
   run->m_pump = std::thread([raw = run.get()] { raw->pump(); });
   return run;
 }
@@ -101,8 +103,11 @@ TaskRun::~TaskRun() {
 void TaskRun::pump() {
   Result<sandbox::Outcome> outcome = m_handle.wait();
   m_output->close();
-  std::lock_guard<std::mutex> lock(m_mutex);
-  m_outcome.emplace(std::move(outcome));
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_outcome.emplace(std::move(outcome));
+  }
+  if (m_on_end) m_on_end();
 }
 
 Status TaskRun::freeze() {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -53,7 +54,9 @@ class OutputBox {
 
 class TaskRun {
  public:
-  static Result<std::unique_ptr<TaskRun>> start(Lease lease, const sandbox::Spec& base);
+  // on_end runs on the pump thread once the task has ended (finished() is then true).
+  static Result<std::unique_ptr<TaskRun>> start(Lease lease, const sandbox::Spec& base,
+                                                std::function<void()> on_end = {});
   ~TaskRun();
   TaskRun(const TaskRun&) = delete;
   TaskRun& operator=(const TaskRun&) = delete;
@@ -82,6 +85,7 @@ class TaskRun {
   std::shared_ptr<OutputBox> m_output;
   mutable std::mutex m_mutex;  // guards m_outcome
   std::optional<Result<sandbox::Outcome>> m_outcome;
+  std::function<void()> m_on_end;
   std::thread m_pump;
 };
 

@@ -213,10 +213,15 @@ void set_rlimits(const ChildPlan& plan) {
   }
 }
 
+// Raw system calls: glibc's wrappers apply the change to every thread the parent had
+// (nptl setxid), and in a child of a raw clone() that list is stale, so they can wait
+// forever on a thread the parent was starting at the time (seen with ia-node --slots 2).
 void drop_uid(const ChildPlan& plan) {
-  STEP_CHECK(setgroups(0, nullptr), "setgroups", "");
-  STEP_CHECK(setresgid(plan.gid, plan.gid, plan.gid), "setresgid", "");
-  STEP_CHECK(setresuid(plan.uid, plan.uid, plan.uid), "setresuid", "");
+  STEP_CHECK(static_cast<int>(::syscall(SYS_setgroups, 0, nullptr)), "setgroups", "");
+  STEP_CHECK(static_cast<int>(::syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid)),
+             "setresgid", "");
+  STEP_CHECK(static_cast<int>(::syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid)),
+             "setresuid", "");
 }
 
 // Needs CAP_SETPCAP, so it runs before the uid change; the bounding set keeps exec from

@@ -111,9 +111,10 @@ Result<int> run_agent(const config::Config& cfg, const ConfigLoader& load, const
   }
   Result<http::ClientOptions> client = cli::client_options(cfg);
   if (!client) return std::move(client).error();
-  node::HttpLink link(*client, options->node_id);
+  Result<std::unique_ptr<node::HttpLink>> link = node::HttpLink::create(*client, options->node_id);
+  if (!link) return std::move(link).error();
   sigset_t signals = block_signals();
-  node::Agent agent(std::move(options).value(), link, *probe, log);
+  node::Agent agent(std::move(options).value(), **link, *probe, log);
   std::atomic<bool> done{false};
   std::thread waiter([&] {
     int signal = 0;

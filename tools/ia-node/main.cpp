@@ -5,10 +5,8 @@
 #include "cli/tool.hpp"
 #include "commands.hpp"
 #include "core/units.hpp"
-#include "http/client.hpp"
 
 int main(int argc, char** argv) {
-  ia::http::global_init();
   CLI::App app{"ia-node: lend this machine's idle time to an ia-sched scheduler.\n"
                "Runs leased tasks in the sandbox only while the owner is away."};
   app.fallthrough();
