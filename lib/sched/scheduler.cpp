@@ -55,7 +55,7 @@ const api::Task& Scheduler::submit(api::TaskSpec spec, std::int64_t now_ms, Chan
   m_queue.insert(queue_key(it->second));
   changes.tasks.insert(it->first);
   changes.events.push_back(Event{"task_created", it->first, {}, "queued"});
-  changes.queue_grew = true;
+  changes.try_dispatch = true;
   return it->second;
 }
 
@@ -204,12 +204,16 @@ void Scheduler::requeue(api::Task& task, bool penalty, std::int64_t now_ms, Chan
   }
   task.state = api::TaskState::queued;
   m_queue.insert(queue_key(task));
-  changes.queue_grew = true;
+  changes.try_dispatch = true;
 }
 
 void Scheduler::finalize(api::Task& task, api::TaskState state, std::int64_t now_ms,
                          Changes& changes) {
   if (task.state == api::TaskState::queued) m_queue.erase(queue_key(task));
+  // A node that waits while full must hear at once that this task's room is free.
+  if (task.state == api::TaskState::leased || task.state == api::TaskState::running) {
+    changes.try_dispatch = true;
+  }
   release(task);
   task.state = state;
   task.finished_ms = now_ms;

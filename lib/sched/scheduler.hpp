@@ -40,7 +40,8 @@ struct Changes {
   std::vector<store::OutputAppend> outputs;
   std::vector<Event> events;
   std::vector<std::int64_t> finished;  // tasks that reached a final state (wake waiters)
-  bool queue_grew = false;             // a task became queued: try waiting nodes
+  // A task became queued or a node's capacity came free: offer work to waiting nodes.
+  bool try_dispatch = false;
 };
 
 struct Node {

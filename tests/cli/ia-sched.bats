@@ -206,6 +206,27 @@ jqr() { jq -r "$1" <<< "$body"; }
   [ "$elapsed_ms" -lt 5000 ]
 }
 
+@test "ia-sched: a full node waiting for work gets the next task the moment its last one ends" {
+  start_sched
+  api POST /v1/tasks '{"code":"first","resources":{"cpu":2}}'
+  api POST /v1/tasks '{"code":"second","resources":{"cpu":2}}'
+  api POST /v1/nodes/n1/heartbeat '{"capacity":{"cpu":2,"memory":4096}}'
+  api POST "/v1/nodes/n1/lease?wait=1"
+  lease=$(jqr .lease.lease_id)
+  # full now: this request waits, and must not wait out its 20 s
+  curl -s -m 30 -X POST -H "Authorization: Bearer $ADMIN_TOKEN" \
+    "$SCHED_URL/v1/nodes/n1/lease?wait=20" > "$BATS_TEST_TMPDIR/second" &
+  waiter=$!
+  sleep 0.5
+  started=$(date +%s%N)
+  api POST /v1/tasks/1/result "{\"lease_id\":$lease,\"exit_code\":0}"
+  [ "$status_code" = 200 ]
+  wait $waiter
+  elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+  [ "$(jq -r .task.spec.code "$BATS_TEST_TMPDIR/second")" = second ]
+  [ "$elapsed_ms" -lt 10000 ]
+}
+
 @test "ia-sched: an expired lease is requeued and its late result refused with 409" {
   IA_SCHED_HEARTBEAT_INTERVAL=200ms IA_SCHED_LEASE_EXPIRY_MISSES=2 start_sched
   api POST /v1/tasks '{"code":"x","max_retries":1}'

@@ -171,7 +171,7 @@ TEST_CASE("sched: a lease that never reached its node goes back with its attempt
   Changes changes;
   CHECK_FALSE(f.sched.return_lease(id, lease_id + 1, f.now, changes));
   REQUIRE(f.sched.return_lease(id, lease_id, f.now, changes));
-  CHECK(changes.queue_grew);
+  CHECK(changes.try_dispatch);
   CHECK(f.sched.task(id)->state == TaskState::queued);
   CHECK(f.sched.task(id)->attempt == 0);
   CHECK(f.sched.node("n1")->running.empty());
@@ -308,4 +308,21 @@ TEST_CASE("sched: stats count states, nodes and the last hour") {
   CHECK(stats.average_run_s == 2);
   CHECK(stats.nodes_total == 2);
   CHECK(stats.capacity_online.cpu == 8);
+}
+
+TEST_CASE("sched: a task that ends frees its node's room for waiting nodes; a queued one does not") {
+  Fixture f;
+  std::int64_t running = f.submit();
+  std::int64_t queued = f.submit();
+  f.beat("n1");
+  std::int64_t lease_id = f.lease("n1")->lease_id;
+  api::ResultReport report;
+  report.lease_id = lease_id;
+  report.exit_code = 0;
+  Changes finished;
+  REQUIRE(f.sched.finish(running, report, f.now, finished));
+  CHECK(finished.try_dispatch);
+  Changes cancelled;
+  REQUIRE(f.sched.cancel(queued, f.now, cancelled));
+  CHECK_FALSE(cancelled.try_dispatch);
 }

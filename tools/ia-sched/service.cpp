@@ -79,7 +79,7 @@ void Service::tick() {
     if (m_stopped) return;
     sched::Changes changes;
     m_sched.tick(now(), changes);
-    if (!changes.tasks.empty() || !changes.nodes.empty() || changes.queue_grew ||
+    if (!changes.tasks.empty() || !changes.nodes.empty() || changes.try_dispatch ||
         !changes.events.empty()) {
       commit(changes, [this](const Status& status) {
         if (!status) m_log.error("store: " + status.error().describe());
@@ -98,22 +98,12 @@ void Service::tick() {
 }
 
 void Service::commit(sched::Changes& changes, Respond respond) {
-  if (changes.queue_grew && !m_lease_waiters.empty()) {
-    std::vector<sched::Grant> grants = m_sched.dispatch(now(), changes);
-    auto wakeups = std::make_shared<std::vector<std::function<void()>>>();
-    for (const sched::Grant& grant : grants) answer_grant(grant, *wakeups);
-    collect_wakeups(changes, *wakeups);
-    std::uint64_t seq = ++m_writes_queued;
-    m_store->write(m_sched.batch(changes),
-                   [this, seq, respond, wakeups, events = changes.events](const Status& status) {
-                     m_writes_durable = seq;  // settled: a failed write never will be
-                     respond(status);
-                     for (auto& wake : *wakeups) wake();
-                     if (status) publish(events);
-                   });
-    return;
-  }
   auto wakeups = std::make_shared<std::vector<std::function<void()>>>();
+  if (changes.try_dispatch && !m_lease_waiters.empty()) {
+    for (const sched::Grant& grant : m_sched.dispatch(now(), changes)) {
+      answer_grant(grant, *wakeups);
+    }
+  }
   collect_wakeups(changes, *wakeups);
   store::Batch batch = m_sched.batch(changes);
   if (batch.empty()) {
@@ -125,7 +115,7 @@ void Service::commit(sched::Changes& changes, Respond respond) {
   std::uint64_t seq = ++m_writes_queued;
   m_store->write(std::move(batch),
                  [this, seq, respond, wakeups, events = changes.events](const Status& status) {
-                   m_writes_durable = seq;
+                   m_writes_durable = seq;  // settled: a failed write never will be
                    respond(status);
                    for (auto& wake : *wakeups) wake();
                    if (status) publish(events);
