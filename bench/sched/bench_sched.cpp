@@ -49,7 +49,8 @@ Sched start_sched(const std::string& binary) {
     while (std::getline(in, line)) {
       auto at = line.find("listening on 127.0.0.1:");
       if (at != std::string::npos) {
-        std::string port = line.substr(at + 23, line.find(',', at) - at - 23);
+        std::size_t from = at + 23;
+        std::string port = line.substr(from, line.find_first_not_of("0123456789", from) - from);
         sched.url = "http://127.0.0.1:" + port;
       }
     }
