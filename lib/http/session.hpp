@@ -175,6 +175,12 @@ class Session : public std::enable_shared_from_this<Session<S>> {
 
   void peer_left() {
     if (m_streaming) return end_stream();
+    // An answer being written decides for itself: the peer may close as soon as it has
+    // read it, before the write's completion runs; a failed write reports it lost.
+    if (m_writing) {
+      m_gone = true;
+      return;
+    }
     if (m_delivery) m_delivery->lost();
     close();
   }
@@ -276,6 +282,7 @@ class Session : public std::enable_shared_from_this<Session<S>> {
     out->keep_alive(m_keep_alive && !m_server.stopping);
     out->prepare_payload();
     lowest().expires_after(m_server.options.read_timeout);
+    m_writing = true;
     bhttp::async_write(m_stream, *out,
                        [self = this->shared_from_this(), out](beast::error_code ec,
                                                               std::size_t) {
@@ -284,6 +291,7 @@ class Session : public std::enable_shared_from_this<Session<S>> {
   }
 
   void on_written(beast::error_code ec, bool keep_alive) {
+    m_writing = false;
     --m_server.in_flight;
     std::shared_ptr<Delivery> delivery = std::move(m_delivery);
     if (ec) {
@@ -376,6 +384,7 @@ class Session : public std::enable_shared_from_this<Session<S>> {
   bool m_keep_alive = true;
   unsigned m_version = 11;
   bool m_watching = false;      // a read is pending outside read_request
+  bool m_writing = false;       // an answer is being written
   bool m_want_request = false;  // that read starts the next request
   bool m_streaming = false;
   bool m_stream_closed = false;

@@ -16,6 +16,17 @@ teardown() {
 
 jqr() { jq -r "$1" <<< "$body"; }
 
+# until_status ID STATE: polls the task for up to 10 s (expiry runs on the server's tick,
+# which a loaded machine delays).
+until_status() {
+  local i
+  for i in $(seq 1 100); do
+    api GET "/v1/tasks/$1"
+    [ "$(jqr .status)" = "$2" ] && return 0
+    sleep 0.1
+  done
+}
+
 @test "ia-sched: --help and --version" {
   run "$IA_BIN_DIR/ia-sched" --help
   assert_success
@@ -233,7 +244,7 @@ jqr() { jq -r "$1" <<< "$body"; }
   api POST /v1/nodes/n1/heartbeat '{}'
   api POST /v1/nodes/n1/lease
   old=$(jqr .lease.lease_id)
-  sleep 1
+  until_status 1 queued
   api GET /v1/tasks/1
   [ "$(jqr .status)" = queued ]
   [ "$(jqr .attempt)" = 1 ]
@@ -243,7 +254,7 @@ jqr() { jq -r "$1" <<< "$body"; }
   api POST /v1/tasks/1/result "{\"lease_id\":$old,\"exit_code\":0}"
   [ "$status_code" = 409 ]
   [ "$(jqr .error.code)" = CONFLICT ]
-  sleep 1
+  until_status 1 failed
   api GET /v1/tasks/1
   [ "$(jqr .status)" = failed ]
   [[ "$(jqr .result.reason)" == *"max_retries is 1"* ]]
