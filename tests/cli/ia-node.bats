@@ -77,12 +77,13 @@ start_test_sched() { start_sched --config "$BATS_TEST_TMPDIR/sched.toml"; }
 @test "ia-node: kill -9 of a node mid-task: the lease expires and another node runs it" {
   start_test_sched
   start_node --node-id doomed
-  id=$(submit_code 'import time; time.sleep(2); print("done")')
+  # Long enough that a loaded machine cannot finish it on the doomed node before the kill.
+  id=$(submit_code 'import time; time.sleep(8); print("done")')
   wait_for_state "$id" running
   kill -9 "$NODE_PID"; NODE_PID=
   NODE_TOKEN=
   start_node --node-id rescuer
-  wait_for_state "$id" succeeded 30
+  wait_for_state "$id" succeeded 60
   api GET "/v1/tasks/$id"
   assert_equal "$(jq -r .node_id <<< "$body")" rescuer
   [ "$(jq -r .attempt <<< "$body")" -ge 1 ]
