@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include "api/errors.hpp"
+#include "http/transport_error.hpp"
 
 namespace ia::http {
 namespace {
@@ -23,23 +24,18 @@ Error transport_error(CURLcode code, const std::string& url, const char* detail)
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
-      return make_error(ErrorCode::unavailable, "cannot reach " + url + ": " + why,
-                        "is ia-sched running? check --server or IA_SERVER");
+      return unreachable_error(url, why);
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-      return make_error(ErrorCode::unavailable, "cannot resolve " + url + ": " + why,
-                        "check the host name in --server or IA_SERVER");
+      return unresolved_error(url, why);
     case CURLE_OPERATION_TIMEDOUT:
-      return make_error(ErrorCode::timeout, "no answer from " + url + " in time",
-                        "the server is slow or unreachable; raise [client] timeout");
+      return timed_out_error(url);
     case CURLE_ABORTED_BY_CALLBACK:
-      return make_error(ErrorCode::timeout, "request to " + url + " interrupted");
+      return interrupted_error(url);
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CACERT_BADFILE:
-      return make_error(ErrorCode::unavailable, "TLS with " + url + " failed: " + why,
-                        "check the server's certificate; for a self-signed one name its CA "
-                        "with --ca-file or IA_CA_FILE ([client] ca_file)");
+      return tls_error(url, why);
     default:
       return make_error(ErrorCode::unavailable, "request to " + url + " failed: " + why);
   }

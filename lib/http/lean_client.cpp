@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "core/strings.hpp"
+#include "http/transport_error.hpp"
 
 namespace ia::http {
 
@@ -54,18 +55,13 @@ bool is_ip_address(const std::string& host) {
 }
 
 Error transport_error(const beast::error_code& ec, const std::string& url, bool interrupted) {
-  if (interrupted) return make_error(ErrorCode::timeout, "request to " + url + " interrupted");
-  if (ec == beast::error::timeout) {
-    return make_error(ErrorCode::timeout, "no answer from " + url + " in time",
-                      "the server is slow or unreachable; raise [client] timeout");
-  }
+  if (interrupted) return interrupted_error(url);
+  if (ec == beast::error::timeout) return timed_out_error(url);
   if (ec.category() == asio::error::get_ssl_category() ||
       ec.category() == asio::ssl::error::get_stream_category()) {
-    return make_error(ErrorCode::unavailable, "TLS with " + url + " failed: " + ec.message(),
-                      "check the server's certificate, or name a CA bundle for it");
+    return tls_error(url, ec.message());
   }
-  return make_error(ErrorCode::unavailable, "cannot reach " + url + ": " + ec.message(),
-                    "is ia-sched running? check --server or IA_SERVER");
+  return unreachable_error(url, ec.message());
 }
 
 // A kept-alive connection the server closed while idle fails like this before any answer

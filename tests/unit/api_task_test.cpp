@@ -34,7 +34,7 @@ TEST_CASE("api: a full submit body maps to every spec field") {
   CHECK(spec->labels == std::vector<std::string>{"os=linux"});
 }
 
-TEST_CASE("api: defaults fill a minimal submit; a shebang needs no interpreter") {
+TEST_CASE("api: defaults fill a minimal submit, a shebang needs no interpreter") {
   auto plain = parse_submit(R"J({"code":"print(2)"})J", SubmitLimits{});
   REQUIRE(plain);
   CHECK(plain->interpreter == "python3");

@@ -57,7 +57,7 @@ TEST_CASE("submission: --array sets IA_ARRAY_INDEX and names each task") {
   CHECK_FALSE(ia::client::expand(request, 10));
 }
 
-TEST_CASE("submission: --each appends each line's words; combining with --array is refused") {
+TEST_CASE("submission: --each appends each line's words, combining with --array is refused") {
   ia::test::TempDir dir;
   SubmitRequest request = hello();
   request.args = {"fixed"};

@@ -219,7 +219,7 @@ TEST_CASE("detector: fake NVML loaded by dlopen, compositor idle, training busy"
   CHECK(v.gpus[0].busy);
 }
 
-TEST_CASE("detector: NVML process of ia's own task is ignored; old drivers' list works") {
+TEST_CASE("detector: NVML process of ia's own task is ignored, old drivers' list works") {
   TempDir dir;
   ScopedEnv script("IA_FAKE_NVML_SCRIPT", (dir.path / "nvml").string());
   dir.write("nvml", "no_v3\ngpu A100 util=99 used=17179869184 total=42949672960\n"

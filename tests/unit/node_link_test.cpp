@@ -40,7 +40,7 @@ TEST_CASE("result body: timeouts, vacates and sandbox failures each say what hap
   CHECK_THAT(broken->reason, Catch::Contains("no user namespaces"));
 }
 
-TEST_CASE("lease answer: the spec comes back as submitted; malformed answers are errors") {
+TEST_CASE("lease answer: the spec comes back as submitted, malformed answers are errors") {
   auto lease = ia::node::parse_lease(
       R"j({"task":{"task_id":4,"attempt":0,"spec":{"code":"print(1)","interpreter":"python3",)j"
       R"j("args":["x"],"timeout":60,"resources":{"cpu":1.0,"memory":256,"gpu":1}}},)j"

@@ -48,7 +48,7 @@ TEST_CASE("task run: a script runs in the sandbox with its args and env, output 
   CHECK(outcome->exit_code == 3);
 }
 
-TEST_CASE("task run: stderr is marked apart from stdout; a character split by reads stays whole") {
+TEST_CASE("task run: stderr is marked apart from stdout, a character split by reads stays whole") {
   Lease lease = python_lease(6, "import sys, time\n"
                                 "print('out', flush=True)\n"
                                 "time.sleep(0.2)\n"

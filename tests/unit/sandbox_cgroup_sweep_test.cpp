@@ -58,7 +58,7 @@ TEST_CASE("cgroup sweep: names that are not task cgroups are refused") {
   }
 }
 
-TEST_CASE("cgroup sweep: this process is alive; a reused pid or a reaped one is not") {
+TEST_CASE("cgroup sweep: this process is alive, a reused pid or a reaped one is not") {
   CgroupOwner self = current_owner();
   CHECK(self.pid == ::getpid());
   CHECK(self.start_time > 0);

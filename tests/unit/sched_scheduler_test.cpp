@@ -96,7 +96,7 @@ TEST_CASE("sched: matching respects free cpu and labels") {
   CHECK(f.lease("n3")->id == id);
 }
 
-TEST_CASE("sched: heartbeats renew a lease and mark it running; silence expires it") {
+TEST_CASE("sched: heartbeats renew a lease and mark it running, silence expires it") {
   Fixture f;
   std::int64_t id = f.submit();
   f.beat("n1");
@@ -310,7 +310,7 @@ TEST_CASE("sched: stats count states, nodes and the last hour") {
   CHECK(stats.capacity_online.cpu == 8);
 }
 
-TEST_CASE("sched: a task that ends frees its node's room for waiting nodes; a queued one does not") {
+TEST_CASE("sched: a task that ends frees its node's room for waiting nodes, a queued one does not") {
   Fixture f;
   std::int64_t running = f.submit();
   std::int64_t queued = f.submit();
