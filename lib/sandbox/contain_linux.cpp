@@ -42,30 +42,23 @@ namespace {
   } while (0)
 
 // Moves the parent's descriptors to fixed numbers and closes every other one, so no
-// socket or file of the caller (ia-node's connections) leaks into the task.
-// The cgroup.procs descriptors follow the fixed ones, from k_fd_count on.
+// socket or file of the caller (ia-node's connections) leaks into the task. A fixed
+// number the plan leaves unused is closed too: it may hold one of the parent's own.
 void arrange_fds(const ChildPlan& plan) {
-  int count = k_fd_count + static_cast<int>(plan.cgroup_procs.size());
-  int temp[k_fd_count + k_max_cgroup_fds];
-  for (int i = 0; i < count; ++i) {
-    int fd = i < k_fd_count ? plan.fds[i] : plan.cgroup_procs[i - k_fd_count];
+  int temp[k_fd_count];
+  for (int i = 0; i < k_fd_count; ++i) {
+    int fd = plan.fds[i];
     temp[i] = fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 100);
     if (fd >= 0 && temp[i] < 0) _exit(125);
   }
-  for (int i = 3; i < count; ++i) {
-    if (temp[i] >= 0 && dup3(temp[i], i, O_CLOEXEC) < 0) _exit(125);
+  for (int i = 3; i < k_fd_count; ++i) {
+    if (temp[i] < 0) {
+      close(i);
+    } else if (dup3(temp[i], i, O_CLOEXEC) < 0) {
+      _exit(125);
+    }
   }
-  syscall(SYS_close_range, count, ~0U, 0);
-}
-
-// Before anything else: the cgroup (so every later process is counted and limited) and,
-// without root, the id maps that give the child its capabilities in the new namespace.
-void join_cgroups(const ChildPlan& plan) {
-  for (size_t i = 0; i < plan.cgroup_procs.size(); ++i) {
-    int fd = k_fd_count + static_cast<int>(i);
-    STEP_CHECK(write(fd, "0", 1), "join cgroup", "cgroup.procs");
-    close(fd);
-  }
+  syscall(SYS_close_range, k_fd_count, ~0U, 0);
 }
 
 void write_proc_self(const char* file, const std::string& text) {
@@ -75,6 +68,7 @@ void write_proc_self(const char* file, const std::string& text) {
   close(fd);
 }
 
+// Without root: the id maps that give the child its capabilities in the new namespace.
 void map_ids(const ChildPlan& plan) {
   write_proc_self("/proc/self/setgroups", "deny");
   write_proc_self("/proc/self/uid_map", plan.uid_map);
@@ -207,12 +201,6 @@ void bring_up_loopback() {
   close(sock);
 }
 
-void set_rlimits(const ChildPlan& plan) {
-  for (const auto& [resource, limit] : plan.rlimits) {
-    STEP_CHECK(setrlimit(static_cast<__rlimit_resource>(resource), &limit), "setrlimit", "");
-  }
-}
-
 // Raw system calls: glibc's wrappers apply the change to every thread the parent had
 // (nptl setxid), and in a child of a raw clone() that list is stale, so they can wait
 // forever on a thread the parent was starting at the time (seen with ia-node --slots 2).
@@ -293,6 +281,22 @@ int task_main(void* plan) {
   start_task(*static_cast<const ChildPlan*>(plan));
 }
 
+// The parent puts this process in the task's cgroups while the chain above runs, then
+// sends the verdict; the task, cloned next, starts in them under the verdict's rlimits.
+// End of file instead: the parent gave up (it reports why) or died.
+void await_cgroup() {
+  CgroupVerdict verdict;
+  ssize_t n;
+  do n = read(k_fd_go, &verdict, sizeof verdict);
+  while (n < 0 && errno == EINTR);
+  if (n != static_cast<ssize_t>(sizeof verdict)) _exit(125);
+  close(k_fd_go);
+  for (int i = 0; i < verdict.count && i < CgroupVerdict::k_max_rlimits; ++i) {
+    const auto& [resource, limit] = verdict.rlimits[i];
+    STEP_CHECK(setrlimit(static_cast<__rlimit_resource>(resource), &limit), "setrlimit", "");
+  }
+}
+
 // PID 1 of the namespace: reaps orphans and reports the task's status. When it exits
 // the kernel kills every process left in the namespace, daemons included.
 [[noreturn]] void be_init(const ChildPlan& plan) {
@@ -322,7 +326,6 @@ int task_main(void* plan) {
 void run_child(const ChildPlan& plan) {
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   arrange_fds(plan);
-  join_cgroups(plan);
   if (plan.map_ids) map_ids(plan);
   if (plan.isolate) {
     make_mounts_private();
@@ -333,13 +336,13 @@ void run_child(const ChildPlan& plan) {
   }
   // Our own session: the task cannot reach the caller's terminal as its controlling tty.
   setsid();
-  set_rlimits(plan);
   if (plan.drop_caps) drop_bounding_set(plan);
   if (plan.drop_uid) drop_uid(plan);
   die_with_parent(plan);
   if (plan.drop_caps) drop_capabilities();
   set_no_new_privs();
   load_seccomp(plan);
+  await_cgroup();
   be_init(plan);
 }
 

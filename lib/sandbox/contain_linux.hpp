@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ia::sandbox {
@@ -18,13 +19,22 @@ inline constexpr int k_fd_status = 5;  // init -> parent: the task's wait status
 inline constexpr int k_fd_stdin = 6;
 inline constexpr int k_fd_stdout = 7;
 inline constexpr int k_fd_stderr = 8;
-inline constexpr int k_fd_count = 9;
-inline constexpr size_t k_max_cgroup_fds = 8;  // v1 has five controllers at most
+inline constexpr int k_fd_go = 9;     // parent -> child: a CgroupVerdict
+inline constexpr int k_fd_count = 10;
 
 struct ChildError {
   char step[40];
   char detail[216];
   int err;
+};
+
+// What the parent sends once it has put the child in the task's cgroups (or found it
+// cannot): the rlimits to apply, memory and process limits among them when no cgroup
+// enforces those. Written in one write, well under PIPE_BUF, so it arrives whole.
+struct CgroupVerdict {
+  static constexpr int k_max_rlimits = 8;
+  int count = 0;
+  std::pair<int, rlimit> rlimits[k_max_rlimits];
 };
 
 struct MountOp {
@@ -35,10 +45,7 @@ struct MountOp {
 };
 
 struct ChildPlan {
-  int fds[k_fd_count] = {-1, -1, -1, -1, -1, -1, -1, -1, -1};  // parent's numbers
-  // The child joins the task's cgroups itself, by writing "0" to these (parent's numbers),
-  // so the parent has nothing to hand over between clone and the set-up chain.
-  std::vector<int> cgroup_procs;
+  int fds[k_fd_count] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1};  // parent's numbers
   // Without root: the child maps its own ids in its new user namespace (user_namespaces(7)
   // allows a process to map its own effective uid and gid once setgroups is denied).
   bool map_ids = false;
@@ -52,7 +59,6 @@ struct ChildPlan {
   bool drop_caps = true;  // false only without namespaces and without root
   unsigned uid = 0, gid = 0;
   int cap_last = 40;
-  std::vector<std::pair<int, rlimit>> rlimits;
   std::vector<sock_filter> seccomp;
   std::string cwd;  // inside the new root
   std::vector<std::string> argv_storage, env_storage, path_dirs;

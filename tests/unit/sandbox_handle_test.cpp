@@ -176,10 +176,42 @@ TEST_CASE("sandbox handle: an empty command is refused") {
 }
 
 TEST_CASE("sandbox handle: --require of something missing refuses before the task runs") {
-  Spec spec = shell("echo RAN");
+  // The child is already building its root when the cgroup fails: it must never reach
+  // the task, and must not outlive the refusal.
+  TempDir dir;
+  const std::string marker = "ia-require-marker-" + std::to_string(::getpid());
+  Spec spec = shell("touch /task/ran; exec sleep 30 " + marker);
+  spec.workdir = dir.path.string();
   spec.cgroup_parent = "no/such/parent";
   spec.require = {"mem"};
   auto refused = start(spec);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().message.find("mem") != std::string::npos);
+  CHECK(refused.error().message.find("cgroup") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir.path / "ran"));
+  CHECK_FALSE(process_with_arg(marker));
+}
+
+// /proc/self/limits as the task sees it: the line of one limit ("Max address space").
+std::string task_limit_line(Spec spec, const std::string& name) {
+  spec.argv = {"/bin/sh", "-c", "grep '^" + name + "' /proc/self/limits"};
+  spec.capture = true;
+  auto outcome = run(spec);
+  REQUIRE(outcome);
+  REQUIRE(outcome->exit_code == 0);
+  return outcome->stdout_text;
+}
+
+TEST_CASE("sandbox handle: without a cgroup, rlimits stand in for memory and processes") {
+  Spec spec = shell("true");
+  spec.limits.memory = 512ull << 20;
+  spec.limits.pids = 64;
+  spec.cgroup_parent = "no/such/parent";
+  CHECK(task_limit_line(spec, "Max address space").find("536870912") != std::string::npos);
+  CHECK(task_limit_line(spec, "Max processes").find(" 64 ") != std::string::npos);
+  if (::geteuid() == 0) {
+    // With root the cgroup holds both, and the task keeps the address space it needs.
+    spec.cgroup_parent = Spec{}.cgroup_parent;
+    CHECK(task_limit_line(spec, "Max address space").find("unlimited") != std::string::npos);
+  }
 }
