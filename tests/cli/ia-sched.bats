@@ -622,3 +622,48 @@ until_status() {
   api GET /v1/nodes/n1
   [ "$(jqr .status)" = idle ]
 }
+
+@test "ia-sched: a read never shows a change before the store has it (store locked by another process)" {
+  start_sched
+  api POST /v1/tasks '{"code":"a"}'
+  [ "$status_code" = 201 ]
+  # Another process takes SQLite's write lock and keeps it until told (20 s at most, so
+  # a failing test leaves nothing behind); it writes "released" just before it lets go.
+  /usr/bin/python3 - "$SCHED_DIR" 3>&- <<'PY' &
+import os, sqlite3, sys, time
+state = sys.argv[1]
+db = sqlite3.connect(os.path.join(state, "sched.db"), isolation_level=None, timeout=10)
+db.execute("BEGIN IMMEDIATE")
+open(os.path.join(state, "locked"), "w").close()
+deadline = time.monotonic() + 20
+while not os.path.exists(os.path.join(state, "release")) and time.monotonic() < deadline:
+    time.sleep(0.02)
+open(os.path.join(state, "released"), "w").close()
+db.execute("COMMIT")
+PY
+  locker=$!
+  for i in $(seq 1 250); do [ -e "$SCHED_DIR/locked" ] && break; sleep 0.02; done
+  [ -e "$SCHED_DIR/locked" ]
+  # The cancel is applied in memory at once; its write waits behind the lock.
+  curl -s -m 30 -X DELETE -H "Authorization: Bearer $ADMIN_TOKEN" \
+    "$SCHED_URL/v1/tasks/1" > "$BATS_TEST_TMPDIR/cancel" 3>&- &
+  canceller=$!
+  # Reads say "queued" until the server has taken the cancel; from then on none may answer
+  # (least of all "cancelled") while that write is not durable.
+  seen=queued
+  for i in $(seq 1 100); do
+    out=$(curl -s -m 0.5 -H "Authorization: Bearer $ADMIN_TOKEN" "$SCHED_URL/v1/tasks/1") ||
+      { seen=waiting; break; }
+    seen=$(jq -r .status <<< "$out")
+    [ "$seen" = queued ] || break
+    sleep 0.05
+  done
+  [ "$seen" = waiting ]
+  touch "$SCHED_DIR/release"
+  api GET /v1/tasks/1
+  [ -e "$SCHED_DIR/released" ]
+  [ "$(jqr .status)" = cancelled ]
+  wait "$canceller"
+  [ "$(jq -r .status "$BATS_TEST_TMPDIR/cancel")" = cancelled ]
+  wait "$locker"
+}
