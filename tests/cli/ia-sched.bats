@@ -660,10 +660,10 @@ PY
   done
   [ "$seen" = waiting ]
   touch "$SCHED_DIR/release"
-  api GET /v1/tasks/1
-  [ -e "$SCHED_DIR/released" ]
-  [ "$(jqr .status)" = cancelled ]
   wait "$canceller"
+  [ -e "$SCHED_DIR/released" ]
   [ "$(jq -r .status "$BATS_TEST_TMPDIR/cancel")" = cancelled ]
+  api GET /v1/tasks/1
+  [ "$(jqr .status)" = cancelled ]
   wait "$locker"
 }
