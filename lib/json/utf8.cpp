@@ -35,6 +35,16 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   return length;
 }
 
+std::size_t append_utf8_char(std::string& out, std::string_view text, std::size_t i) {
+  std::size_t length = utf8_sequence_length(text, i);
+  if (length == 0) {
+    out += k_replacement;
+    return 1;
+  }
+  out.append(text.substr(i, length));
+  return length;
+}
+
 bool is_valid_utf8(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     std::size_t length = utf8_sequence_length(text, i);
@@ -48,16 +58,7 @@ std::string to_valid_utf8(std::string_view text) {
   if (is_valid_utf8(text)) return std::string(text);
   std::string out;
   out.reserve(text.size() + 16);
-  for (std::size_t i = 0; i < text.size();) {
-    std::size_t length = utf8_sequence_length(text, i);
-    if (length == 0) {
-      out += k_replacement;
-      ++i;
-    } else {
-      out.append(text.substr(i, length));
-      i += length;
-    }
-  }
+  for (std::size_t i = 0; i < text.size();) i += append_utf8_char(out, text, i);
   return out;
 }
 

@@ -12,6 +12,10 @@ namespace ia::json {
 // cut off by the end of text.
 std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
 
+// Appends the character starting at text[i] to out, or U+FFFD when no valid sequence
+// starts there; returns how many bytes of text it used (at least 1).
+std::size_t append_utf8_char(std::string& out, std::string_view text, std::size_t i);
+
 // Whether text is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF).
 bool is_valid_utf8(std::string_view text);
 

@@ -6,11 +6,6 @@
 #include "json/utf8.hpp"
 
 namespace ia::json {
-namespace {
-
-constexpr std::string_view k_replacement = "\xEF\xBF\xBD";  // U+FFFD
-
-}  // namespace
 
 void append_escaped(std::string& out, std::string_view value) {
   static constexpr char k_hex[] = "0123456789abcdef";
@@ -18,14 +13,7 @@ void append_escaped(std::string& out, std::string_view value) {
   for (std::size_t i = 0; i < value.size();) {
     unsigned char c = static_cast<unsigned char>(value[i]);
     if (c >= 0x80) {
-      std::size_t length = utf8_sequence_length(value, i);
-      if (length == 0) {
-        out += k_replacement;
-        ++i;
-      } else {
-        out.append(value.substr(i, length));
-        i += length;
-      }
+      i += append_utf8_char(out, value, i);
       continue;
     }
     switch (c) {

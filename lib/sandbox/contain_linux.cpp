@@ -284,7 +284,7 @@ int task_main(void* plan) {
 // The parent puts this process in the task's cgroups while the chain above runs, then
 // sends the verdict; the task, cloned next, starts in them under the verdict's rlimits.
 // End of file instead: the parent gave up (it reports why) or died.
-void await_cgroup() {
+void await_verdict() {
   CgroupVerdict verdict;
   ssize_t n;
   do n = read(k_fd_go, &verdict, sizeof verdict);
@@ -342,7 +342,7 @@ void run_child(const ChildPlan& plan) {
   if (plan.drop_caps) drop_capabilities();
   set_no_new_privs();
   load_seccomp(plan);
-  await_cgroup();
+  await_verdict();
   be_init(plan);
 }
 

@@ -292,7 +292,9 @@ Status place_in_cgroup(Handle::Impl& impl, bool root, Prepared& p) {
   };
   CgroupVerdict verdict;
   for (const auto& entry : task_rlimits(impl.spec.limits, has("mem"), has("pids"))) {
-    if (verdict.count == CgroupVerdict::k_max_rlimits) break;
+    if (verdict.count == CgroupVerdict::k_max_rlimits) {
+      return make_error(ErrorCode::internal, "more rlimits than the sandbox child can take");
+    }
     verdict.rlimits[verdict.count++] = entry;
   }
   // The parent holds the pipe's read end too, so a child that died already costs no SIGPIPE.
