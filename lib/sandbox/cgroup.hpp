@@ -50,6 +50,12 @@ class Cgroup {
   // Writes the limits; mechanisms it applied land in applied ("mem", "pids", "cpu", "freezer").
   virtual Status apply(const Limits& limits, std::vector<std::string>& applied) = 0;
   virtual Status attach(pid_t pid) = 0;
+  // Files a process writes "0" to in order to move itself in, or none (v2). v1's `tasks`
+  // moves one thread without the kernel's global threadgroup lock, whose writer waits a
+  // whole RCU grace period (11 ms on the reference VM) whenever no other cgroup move came
+  // just before; attach() takes that lock. The child is single-threaded, so one thread
+  // is the whole process.
+  virtual std::vector<std::string> self_join_files() const = 0;
   virtual Status freeze() = 0;
   virtual Status thaw() = 0;
   virtual Status kill_all() = 0;

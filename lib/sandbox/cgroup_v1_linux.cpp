@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <thread>
@@ -50,6 +51,16 @@ class CgroupV1 final : public Cgroup {
       IA_TRY(write_text(dir + "/cgroup.procs", std::to_string(pid)));
     }
     return {};
+  }
+
+  std::vector<std::string> self_join_files() const override {
+    std::vector<std::string> files;
+    for (const std::string& dir : paths()) {
+      std::string file = dir + "/tasks";
+      // cpu and cpuacct may share one directory: one write serves both.
+      if (std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
+    }
+    return files;
   }
 
   Status freeze() override { return set_freezer("FROZEN"); }

@@ -53,6 +53,10 @@ class CgroupV2 final : public Cgroup {
   Status attach(pid_t pid) override {
     return write_text(m_dir + "/cgroup.procs", std::to_string(pid));
   }
+  // cgroup.procs moves whole processes under the global lock; cgroup.threads refuses to
+  // cross domains. attach() it is.
+  std::vector<std::string> self_join_files() const override { return {}; }
+
   Status freeze() override { return write_text(m_dir + "/cgroup.freeze", "1"); }
   Status thaw() override { return write_text(m_dir + "/cgroup.freeze", "0"); }
 

@@ -281,16 +281,40 @@ int task_main(void* plan) {
   start_task(*static_cast<const ChildPlan*>(plan));
 }
 
-// The parent puts this process in the task's cgroups while the chain above runs, then
-// sends the verdict; the task, cloned next, starts in them under the verdict's rlimits.
-// End of file instead: the parent gave up (it reports why) or died.
-void await_verdict() {
-  CgroupVerdict verdict;
+// Receives the verdict and the cgroup files to join, if any, in one message.
+int receive_verdict(CgroupVerdict& verdict) {
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * CgroupVerdict::k_max_join)];
+  iovec data{&verdict, sizeof verdict};
+  msghdr message{};
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
   ssize_t n;
-  do n = read(k_fd_go, &verdict, sizeof verdict);
+  do n = recvmsg(k_fd_go, &message, MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);
   if (n != static_cast<ssize_t>(sizeof verdict)) _exit(125);
   close(k_fd_go);
+  cmsghdr* header = CMSG_FIRSTHDR(&message);
+  if (!header || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) return 0;
+  int received = static_cast<int>((header->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+  if (received > CgroupVerdict::k_max_join) received = CgroupVerdict::k_max_join;
+  int fds[CgroupVerdict::k_max_join];
+  memcpy(fds, CMSG_DATA(header), sizeof(int) * static_cast<size_t>(received));
+  for (int i = 0; i < received; ++i) {
+    if (i < verdict.join_count) STEP_CHECK(write(fds[i], "0", 1), "join cgroup", "");
+    close(fds[i]);
+  }
+  return received;
+}
+
+// The parent makes the task's cgroups while the chain above runs, then sends the
+// verdict; this process joins them and the task, cloned next, starts in them under the
+// verdict's rlimits. End of file instead: the parent gave up (it reports why) or died.
+void await_verdict() {
+  CgroupVerdict verdict;
+  int joined = receive_verdict(verdict);
+  if (joined != verdict.join_count) fail("join cgroup", "descriptors missing", EBADMSG);
   for (int i = 0; i < verdict.count && i < CgroupVerdict::k_max_rlimits; ++i) {
     const auto& [resource, limit] = verdict.rlimits[i];
     STEP_CHECK(setrlimit(static_cast<__rlimit_resource>(resource), &limit), "setrlimit", "");

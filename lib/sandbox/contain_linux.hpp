@@ -19,7 +19,7 @@ inline constexpr int k_fd_status = 5;  // init -> parent: the task's wait status
 inline constexpr int k_fd_stdin = 6;
 inline constexpr int k_fd_stdout = 7;
 inline constexpr int k_fd_stderr = 8;
-inline constexpr int k_fd_go = 9;     // parent -> child: a CgroupVerdict
+inline constexpr int k_fd_go = 9;     // parent -> child (a socket): a CgroupVerdict
 inline constexpr int k_fd_count = 10;
 
 struct ChildError {
@@ -28,13 +28,17 @@ struct ChildError {
   int err;
 };
 
-// What the parent sends once it has put the child in the task's cgroups (or found it
-// cannot): the rlimits to apply, memory and process limits among them when no cgroup
-// enforces those. Written in one write, well under PIPE_BUF, so it arrives whole.
+// What the parent sends once it has made the task's cgroups (or found it cannot): the
+// rlimits to apply, memory and process limits among them when no cgroup enforces those,
+// and join_count descriptors (SCM_RIGHTS) of cgroup files the child writes "0" to, to
+// move itself in (Cgroup::self_join_files). One message on a SOCK_SEQPACKET socket, so
+// it arrives whole.
 struct CgroupVerdict {
   static constexpr int k_max_rlimits = 8;
+  static constexpr int k_max_join = 8;
   int count = 0;
   std::pair<int, rlimit> rlimits[k_max_rlimits];
+  int join_count = 0;
 };
 
 struct MountOp {

@@ -1,13 +1,14 @@
 // start() on Linux: prepare the plan in the parent (mounts, pipes, --require), clone the
 // child into new namespaces and let it run its whole set-up chain alone
-// (contain_linux.cpp). Meanwhile the parent makes the task's cgroup, puts the child in it
-// and lets it go on to the task, then sweeps stale cgroups: on two cores the cgroup costs
-// no time on the way to the task's exec.
+// (contain_linux.cpp). Meanwhile the parent makes the task's cgroup and sends the child
+// the verdict that lets it join the cgroup and go on to the task, then sweeps stale
+// cgroups: on two cores the cgroup costs no time on the way to the task's exec.
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -56,6 +57,16 @@ Status make_pipe(int ends[2], Fds& keep) {
   return {};
 }
 
+// A socket pair instead where descriptors must travel with the message.
+Status make_socket_pair(int ends[2], Fds& keep) {
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0) {
+    return system_error("socketpair");
+  }
+  keep.add(ends[0]);
+  keep.add(ends[1]);
+  return {};
+}
+
 Result<int> open_stdin(const StdinSource& source, Fds& keep) {
   switch (source.kind) {
     case StdinSource::Kind::inherit:
@@ -96,10 +107,24 @@ std::string unique_name() {
   return task_cgroup_name(current_owner(), ++counter);
 }
 
-// Makes the task's cgroup and puts the child (the namespace's init) in it; applied gets
-// the mechanisms it enforces. Without one the task still runs, and impl.missing says why.
-void set_up_cgroup(Handle::Impl& impl, const CgroupLayout& layout,
-                   std::vector<std::string>& applied) {
+// Opens the files the child writes "0" to, to join the cgroup itself (none for v2).
+Status open_join_files(const Cgroup& cgroup, Fds& keep, std::vector<int>& join) {
+  for (const std::string& file : cgroup.self_join_files()) {
+    int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return system_error("open", file);
+    join.push_back(keep.add(fd));
+  }
+  if (join.size() > CgroupVerdict::k_max_join) {
+    return make_error(ErrorCode::internal, "more cgroup files than the sandbox child can take");
+  }
+  return {};
+}
+
+// Makes the task's cgroup; the child joins it through the files in join (v1), else it
+// is put there now (v2). applied gets the mechanisms it enforces. Without one the task
+// still runs, and impl.missing says why.
+void set_up_cgroup(Handle::Impl& impl, const CgroupLayout& layout, Fds& keep,
+                   std::vector<int>& join, std::vector<std::string>& applied) {
   Result<std::unique_ptr<Cgroup>> made =
       create_cgroup(layout, impl.spec.cgroup_parent, unique_name());
   if (!made) {
@@ -108,9 +133,12 @@ void set_up_cgroup(Handle::Impl& impl, const CgroupLayout& layout,
   }
   impl.cgroup = std::move(*made);
   Status limited = impl.cgroup->apply(impl.spec.limits, applied);
-  if (limited) limited = impl.cgroup->attach(impl.pid);
+  if (limited) limited = open_join_files(*impl.cgroup, keep, join);
+  if (limited && join.empty()) limited = impl.cgroup->attach(impl.pid);
   if (!limited) {
     impl.missing.push_back("cgroup limits (" + limited.error().message + ")");
+    for (int& fd : join) keep.close(fd);
+    join.clear();
     (void)impl.cgroup->remove();
     impl.cgroup.reset();
     applied.clear();
@@ -192,7 +220,7 @@ Status prepare(Handle::Impl& impl, bool root, Prepared& p) {
   IA_TRY(make_pipe(p.status, p.fds));
   IA_TRY(make_pipe(p.out, p.fds));
   IA_TRY(make_pipe(p.err, p.fds));
-  IA_TRY(make_pipe(p.go, p.fds));
+  IA_TRY(make_socket_pair(p.go, p.fds));
   Result<int> in = open_stdin(spec.stdin_source, p.fds);
   if (!in) return std::move(in).error();
   int* fds = plan.fds;
@@ -278,6 +306,30 @@ void abort_child(Handle::Impl& impl) {
   impl.reaped = true;
 }
 
+// Sends the verdict and the descriptors the child joins the cgroup through, in one message.
+Status send_verdict(int socket, const CgroupVerdict& verdict, const std::vector<int>& join) {
+  iovec data{const_cast<CgroupVerdict*>(&verdict), sizeof verdict};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * CgroupVerdict::k_max_join)] = {};
+  msghdr message{};
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  if (!join.empty()) {
+    message.msg_control = control;
+    message.msg_controllen = CMSG_SPACE(sizeof(int) * join.size());
+    cmsghdr* header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int) * join.size());
+    std::memcpy(CMSG_DATA(header), join.data(), sizeof(int) * join.size());
+  }
+  // The parent holds the child's end too, so a child that died already costs no SIGPIPE.
+  ssize_t n;
+  do n = ::sendmsg(socket, &message, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n != static_cast<ssize_t>(sizeof verdict)) return system_error("send to the sandbox child");
+  return {};
+}
+
 // The cgroup, made while the child sets up, then --require, then the verdict that lets
 // the child go on to the task. On error the caller kills the child.
 Status place_in_cgroup(Handle::Impl& impl, bool root, Prepared& p) {
@@ -285,7 +337,8 @@ Status place_in_cgroup(Handle::Impl& impl, bool root, Prepared& p) {
   p.sweep_dirs = task_parent_dirs(layout, impl.spec.cgroup_parent);
   keep_needed_controllers(layout, impl.spec.limits);
   std::vector<std::string> applied;
-  set_up_cgroup(impl, layout, applied);
+  std::vector<int> join;
+  set_up_cgroup(impl, layout, p.fds, join, applied);
   IA_TRY(check_required(impl, root, p, applied));
   auto has = [&applied](const char* name) {
     return std::find(applied.begin(), applied.end(), name) != applied.end();
@@ -297,10 +350,9 @@ Status place_in_cgroup(Handle::Impl& impl, bool root, Prepared& p) {
     }
     verdict.rlimits[verdict.count++] = entry;
   }
-  // The parent holds the pipe's read end too, so a child that died already costs no SIGPIPE.
-  if (::write(p.go[1], &verdict, sizeof verdict) != static_cast<ssize_t>(sizeof verdict)) {
-    return system_error("write to the sandbox child");
-  }
+  verdict.join_count = static_cast<int>(join.size());
+  IA_TRY(send_verdict(p.go[1], verdict, join));
+  for (int& fd : join) p.fds.close(fd);
   return {};
 }
 

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -106,6 +107,30 @@ TEST_CASE("cgroup v1: creates <controller>/ia/<name>, writes limits, attaches, r
   REQUIRE(cg.remove());
   CHECK_FALSE(fs::exists(tree.root / "memory/ia/task-1"));
   CHECK(fs::exists(tree.root / "memory/ia"));  // the shared parent stays
+}
+
+TEST_CASE("cgroup v1: the child joins through each directory's tasks file, once per mount") {
+  TempTree tree;
+  fs::create_directories(tree.root / "memory");
+  fs::create_directories(tree.root / "cpu,cpuacct");
+  std::map<std::string, std::string> roots = {{"memory", (tree.root / "memory").string()},
+                                              {"cpu", (tree.root / "cpu,cpuacct").string()},
+                                              {"cpuacct", (tree.root / "cpu,cpuacct").string()}};
+  auto made = create_cgroup_v1(roots, "ia", "t");
+  REQUIRE(made);
+  std::vector<std::string> files = (*made)->self_join_files();
+  std::sort(files.begin(), files.end());
+  CHECK(files == std::vector<std::string>{(tree.root / "cpu,cpuacct/ia/t/tasks").string(),
+                                          (tree.root / "memory/ia/t/tasks").string()});
+  REQUIRE((*made)->remove());
+}
+
+TEST_CASE("cgroup v2: no file to join through, the parent attaches") {
+  TempTree tree;
+  auto made = create_cgroup_v2(tree.root.string(), "ia", "t");
+  REQUIRE(made);
+  CHECK((*made)->self_join_files().empty());
+  REQUIRE((*made)->remove());
 }
 
 TEST_CASE("cgroup v1: a name that exists already is an error and leaves nothing half-made") {

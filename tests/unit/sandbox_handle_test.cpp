@@ -11,7 +11,9 @@
 #include <fstream>
 #include <thread>
 
+#include "core/strings.hpp"
 #include "core/time.hpp"
+#include "sandbox/cgroup.hpp"
 #include "sandbox/sandbox.hpp"
 
 namespace fs = std::filesystem;
@@ -213,5 +215,53 @@ TEST_CASE("sandbox handle: without a cgroup, rlimits stand in for memory and pro
     // With root the cgroup holds both, and the task keeps the address space it needs.
     spec.cgroup_parent = Spec{}.cgroup_parent;
     CHECK(task_limit_line(spec, "Max address space").find("unlimited") != std::string::npos);
+  }
+}
+
+TEST_CASE("sandbox handle: the task and its init start inside the task's cgroups") {
+  CgroupLayout layout = probe_system_layout();
+  if (layout.version == CgroupLayout::Version::none || ::geteuid() != 0) {
+    WARN("skipped: needs root and cgroups");
+    return;
+  }
+  // On v1 the child joins through the `tasks` files the parent hands it; on v2 the
+  // parent moves it. Either way the task starts inside, limits already in force.
+  Spec spec = shell("cat /proc/self/cgroup; echo '|'; cat /proc/1/cgroup");
+  spec.limits.memory = 128ull << 20;
+  spec.limits.pids = 32;
+  spec.cgroup_parent = "ia-unit-join-" + std::to_string(::getpid());
+  Result<Outcome> outcome = run(spec);
+  REQUIRE(outcome);
+  REQUIRE(outcome->exit_code == 0);
+  std::size_t bar = outcome->stdout_text.find('|');
+  REQUIRE(bar != std::string::npos);
+  std::string task = outcome->stdout_text.substr(0, bar);
+  std::string init = outcome->stdout_text.substr(bar + 1);
+  // Lines of /proc/PID/cgroup: "4:memory:/ia/task-...", or "0::/..." on v2.
+  std::string inside = "/" + spec.cgroup_parent + "/task-";
+  std::vector<std::string> controllers = {"memory", "pids", "freezer"};
+  if (layout.version == CgroupLayout::Version::v2) controllers = {""};
+  for (const std::string& text : {task, init}) {
+    INFO(text);
+    for (const std::string& controller : controllers) {
+      bool found = false;
+      for (const std::string& line : split(text, '\n')) {
+        std::size_t colon = line.find(':');
+        if (colon != std::string::npos && line.compare(colon + 1, controller.size() + 1,
+                                                       controller + ":") == 0) {
+          found = line.find(inside) != std::string::npos;
+        }
+      }
+      CHECK(found);
+    }
+  }
+  CHECK(std::find(outcome->isolation.begin(), outcome->isolation.end(), "mem") !=
+        outcome->isolation.end());
+  for (const std::string& dir : task_parent_dirs(layout, spec.cgroup_parent)) {
+    if (!fs::exists(dir)) continue;  // a controller these limits did not need
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      CHECK_FALSE(entry.is_directory());  // the task's cgroup is gone
+    }
+    ::rmdir(dir.c_str());
   }
 }
