@@ -8,12 +8,10 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/seccomp.h>
-#include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -22,6 +20,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "sandbox/net_linux.hpp"
 
 namespace ia::sandbox {
 
@@ -192,13 +192,50 @@ void set_hostname(const ChildPlan& plan) {
 }
 
 void bring_up_loopback() {
-  int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  STEP_CHECK(sock, "loopback socket", "lo");
-  struct ifreq request {};
-  strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
-  request.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
-  STEP_CHECK(ioctl(sock, SIOCSIFFLAGS, &request), "bring up loopback", "lo");
-  close(sock);
+  STEP_CHECK(loopback_up(), "bring up loopback", "lo");
+}
+
+// One message of exactly size bytes from the parent, with up to max_fds descriptors
+// (their count in fd_count). Anything else, end of file included, ends the child: the
+// parent gave up (it reports why) or died.
+void receive(void* data, size_t size, int* fds, int max_fds, int& fd_count) {
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * CgroupVerdict::k_max_join)];
+  iovec payload{data, size};
+  msghdr message{};
+  message.msg_iov = &payload;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  ssize_t n;
+  do n = recvmsg(k_fd_go, &message, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n != static_cast<ssize_t>(size)) _exit(125);
+  fd_count = 0;
+  cmsghdr* header = CMSG_FIRSTHDR(&message);
+  if (!header || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) return;
+  int received = static_cast<int>((header->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+  int all[CgroupVerdict::k_max_join];
+  if (received > CgroupVerdict::k_max_join) received = CgroupVerdict::k_max_join;
+  memcpy(all, CMSG_DATA(header), sizeof(int) * static_cast<size_t>(received));
+  for (int i = 0; i < received; ++i) {
+    if (i < max_fds) fds[fd_count++] = all[i];
+    else close(all[i]);
+  }
+}
+
+// As root the parent makes the network namespace while this chain runs; one it could not
+// make, the child makes itself.
+void enter_parent_net() {
+  NetHandoff handoff;
+  int fd = -1, count = 0;
+  receive(&handoff, sizeof handoff, &fd, 1, count);
+  if (count == 0) {
+    STEP_CHECK(unshare(CLONE_NEWNET), "unshare", "network namespace");
+    bring_up_loopback();
+    return;
+  }
+  STEP_CHECK(setns(fd, CLONE_NEWNET), "enter network namespace", "");
+  close(fd);
 }
 
 // Raw system calls: glibc's wrappers apply the change to every thread the parent had
@@ -281,40 +318,19 @@ int task_main(void* plan) {
   start_task(*static_cast<const ChildPlan*>(plan));
 }
 
-// Receives the verdict and the cgroup files to join, if any, in one message.
-int receive_verdict(CgroupVerdict& verdict) {
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * CgroupVerdict::k_max_join)];
-  iovec data{&verdict, sizeof verdict};
-  msghdr message{};
-  message.msg_iov = &data;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof control;
-  ssize_t n;
-  do n = recvmsg(k_fd_go, &message, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n != static_cast<ssize_t>(sizeof verdict)) _exit(125);
-  close(k_fd_go);
-  cmsghdr* header = CMSG_FIRSTHDR(&message);
-  if (!header || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) return 0;
-  int received = static_cast<int>((header->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-  if (received > CgroupVerdict::k_max_join) received = CgroupVerdict::k_max_join;
-  int fds[CgroupVerdict::k_max_join];
-  memcpy(fds, CMSG_DATA(header), sizeof(int) * static_cast<size_t>(received));
-  for (int i = 0; i < received; ++i) {
-    if (i < verdict.join_count) STEP_CHECK(write(fds[i], "0", 1), "join cgroup", "");
-    close(fds[i]);
-  }
-  return received;
-}
-
 // The parent makes the task's cgroups while the chain above runs, then sends the
 // verdict; this process joins them and the task, cloned next, starts in them under the
-// verdict's rlimits. End of file instead: the parent gave up (it reports why) or died.
+// verdict's rlimits.
 void await_verdict() {
   CgroupVerdict verdict;
-  int joined = receive_verdict(verdict);
-  if (joined != verdict.join_count) fail("join cgroup", "descriptors missing", EBADMSG);
+  int join[CgroupVerdict::k_max_join], count = 0;
+  receive(&verdict, sizeof verdict, join, CgroupVerdict::k_max_join, count);
+  close(k_fd_go);
+  for (int i = 0; i < count; ++i) {
+    STEP_CHECK(write(join[i], "0", 1), "join cgroup", "");
+    close(join[i]);
+  }
+  if (count != verdict.join_count) fail("join cgroup", "descriptors missing", EBADMSG);
   for (int i = 0; i < verdict.count && i < CgroupVerdict::k_max_rlimits; ++i) {
     const auto& [resource, limit] = verdict.rlimits[i];
     STEP_CHECK(setrlimit(static_cast<__rlimit_resource>(resource), &limit), "setrlimit", "");
@@ -356,7 +372,11 @@ void run_child(const ChildPlan& plan) {
     build_new_root(plan);
     enter_new_root(plan);
     set_hostname(plan);
-    if (plan.net_isolated) bring_up_loopback();
+    if (plan.net_handoff) {
+      enter_parent_net();
+    } else if (plan.net_isolated) {
+      bring_up_loopback();
+    }
   }
   // Our own session: the task cannot reach the caller's terminal as its controlling tty.
   setsid();

@@ -19,13 +19,19 @@ inline constexpr int k_fd_status = 5;  // init -> parent: the task's wait status
 inline constexpr int k_fd_stdin = 6;
 inline constexpr int k_fd_stdout = 7;
 inline constexpr int k_fd_stderr = 8;
-inline constexpr int k_fd_go = 9;     // parent -> child (a socket): a CgroupVerdict
+inline constexpr int k_fd_go = 9;     // parent -> child (a socket): NetHandoff, CgroupVerdict
 inline constexpr int k_fd_count = 10;
 
 struct ChildError {
   char step[40];
   char detail[216];
   int err;
+};
+
+// As root, the parent's first message: the network namespace it made (one descriptor by
+// SCM_RIGHTS), or none when it could not make one, and the child makes its own.
+struct NetHandoff {
+  char tag = 'n';
 };
 
 // What the parent sends once it has made the task's cgroups (or found it cannot): the
@@ -56,6 +62,7 @@ struct ChildPlan {
   std::string uid_map, gid_map;
   bool isolate = true;  // namespaces were created; build the new root
   bool net_isolated = true;
+  bool net_handoff = false;  // the parent sends the network namespace (NetHandoff)
   std::string staging;  // where the new root is assembled before pivot_root
   std::vector<MountOp> mounts;
   std::string hostname = "ia-sandbox";

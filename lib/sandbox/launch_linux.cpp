@@ -18,10 +18,12 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 #include "core/strings.hpp"
 #include "core/time.hpp"
 #include "sandbox/handle_linux.hpp"
+#include "sandbox/net_linux.hpp"
 #include "sandbox/plan_linux.hpp"
 #include "sandbox/seccomp_linux.hpp"
 #include "sandbox/workdir_posix.hpp"
@@ -199,6 +201,7 @@ Status prepare(Handle::Impl& impl, bool root, Prepared& p) {
   ChildPlan& plan = p.plan;
   plan.seccomp = seccomp_filter();
   plan.net_isolated = !spec.net;
+  plan.net_handoff = root && !spec.net;
   plan.staging = staging_dir(impl.workdir);
   if (plan.staging.empty()) {
     return make_error(ErrorCode::invalid_argument,
@@ -260,8 +263,10 @@ Status check_required(Handle::Impl& impl, bool root, const Prepared& p,
 Result<pid_t> spawn(Handle::Impl& impl, bool root, Prepared& p) {
   // Root needs no user namespace: it mounts with its real capabilities and then becomes
   // an unprivileged host uid, which clears them all. Files the set-up creates would
-  // otherwise need uid 0 mapped into the namespace, i.e. the host's root.
-  int flags = k_namespaces | (impl.spec.net ? 0 : CLONE_NEWNET) | (root ? 0 : CLONE_NEWUSER);
+  // otherwise need uid 0 mapped into the namespace, i.e. the host's root. Root's network
+  // namespace comes from the parent (NetMaker).
+  bool clone_net = !impl.spec.net && !root;
+  int flags = k_namespaces | (clone_net ? CLONE_NEWNET : 0) | (root ? 0 : CLONE_NEWUSER);
   pid_t pid = clone_child(flags);
   if (pid < 0 && !root && (errno == EPERM || errno == EINVAL || errno == ENOSPC)) {
     // No user namespaces for us: run with rlimits only, and say so.
@@ -306,33 +311,63 @@ void abort_child(Handle::Impl& impl) {
   impl.reaped = true;
 }
 
-// Sends the verdict and the descriptors the child joins the cgroup through, in one message.
-Status send_verdict(int socket, const CgroupVerdict& verdict, const std::vector<int>& join) {
-  iovec data{const_cast<CgroupVerdict*>(&verdict), sizeof verdict};
+// One message to the child, with descriptors by SCM_RIGHTS.
+Status send_to_child(int socket, const void* data, size_t size, const std::vector<int>& fds) {
+  iovec payload{const_cast<void*>(data), size};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * CgroupVerdict::k_max_join)] = {};
   msghdr message{};
-  message.msg_iov = &data;
+  message.msg_iov = &payload;
   message.msg_iovlen = 1;
-  if (!join.empty()) {
+  if (!fds.empty()) {
     message.msg_control = control;
-    message.msg_controllen = CMSG_SPACE(sizeof(int) * join.size());
+    message.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
     cmsghdr* header = CMSG_FIRSTHDR(&message);
     header->cmsg_level = SOL_SOCKET;
     header->cmsg_type = SCM_RIGHTS;
-    header->cmsg_len = CMSG_LEN(sizeof(int) * join.size());
-    std::memcpy(CMSG_DATA(header), join.data(), sizeof(int) * join.size());
+    header->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+    std::memcpy(CMSG_DATA(header), fds.data(), sizeof(int) * fds.size());
   }
   // The parent holds the child's end too, so a child that died already costs no SIGPIPE.
   ssize_t n;
   do n = ::sendmsg(socket, &message, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
-  if (n != static_cast<ssize_t>(sizeof verdict)) return system_error("send to the sandbox child");
+  if (n != static_cast<ssize_t>(size)) return system_error("send to the sandbox child");
   return {};
 }
 
-// The cgroup, made while the child sets up, then --require, then the verdict that lets
-// the child go on to the task. On error the caller kills the child.
-Status place_in_cgroup(Handle::Impl& impl, bool root, Prepared& p) {
+// As root, the task's network namespace is made on a thread of its own from the start
+// of start(), on the CPU the parent leaves idle while it prepares and clones, and handed
+// to the child by the time its root is built.
+class NetMaker {
+ public:
+  void begin() {
+    m_thread = std::thread([this] { m_made = make_net_namespace(); });
+  }
+  ~NetMaker() {
+    if (m_thread.joinable()) m_thread.join();
+    if (m_made) ::close(*m_made);
+  }
+  // One that could not be made costs only time: the child then makes its own.
+  Status hand_to_child(Prepared& p) {
+    if (m_thread.joinable()) m_thread.join();
+    std::vector<int> fds;
+    if (m_made) fds.push_back(*m_made);
+    NetHandoff handoff;
+    Status sent = send_to_child(p.go[1], &handoff, sizeof handoff, fds);
+    if (m_made) ::close(*m_made);
+    m_made = make_error(ErrorCode::internal, "handed over");
+    return sent;
+  }
+
+ private:
+  std::thread m_thread;
+  Result<int> m_made = make_error(ErrorCode::internal, "not made");
+};
+
+// The cgroup, made while the child sets up, then --require, then the network namespace
+// (as root) and the verdict that lets the child go on to the task. On error the caller
+// kills the child.
+Status place_in_cgroup(Handle::Impl& impl, bool root, Prepared& p, NetMaker& net) {
   CgroupLayout layout = probe_system_layout();
   p.sweep_dirs = task_parent_dirs(layout, impl.spec.cgroup_parent);
   keep_needed_controllers(layout, impl.spec.limits);
@@ -351,7 +386,8 @@ Status place_in_cgroup(Handle::Impl& impl, bool root, Prepared& p) {
     verdict.rlimits[verdict.count++] = entry;
   }
   verdict.join_count = static_cast<int>(join.size());
-  IA_TRY(send_verdict(p.go[1], verdict, join));
+  if (p.plan.net_handoff) IA_TRY(net.hand_to_child(p));
+  IA_TRY(send_to_child(p.go[1], &verdict, sizeof verdict, join));
   for (int& fd : join) p.fds.close(fd);
   return {};
 }
@@ -374,6 +410,8 @@ Result<Handle> start(const Spec& spec) {
   impl->spec = spec;
   impl->started_ms = steady_now_ms();
   bool root = ::geteuid() == 0;
+  NetMaker net;
+  if (root && !spec.net) net.begin();  // the same test as plan.net_handoff
   Prepared p;
   IA_TRY(prepare(*impl, root, p));
   Result<pid_t> pid = spawn(*impl, root, p);
@@ -383,7 +421,7 @@ Result<Handle> start(const Spec& spec) {
   if (!p.plan.isolate) impl->missing.push_back("fs, net and pid isolation (no namespaces)");
   if (spec.net) impl->missing.push_back("net (--net shares the host's network)");
   // The child builds its root meanwhile.
-  Status placed = place_in_cgroup(*impl, root, p);
+  Status placed = place_in_cgroup(*impl, root, p, net);
   if (!placed) {
     abort_child(*impl);
     return std::move(placed).error();

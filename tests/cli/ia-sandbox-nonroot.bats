@@ -10,6 +10,7 @@ setup() { sandbox_setup; }
 teardown() { sandbox_teardown; }
 
 @test "non-root: a listener on the host's 127.0.0.1 is refused" { use_nobody; check_loopback_refused; }
+@test "non-root: the task has a loopback of its own and no other interface" { use_nobody; check_private_loopback; }
 @test "non-root: host Unix sockets are refused" { use_nobody; check_unix_sockets_refused; }
 @test "non-root: host processes are not visible" { use_nobody; check_host_process_invisible; }
 @test "non-root: remounting / read-write is denied" { use_nobody; check_remount_denied; }

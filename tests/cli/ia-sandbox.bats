@@ -13,6 +13,7 @@ teardown() { sandbox_teardown; }
 # ---- root ----
 
 @test "root: a listener on the host's 127.0.0.1 is refused" { check_loopback_refused; }
+@test "root: the task has a loopback of its own and no other interface" { check_private_loopback; }
 @test "root: host Unix sockets, abstract and on the file system, are refused" { check_unix_sockets_refused; }
 @test "root: host processes are not visible and cannot be signalled" { check_host_process_invisible; }
 @test "root: remounting / read-write and mounting are denied" { check_remount_denied; }

@@ -13,6 +13,22 @@ except OSError as e:
   refute_output --partial CONNECTED
 }
 
+# A network namespace of its own, made for this task: lo is up and answers, nothing else.
+check_private_loopback() {
+  local host_net
+  host_net=$(readlink /proc/self/ns/net)
+  run sb -- "$PY" -c 'import os,socket
+s=socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+socket.create_connection(s.getsockname(), timeout=3); print("LOOPBACK OK")
+lines=open("/proc/net/dev").read().splitlines()[2:]
+print("interfaces", sorted(l.split(":")[0].strip() for l in lines))
+print("netns", os.readlink("/proc/self/ns/net"))'
+  assert_success
+  assert_line "LOOPBACK OK"
+  assert_line "interfaces ['lo']"
+  refute_line "netns $host_net"
+}
+
 check_unix_sockets_refused() {
   start_unix_listeners "$SCRATCH/host.sock"
   run sb -- "$PY" -c 'import socket,sys
