@@ -34,10 +34,10 @@ CgroupLayout probe_layout(const std::string& mountinfo, const std::string& self_
                           const std::function<std::string(const std::string&)>& read);
 CgroupLayout probe_system_layout();
 
-// Drops v1 controllers the limits do not need (each costs a mkdir and an rmdir per task):
-// cpu without a CPU quota, cpuacct without a CPU-time limit. The freezer always stays,
-// for ia-node's freeze and thaw.
-void keep_needed_controllers(CgroupLayout& layout, const Limits& limits);
+// Drops v1 controllers the task does not need (each costs a mkdir and an rmdir per task):
+// cpu without a CPU quota, cpuacct without a CPU-time limit, the freezer unless the task
+// may be frozen (ia-node's freeze and thaw).
+void keep_needed_controllers(CgroupLayout& layout, const Limits& limits, bool freezer);
 
 struct CgroupUsage {
   std::int64_t cpu_ms = -1;  // -1: unknown

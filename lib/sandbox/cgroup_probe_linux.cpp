@@ -81,7 +81,8 @@ CgroupLayout probe_system_layout() {
                       [](const std::string& path) { return read_text(path); });
 }
 
-void keep_needed_controllers(CgroupLayout& layout, const Limits& limits) {
+void keep_needed_controllers(CgroupLayout& layout, const Limits& limits, bool freezer) {
+  if (!freezer) layout.v1_roots.erase("freezer");
   if (limits.memory == 0) layout.v1_roots.erase("memory");
   if (limits.pids == 0) layout.v1_roots.erase("pids");
   if (limits.cpus <= 0) layout.v1_roots.erase("cpu");

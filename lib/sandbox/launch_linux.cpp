@@ -370,7 +370,10 @@ class NetMaker {
 Status place_in_cgroup(Handle::Impl& impl, bool root, Prepared& p, NetMaker& net) {
   CgroupLayout layout = probe_system_layout();
   p.sweep_dirs = task_parent_dirs(layout, impl.spec.cgroup_parent);
-  keep_needed_controllers(layout, impl.spec.limits);
+  const Spec& spec = impl.spec;
+  bool freezer = spec.freezable ||
+                 std::find(spec.require.begin(), spec.require.end(), "freezer") != spec.require.end();
+  keep_needed_controllers(layout, spec.limits, freezer);
   std::vector<std::string> applied;
   std::vector<int> join;
   set_up_cgroup(impl, layout, p.fds, join, applied);

@@ -53,6 +53,9 @@ struct Spec {
   std::uint32_t uid = 65534;         // the task's uid and gid when started as root
   std::uint32_t gid = 65534;
   std::string cgroup_parent = "ia";
+  // Whether freeze() and thaw() will be called (ia-node, while the owner is back). Without,
+  // a v1 host makes no freezer cgroup unless require names it, and freeze() uses signals.
+  bool freezable = true;
   std::string dev_dir = "/dev";  // where GPU device nodes are looked up (tests change it)
 };
 

@@ -107,10 +107,11 @@ wait_for_task_cgroup() {
 
 @test "a SIGKILLed ia-sandbox's cgroups are swept at the next start; a running one's stay" {
   [ -d /sys/fs/cgroup/memory ] || skip "no cgroup v1 memory controller on this machine"
-  "$SB" -- sleep 60 &
+  # --require freezer: the sweep must also clear controllers the sweeping run does not use.
+  "$SB" --require freezer -- sleep 60 &
   local live=$!
   BG_PIDS+=("$live")
-  "$SB" -- sleep 60 &
+  "$SB" --require freezer -- sleep 60 &
   local victim=$!
   BG_PIDS+=("$victim")
   wait_for_task_cgroup "$live"

@@ -244,11 +244,11 @@ TEST_CASE("cgroup v1 live: a real cgroup under ia/ limits, counts and is removed
   }
 }
 
-TEST_CASE("cgroup probe: only the v1 controllers the limits need are kept, freezer always") {
+TEST_CASE("cgroup probe: only the v1 controllers the limits need are kept, and the freezer") {
   CgroupLayout layout = probe_layout(k_v1_mountinfo, "", [](const std::string&) { return ""; });
   CgroupLayout all = layout;
   Limits none;
-  keep_needed_controllers(layout, none);
+  keep_needed_controllers(layout, none, true);
   CHECK(layout.v1_roots.size() == 1);
   CHECK(layout.v1_roots.count("freezer") == 1);
   Limits every;
@@ -256,6 +256,11 @@ TEST_CASE("cgroup probe: only the v1 controllers the limits need are kept, freez
   every.pids = 1;
   every.cpus = 1;
   every.cpu_time = ia::Millis(1);
-  keep_needed_controllers(all, every);
+  CgroupLayout unfrozen = all;
+  keep_needed_controllers(all, every, true);
   CHECK(all.v1_roots.size() == 5);
+  // A task nobody will freeze (ia-sandbox's) gets no freezer cgroup.
+  keep_needed_controllers(unfrozen, every, false);
+  CHECK(unfrozen.v1_roots.size() == 4);
+  CHECK(unfrozen.v1_roots.count("freezer") == 0);
 }

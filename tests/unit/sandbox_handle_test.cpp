@@ -133,6 +133,33 @@ TEST_CASE("sandbox handle: freeze stops the task, thaw resumes it, kill ends it 
   check_freeze_thaw_kill(shell("while :; do echo t >> /task/ticks; sleep 0.02; done"));
 }
 
+TEST_CASE("sandbox handle: a task nobody freezes gets no freezer, and freeze still works") {
+  CgroupLayout layout = probe_system_layout();
+  if (layout.version != CgroupLayout::Version::v1 || ::geteuid() != 0) {
+    WARN("skipped: needs root and cgroup v1 controllers");
+    return;
+  }
+  Spec spec = shell("true");
+  spec.limits.memory = 256ull << 20;
+  spec.freezable = false;
+  Result<Outcome> outcome = run(spec);
+  REQUIRE(outcome);
+  auto has = [&outcome](const char* name) {
+    return std::find(outcome->isolation.begin(), outcome->isolation.end(), name) !=
+           outcome->isolation.end();
+  };
+  CHECK(has("mem"));
+  CHECK_FALSE(has("freezer"));
+  spec.require = {"freezer"};  // asked for, it is there
+  outcome = run(spec);
+  REQUIRE(outcome);
+  CHECK(has("freezer"));
+  // Without it, freeze and thaw fall back to signals.
+  Spec ticking = shell("while :; do echo t >> /task/ticks; sleep 0.02; done");
+  ticking.freezable = false;
+  check_freeze_thaw_kill(ticking);
+}
+
 TEST_CASE("sandbox handle: freeze, thaw and kill without a cgroup use signals") {
   Spec spec = shell("(while :; do echo t >> /task/ticks; sleep 0.02; done) & wait");
   spec.cgroup_parent = "no/such/parent";  // cgroup creation fails; SIGSTOP/SIGCONT remain

@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
     if (!gpus) return std::move(gpus).error();
     spec.gpus = *gpus;
     spec.stdin_source.kind = sandbox::StdinSource::Kind::inherit;
+    spec.freezable = false;  // nothing here freezes the task
     spec.capture = common.json;
     if (!common.json) {
       spec.on_output = [](sandbox::Stream stream, std::string_view chunk) {
