@@ -195,10 +195,10 @@ void bring_up_loopback() {
   STEP_CHECK(loopback_up(), "bring up loopback", "lo");
 }
 
-// One message of exactly size bytes from the parent, with up to max_fds descriptors
-// (their count in fd_count). Anything else, end of file included, ends the child: the
-// parent gave up (it reports why) or died.
-void receive(void* data, size_t size, int* fds, int max_fds, int& fd_count) {
+// One message of exactly size bytes from the parent on socket, with up to max_fds
+// descriptors (their count in fd_count). Anything else, end of file included, ends the
+// child: the parent gave up (it reports why) or died.
+void receive(int socket, void* data, size_t size, int* fds, int max_fds, int& fd_count) {
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * CgroupVerdict::k_max_join)];
   iovec payload{data, size};
   msghdr message{};
@@ -207,7 +207,7 @@ void receive(void* data, size_t size, int* fds, int max_fds, int& fd_count) {
   message.msg_control = control;
   message.msg_controllen = sizeof control;
   ssize_t n;
-  do n = recvmsg(k_fd_go, &message, MSG_CMSG_CLOEXEC);
+  do n = recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);
   if (n != static_cast<ssize_t>(size)) _exit(125);
   fd_count = 0;
@@ -228,7 +228,8 @@ void receive(void* data, size_t size, int* fds, int max_fds, int& fd_count) {
 void enter_parent_net() {
   NetHandoff handoff;
   int fd = -1, count = 0;
-  receive(&handoff, sizeof handoff, &fd, 1, count);
+  receive(k_fd_net, &handoff, sizeof handoff, &fd, 1, count);
+  close(k_fd_net);
   if (count == 0) {
     STEP_CHECK(unshare(CLONE_NEWNET), "unshare", "network namespace");
     bring_up_loopback();
@@ -324,7 +325,7 @@ int task_main(void* plan) {
 void await_verdict() {
   CgroupVerdict verdict;
   int join[CgroupVerdict::k_max_join], count = 0;
-  receive(&verdict, sizeof verdict, join, CgroupVerdict::k_max_join, count);
+  receive(k_fd_go, &verdict, sizeof verdict, join, CgroupVerdict::k_max_join, count);
   close(k_fd_go);
   for (int i = 0; i < count; ++i) {
     STEP_CHECK(write(join[i], "0", 1), "join cgroup", "");

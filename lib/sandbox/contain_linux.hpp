@@ -19,8 +19,9 @@ inline constexpr int k_fd_status = 5;  // init -> parent: the task's wait status
 inline constexpr int k_fd_stdin = 6;
 inline constexpr int k_fd_stdout = 7;
 inline constexpr int k_fd_stderr = 8;
-inline constexpr int k_fd_go = 9;     // parent -> child (a socket): NetHandoff, CgroupVerdict
-inline constexpr int k_fd_count = 10;
+inline constexpr int k_fd_go = 9;     // parent -> child (a socket): a CgroupVerdict
+inline constexpr int k_fd_net = 10;   // parent -> child (a socket), as root: a NetHandoff
+inline constexpr int k_fd_count = 11;
 
 struct ChildError {
   char step[40];
@@ -28,8 +29,8 @@ struct ChildError {
   int err;
 };
 
-// As root, the parent's first message: the network namespace it made (one descriptor by
-// SCM_RIGHTS), or none when it could not make one, and the child makes its own.
+// As root, the network namespace the parent made (one descriptor by SCM_RIGHTS), or none
+// when it could not make one, and the child makes its own.
 struct NetHandoff {
   char tag = 'n';
 };
@@ -55,14 +56,14 @@ struct MountOp {
 };
 
 struct ChildPlan {
-  int fds[k_fd_count] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1};  // parent's numbers
+  int fds[k_fd_count] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};  // parent's numbers
   // Without root: the child maps its own ids in its new user namespace (user_namespaces(7)
   // allows a process to map its own effective uid and gid once setgroups is denied).
   bool map_ids = false;
   std::string uid_map, gid_map;
   bool isolate = true;  // namespaces were created; build the new root
   bool net_isolated = true;
-  bool net_handoff = false;  // the parent sends the network namespace (NetHandoff)
+  bool net_handoff = false;  // the parent sends the network namespace on k_fd_net
   std::string staging;  // where the new root is assembled before pivot_root
   std::vector<MountOp> mounts;
   std::string hostname = "ia-sandbox";

@@ -336,38 +336,46 @@ Status send_to_child(int socket, const void* data, size_t size, const std::vecto
 }
 
 // As root, the task's network namespace is made on a thread of its own from the start
-// of start(), on the CPU the parent leaves idle while it prepares and clones, and handed
-// to the child by the time its root is built.
+// of start(), on the CPU the parent leaves idle while it prepares and clones, and sent
+// to the child on a socket of its own as soon as it is made.
 class NetMaker {
  public:
-  void begin() {
-    m_thread = std::thread([this] { m_made = make_net_namespace(); });
+  Status begin() {
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, m_ends) != 0) {
+      return system_error("socketpair");
+    }
+    m_thread = std::thread([this] { make_and_send(); });
+    return {};
   }
+  int child_end() const { return m_ends[0]; }
   ~NetMaker() {
     if (m_thread.joinable()) m_thread.join();
-    if (m_made) ::close(*m_made);
-  }
-  // One that could not be made costs only time: the child then makes its own.
-  Status hand_to_child(Prepared& p) {
-    if (m_thread.joinable()) m_thread.join();
-    std::vector<int> fds;
-    if (m_made) fds.push_back(*m_made);
-    NetHandoff handoff;
-    Status sent = send_to_child(p.go[1], &handoff, sizeof handoff, fds);
-    if (m_made) ::close(*m_made);
-    m_made = make_error(ErrorCode::internal, "handed over");
-    return sent;
+    for (int fd : m_ends)
+      if (fd >= 0) ::close(fd);
   }
 
  private:
+  // One that could not be made costs only time: the child then makes its own.
+  void make_and_send() {
+    Result<int> made = make_net_namespace();
+    std::vector<int> fds;
+    if (made) fds.push_back(*made);
+    NetHandoff handoff;
+    // Unsent, the child must see end of file rather than wait forever.
+    if (!send_to_child(m_ends[1], &handoff, sizeof handoff, fds)) {
+      ::close(m_ends[1]);
+      m_ends[1] = -1;
+    }
+    if (made) ::close(*made);
+  }
+
+  int m_ends[2] = {-1, -1};
   std::thread m_thread;
-  Result<int> m_made = make_error(ErrorCode::internal, "not made");
 };
 
-// The cgroup, made while the child sets up, then --require, then the network namespace
-// (as root) and the verdict that lets the child go on to the task. On error the caller
-// kills the child.
-Status place_in_cgroup(Handle::Impl& impl, bool root, Prepared& p, NetMaker& net) {
+// The cgroup, made while the child sets up, then --require, then the verdict that lets
+// the child go on to the task. On error the caller kills the child.
+Status place_in_cgroup(Handle::Impl& impl, bool root, Prepared& p) {
   CgroupLayout layout = probe_system_layout();
   p.sweep_dirs = task_parent_dirs(layout, impl.spec.cgroup_parent);
   const Spec& spec = impl.spec;
@@ -389,7 +397,6 @@ Status place_in_cgroup(Handle::Impl& impl, bool root, Prepared& p, NetMaker& net
     verdict.rlimits[verdict.count++] = entry;
   }
   verdict.join_count = static_cast<int>(join.size());
-  if (p.plan.net_handoff) IA_TRY(net.hand_to_child(p));
   IA_TRY(send_to_child(p.go[1], &verdict, sizeof verdict, join));
   for (int& fd : join) p.fds.close(fd);
   return {};
@@ -414,9 +421,10 @@ Result<Handle> start(const Spec& spec) {
   impl->started_ms = steady_now_ms();
   bool root = ::geteuid() == 0;
   NetMaker net;
-  if (root && !spec.net) net.begin();  // the same test as plan.net_handoff
+  if (root && !spec.net) IA_TRY(net.begin());  // the same test as plan.net_handoff
   Prepared p;
   IA_TRY(prepare(*impl, root, p));
+  p.plan.fds[k_fd_net] = net.child_end();
   Result<pid_t> pid = spawn(*impl, root, p);
   if (!pid) return std::move(pid).error();
   impl->pid = *pid;
@@ -424,7 +432,7 @@ Result<Handle> start(const Spec& spec) {
   if (!p.plan.isolate) impl->missing.push_back("fs, net and pid isolation (no namespaces)");
   if (spec.net) impl->missing.push_back("net (--net shares the host's network)");
   // The child builds its root meanwhile.
-  Status placed = place_in_cgroup(*impl, root, p, net);
+  Status placed = place_in_cgroup(*impl, root, p);
   if (!placed) {
     abort_child(*impl);
     return std::move(placed).error();

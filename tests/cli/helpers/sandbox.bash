@@ -20,8 +20,16 @@ sandbox_setup() {
 
 sandbox_teardown() {
   for pid in "${BG_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${BG_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # A test that failed half-way can leave the task cgroups of sandboxes it killed; their
+  # tasks die with them (parent-death signal), and then the directories can go.
   for dir in /sys/fs/cgroup/*/"$IA_SANDBOX_CGROUP_PARENT" /sys/fs/cgroup/unified/"$IA_SANDBOX_CGROUP_PARENT"; do
-    [ -d "$dir" ] && rmdir "$dir" 2>/dev/null || true
+    [ -d "$dir" ] || continue
+    for _ in $(seq 50); do
+      find "$dir" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true
+      rmdir "$dir" 2>/dev/null && break
+      sleep 0.1
+    done
   done
   rm -rf "$SCRATCH"
 }
