@@ -199,7 +199,7 @@ void bring_up_loopback() {
 // descriptors (their count in fd_count). Anything else, end of file included, ends the
 // child: the parent gave up (it reports why) or died.
 void receive(int socket, void* data, size_t size, int* fds, int max_fds, int& fd_count) {
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * CgroupVerdict::k_max_join)];
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * k_max_message_fds)];
   iovec payload{data, size};
   msghdr message{};
   message.msg_iov = &payload;
@@ -214,8 +214,8 @@ void receive(int socket, void* data, size_t size, int* fds, int max_fds, int& fd
   cmsghdr* header = CMSG_FIRSTHDR(&message);
   if (!header || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) return;
   int received = static_cast<int>((header->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-  int all[CgroupVerdict::k_max_join];
-  if (received > CgroupVerdict::k_max_join) received = CgroupVerdict::k_max_join;
+  int all[k_max_message_fds];
+  if (received > k_max_message_fds) received = k_max_message_fds;
   memcpy(all, CMSG_DATA(header), sizeof(int) * static_cast<size_t>(received));
   for (int i = 0; i < received; ++i) {
     if (i < max_fds) fds[fd_count++] = all[i];

@@ -23,6 +23,9 @@ inline constexpr int k_fd_go = 9;     // parent -> child (a socket): a CgroupVer
 inline constexpr int k_fd_net = 10;   // parent -> child (a socket), as root: a NetHandoff
 inline constexpr int k_fd_count = 11;
 
+// The most descriptors one parent -> child message carries (SCM_RIGHTS).
+inline constexpr int k_max_message_fds = 8;
+
 struct ChildError {
   char step[40];
   char detail[216];
@@ -42,7 +45,7 @@ struct NetHandoff {
 // it arrives whole.
 struct CgroupVerdict {
   static constexpr int k_max_rlimits = 8;
-  static constexpr int k_max_join = 8;
+  static constexpr int k_max_join = k_max_message_fds;
   int count = 0;
   std::pair<int, rlimit> rlimits[k_max_rlimits];
   int join_count = 0;

@@ -18,10 +18,10 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <thread>
 
 #include "core/strings.hpp"
 #include "core/time.hpp"
+#include "sandbox/channel_linux.hpp"
 #include "sandbox/handle_linux.hpp"
 #include "sandbox/net_linux.hpp"
 #include "sandbox/plan_linux.hpp"
@@ -115,9 +115,6 @@ Status open_join_files(const Cgroup& cgroup, Fds& keep, std::vector<int>& join) 
     int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) return system_error("open", file);
     join.push_back(keep.add(fd));
-  }
-  if (join.size() > CgroupVerdict::k_max_join) {
-    return make_error(ErrorCode::internal, "more cgroup files than the sandbox child can take");
   }
   return {};
 }
@@ -310,68 +307,6 @@ void abort_child(Handle::Impl& impl) {
   ::waitpid(impl.pid, nullptr, 0);
   impl.reaped = true;
 }
-
-// One message to the child, with descriptors by SCM_RIGHTS.
-Status send_to_child(int socket, const void* data, size_t size, const std::vector<int>& fds) {
-  iovec payload{const_cast<void*>(data), size};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * CgroupVerdict::k_max_join)] = {};
-  msghdr message{};
-  message.msg_iov = &payload;
-  message.msg_iovlen = 1;
-  if (!fds.empty()) {
-    message.msg_control = control;
-    message.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
-    cmsghdr* header = CMSG_FIRSTHDR(&message);
-    header->cmsg_level = SOL_SOCKET;
-    header->cmsg_type = SCM_RIGHTS;
-    header->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
-    std::memcpy(CMSG_DATA(header), fds.data(), sizeof(int) * fds.size());
-  }
-  // The parent holds the child's end too, so a child that died already costs no SIGPIPE.
-  ssize_t n;
-  do n = ::sendmsg(socket, &message, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  if (n != static_cast<ssize_t>(size)) return system_error("send to the sandbox child");
-  return {};
-}
-
-// As root, the task's network namespace is made on a thread of its own from the start
-// of start(), on the CPU the parent leaves idle while it prepares and clones, and sent
-// to the child on a socket of its own as soon as it is made.
-class NetMaker {
- public:
-  Status begin() {
-    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, m_ends) != 0) {
-      return system_error("socketpair");
-    }
-    m_thread = std::thread([this] { make_and_send(); });
-    return {};
-  }
-  int child_end() const { return m_ends[0]; }
-  ~NetMaker() {
-    if (m_thread.joinable()) m_thread.join();
-    for (int fd : m_ends)
-      if (fd >= 0) ::close(fd);
-  }
-
- private:
-  // One that could not be made costs only time: the child then makes its own.
-  void make_and_send() {
-    Result<int> made = make_net_namespace();
-    std::vector<int> fds;
-    if (made) fds.push_back(*made);
-    NetHandoff handoff;
-    // Unsent, the child must see end of file rather than wait forever.
-    if (!send_to_child(m_ends[1], &handoff, sizeof handoff, fds)) {
-      ::close(m_ends[1]);
-      m_ends[1] = -1;
-    }
-    if (made) ::close(*made);
-  }
-
-  int m_ends[2] = {-1, -1};
-  std::thread m_thread;
-};
 
 // The cgroup, made while the child sets up, then --require, then the verdict that lets
 // the child go on to the task. On error the caller kills the child.

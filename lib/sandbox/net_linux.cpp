@@ -11,6 +11,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
+
+#include "sandbox/channel_linux.hpp"
+#include "sandbox/contain_linux.hpp"
 
 namespace ia::sandbox {
 
@@ -54,6 +58,33 @@ Result<int> make_net_namespace() {
     return system_error(made < 0 ? "open the new network namespace" : "bring up loopback");
   }
   return made;
+}
+
+Status NetMaker::begin() {
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, m_ends) != 0) {
+    return system_error("socketpair");
+  }
+  m_thread = std::thread([this] { make_and_send(); });
+  return {};
+}
+
+NetMaker::~NetMaker() {
+  if (m_thread.joinable()) m_thread.join();
+  for (int fd : m_ends)
+    if (fd >= 0) ::close(fd);
+}
+
+void NetMaker::make_and_send() {
+  Result<int> made = make_net_namespace();
+  std::vector<int> fds;
+  if (made) fds.push_back(*made);
+  NetHandoff handoff;
+  // Unsent, the child must see end of file rather than wait forever.
+  if (!send_to_child(m_ends[1], &handoff, sizeof handoff, fds)) {
+    ::close(m_ends[1]);
+    m_ends[1] = -1;
+  }
+  if (made) ::close(*made);
 }
 
 }  // namespace ia::sandbox

@@ -4,6 +4,8 @@
 // makes it inside the new user namespace.
 #pragma once
 
+#include <thread>
+
 #include "core/result.hpp"
 
 namespace ia::sandbox {
@@ -16,5 +18,25 @@ int loopback_up();
 // then returns to its own namespace: the process's other threads never change, and
 // neither does this one's once it returns. Needs CAP_SYS_ADMIN.
 Result<int> make_net_namespace();
+
+// Makes one on a thread of its own, started first thing in start(), on the CPU the parent
+// leaves idle while it prepares and clones, and sends it (a NetHandoff) on a socket
+// whose other end the child reads as k_fd_net, as soon as it is made. One that cannot be
+// made costs only time: the child then makes its own.
+class NetMaker {
+ public:
+  NetMaker() = default;
+  NetMaker(const NetMaker&) = delete;
+  NetMaker& operator=(const NetMaker&) = delete;
+  ~NetMaker();
+  Status begin();
+  int child_end() const { return m_ends[0]; }  // -1 before begin()
+
+ private:
+  void make_and_send();
+
+  int m_ends[2] = {-1, -1};
+  std::thread m_thread;
+};
 
 }  // namespace ia::sandbox
