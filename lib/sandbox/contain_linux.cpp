@@ -218,8 +218,11 @@ void receive(int socket, void* data, size_t size, int* fds, int max_fds, int& fd
   if (received > k_max_message_fds) received = k_max_message_fds;
   memcpy(all, CMSG_DATA(header), sizeof(int) * static_cast<size_t>(received));
   for (int i = 0; i < received; ++i) {
-    if (i < max_fds) fds[fd_count++] = all[i];
-    else close(all[i]);
+    if (i < max_fds) {
+      fds[fd_count++] = all[i];
+    } else {
+      close(all[i]);
+    }
   }
 }
 

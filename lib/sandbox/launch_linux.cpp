@@ -313,10 +313,10 @@ void abort_child(Handle::Impl& impl) {
 Status place_in_cgroup(Handle::Impl& impl, bool root, Prepared& p) {
   CgroupLayout layout = probe_system_layout();
   p.sweep_dirs = task_parent_dirs(layout, impl.spec.cgroup_parent);
-  const Spec& spec = impl.spec;
-  bool freezer = spec.freezable ||
-                 std::find(spec.require.begin(), spec.require.end(), "freezer") != spec.require.end();
-  keep_needed_controllers(layout, spec.limits, freezer);
+  const std::vector<std::string>& require = impl.spec.require;
+  bool freezer = impl.spec.freezable ||
+                 std::find(require.begin(), require.end(), "freezer") != require.end();
+  keep_needed_controllers(layout, impl.spec.limits, freezer);
   std::vector<std::string> applied;
   std::vector<int> join;
   set_up_cgroup(impl, layout, p.fds, join, applied);

@@ -47,8 +47,7 @@ Result<int> make_net_namespace() {
   if (::setns(own, CLONE_NEWNET) != 0) {
     // This thread would open its sockets in the task's namespace from now on: that must
     // never happen quietly, and nothing here can undo it.
-    std::fprintf(stderr, "ia: cannot return to the network namespace: %s\n",
-                 std::strerror(errno));
+    std::fprintf(stderr, "ia: cannot return to the network namespace: %s\n", std::strerror(errno));
     std::abort();
   }
   ::close(own);
