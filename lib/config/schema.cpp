@@ -125,6 +125,9 @@ const std::vector<KeyDef>& schema() {
        "gid the task runs as when started as root", 1.0, 4294967294.0},
       {"sandbox", "cgroup_parent", Type::string, "ia", "IA_SANDBOX_CGROUP_PARENT",
        "cgroup directory that holds one cgroup per task (the idle detector looks for it)"},
+      {"sandbox", "cgroups", Type::string, "auto", "IA_SANDBOX_CGROUPS",
+       "cgroup hierarchy for tasks: auto, v1, v2 (on a hybrid host: freezer and kill only) "
+       "or off (rlimits only)"},
       {"sandbox", "timeout", Type::duration, "0s", "IA_SANDBOX_TIMEOUT",
        "wall time limit; 0 for none"},
       {"sandbox", "cpu_time", Type::duration, "0s", "IA_SANDBOX_CPU_TIME",

@@ -23,7 +23,8 @@ namespace ia::sandbox {
 struct CgroupLayout {
   enum class Version { none, v1, v2 };
   Version version = Version::none;
-  std::string v2_root;                          // cgroup2 mount point
+  std::string v2_root;                          // cgroup2 mount point with the memory controller
+  std::string v2_mount;                         // any cgroup2 mount point
   std::map<std::string, std::string> v1_roots;  // controller -> mount point
   std::string own_path;                         // this process's v2 cgroup ("/a/b")
 };
@@ -33,6 +34,10 @@ struct CgroupLayout {
 CgroupLayout probe_layout(const std::string& mountinfo, const std::string& self_cgroup,
                           const std::function<std::string(const std::string&)>& read);
 CgroupLayout probe_system_layout();
+
+// The probed layout narrowed to what mode allows: v2 takes any cgroup2 mount, v1 the v1
+// controllers, off none. The roots of the other version stay, for the sweep.
+void choose_version(CgroupLayout& layout, CgroupMode mode);
 
 // Drops v1 controllers the task does not need (each costs a mkdir and an rmdir per task):
 // cpu without a CPU quota, cpuacct without a CPU-time limit, the freezer unless the task
@@ -56,6 +61,9 @@ class Cgroup {
   // just before; attach() takes that lock. The child is single-threaded, so one thread
   // is the whole process.
   virtual std::vector<std::string> self_join_files() const = 0;
+  // A v2 cgroup's directory: clone3() with CLONE_INTO_CGROUP starts a process inside,
+  // again without the lock. "" for v1.
+  virtual std::string clone_into_dir() const = 0;
   virtual Status freeze() = 0;
   virtual Status thaw() = 0;
   virtual Status kill_all() = 0;

@@ -50,6 +50,7 @@ CgroupLayout probe_layout(const std::string& mountinfo, const std::string& self_
   CgroupLayout layout;
   for (const MountLine& mount : parse_mountinfo(mountinfo)) {
     if (mount.type == "cgroup2") {
+      if (layout.v2_mount.empty()) layout.v2_mount = mount.mount_point;
       std::vector<std::string> controllers =
           split_fields(trim(read(mount.mount_point + "/cgroup.controllers")));
       if (std::find(controllers.begin(), controllers.end(), "memory") != controllers.end() &&
@@ -74,6 +75,26 @@ CgroupLayout probe_layout(const std::string& mountinfo, const std::string& self_
     layout.version = CgroupLayout::Version::v1;
   }
   return layout;
+}
+
+void choose_version(CgroupLayout& layout, CgroupMode mode) {
+  using Version = CgroupLayout::Version;
+  switch (mode) {
+    case CgroupMode::automatic:
+      return;
+    case CgroupMode::v2:
+      if (layout.v2_root.empty()) layout.v2_root = layout.v2_mount;
+      layout.version = layout.v2_root.empty() ? Version::none : Version::v2;
+      return;
+    case CgroupMode::v1:
+      layout.version = layout.v1_roots.count("memory") || layout.v1_roots.count("pids")
+                           ? Version::v1
+                           : Version::none;
+      return;
+    case CgroupMode::off:
+      layout.version = Version::none;
+      return;
+  }
 }
 
 CgroupLayout probe_system_layout() {

@@ -65,10 +65,13 @@ bool owner_alive(const CgroupOwner& owner) {
 std::vector<std::string> task_parent_dirs(const CgroupLayout& layout, const std::string& parent) {
   std::vector<std::string> dirs;
   for (const auto& [controller, root] : layout.v1_roots) dirs.push_back(root + "/" + parent);
-  if (!layout.v2_root.empty()) {
-    dirs.push_back(layout.v2_root + "/" + parent);
+  // Every cgroup2 mount, whichever version this task uses: an earlier one may have
+  // used the other (sandbox.cgroups).
+  for (const std::string& root : {layout.v2_root, layout.v2_mount}) {
+    if (root.empty()) continue;
+    dirs.push_back(root + "/" + parent);
     if (!layout.own_path.empty() && layout.own_path != "/") {
-      dirs.push_back(layout.v2_root + layout.own_path + "/" + parent);
+      dirs.push_back(root + layout.own_path + "/" + parent);
     }
   }
   std::sort(dirs.begin(), dirs.end());

@@ -63,6 +63,8 @@ class CgroupV1 final : public Cgroup {
     return files;
   }
 
+  std::string clone_into_dir() const override { return {}; }
+
   Status freeze() override { return set_freezer("FROZEN"); }
   Status thaw() override { return set_freezer("THAWED"); }
 

@@ -54,8 +54,9 @@ class CgroupV2 final : public Cgroup {
     return write_text(m_dir + "/cgroup.procs", std::to_string(pid));
   }
   // cgroup.procs moves whole processes under the global lock; cgroup.threads refuses to
-  // cross domains. attach() it is.
+  // cross domains: a process starts inside instead (clone_into_dir), or attach() it is.
   std::vector<std::string> self_join_files() const override { return {}; }
+  std::string clone_into_dir() const override { return m_dir; }
 
   Status freeze() override { return write_text(m_dir + "/cgroup.freeze", "1"); }
   Status thaw() override { return write_text(m_dir + "/cgroup.freeze", "0"); }

@@ -24,6 +24,7 @@ struct Handle::Impl {
   bool pid_ns = false;  // the task lives in its own PID namespace
   std::unique_ptr<Cgroup> cgroup;
   bool cgroup_freezer = false;
+  bool cloned_into_cgroup = false;  // clone3 started the child inside (v2)
   std::string workdir;
   bool own_workdir = false;
   std::vector<std::string> isolation, missing;

@@ -4,6 +4,7 @@
 // the verdict that lets it join the cgroup and go on to the task, then sweeps stale
 // cgroups: on two cores the cgroup costs no time on the way to the task's exec.
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "core/strings.hpp"
@@ -109,21 +111,33 @@ std::string unique_name() {
   return task_cgroup_name(current_owner(), ++counter);
 }
 
-// Opens the files the child writes "0" to, to join the cgroup itself (none for v2).
-Status open_join_files(const Cgroup& cgroup, Fds& keep, std::vector<int>& join) {
-  for (const std::string& file : cgroup.self_join_files()) {
-    int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return system_error("open", file);
-    join.push_back(keep.add(fd));
-  }
-  return {};
+// The layout the task's cgroup uses: the probe narrowed by sandbox.cgroups and by what
+// the task needs. sweep gets every directory where stale task cgroups may sit.
+CgroupLayout task_layout(const Spec& spec, std::vector<std::string>& sweep) {
+  CgroupLayout layout = probe_system_layout();
+  choose_version(layout, spec.cgroups);
+  sweep = task_parent_dirs(layout, spec.cgroup_parent);
+  bool freezer = spec.freezable ||
+                 std::find(spec.require.begin(), spec.require.end(), "freezer") != spec.require.end();
+  keep_needed_controllers(layout, spec.limits, freezer);
+  return layout;
 }
 
-// Makes the task's cgroup; the child joins it through the files in join (v1), else it
-// is put there now (v2). applied gets the mechanisms it enforces. Without one the task
-// still runs, and impl.missing says why.
-void set_up_cgroup(Handle::Impl& impl, const CgroupLayout& layout, Fds& keep,
-                   std::vector<int>& join, std::vector<std::string>& applied) {
+void drop_cgroup(Handle::Impl& impl, const Error& why, std::vector<std::string>& applied) {
+  impl.missing.push_back("cgroup limits (" + why.message + ")");
+  (void)impl.cgroup->remove();
+  impl.cgroup.reset();
+  applied.clear();
+}
+
+// Makes the task's cgroup and writes its limits; applied gets the mechanisms it
+// enforces. Without one the task still runs, and impl.missing says why.
+void make_cgroup(Handle::Impl& impl, const CgroupLayout& layout,
+                 std::vector<std::string>& applied) {
+  if (impl.spec.cgroups == CgroupMode::off) {
+    impl.missing.push_back("cgroup (sandbox.cgroups is off)");
+    return;
+  }
   Result<std::unique_ptr<Cgroup>> made =
       create_cgroup(layout, impl.spec.cgroup_parent, unique_name());
   if (!made) {
@@ -132,17 +146,52 @@ void set_up_cgroup(Handle::Impl& impl, const CgroupLayout& layout, Fds& keep,
   }
   impl.cgroup = std::move(*made);
   Status limited = impl.cgroup->apply(impl.spec.limits, applied);
-  if (limited) limited = open_join_files(*impl.cgroup, keep, join);
-  if (limited && join.empty()) limited = impl.cgroup->attach(impl.pid);
-  if (!limited) {
-    impl.missing.push_back("cgroup limits (" + limited.error().message + ")");
+  if (!limited) return drop_cgroup(impl, limited.error(), applied);
+  // A hierarchy without a controller (v2 on a hybrid host) enforces less than was asked.
+  const Limits& limits = impl.spec.limits;
+  struct Wanted {
+    const char* name;
+    bool asked;
+    const char* instead;
+  };
+  for (const Wanted& wanted : {Wanted{"mem", limits.memory > 0, "; RLIMIT_AS stands in"},
+                               Wanted{"pids", limits.pids > 0, "; RLIMIT_NPROC stands in"},
+                               Wanted{"cpu", limits.cpus > 0, ""}}) {
+    if (wanted.asked && std::find(applied.begin(), applied.end(), wanted.name) == applied.end()) {
+      impl.missing.push_back(std::string(wanted.name) + " (no such controller in the cgroup" +
+                             wanted.instead + ")");
+    }
+  }
+}
+
+// The v2 cgroup's directory, for clone3() to start the child inside; -1 for v1 or none.
+int open_clone_into_dir(const Handle::Impl& impl, Fds& keep) {
+  std::string dir = impl.cgroup ? impl.cgroup->clone_into_dir() : std::string();
+  if (dir.empty()) return -1;
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  return fd < 0 ? -1 : keep.add(fd);
+}
+
+// Gets the child into the cgroup, unless clone3() started it there: join holds the files
+// it writes itself into (v1), or the parent moves it (v2 without clone3).
+void enter_cgroup(Handle::Impl& impl, Fds& keep, std::vector<int>& join,
+                  std::vector<std::string>& applied) {
+  if (!impl.cgroup || impl.cloned_into_cgroup) return;
+  Status entered;
+  for (const std::string& file : impl.cgroup->self_join_files()) {
+    int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+      entered = system_error("open", file);
+      break;
+    }
+    join.push_back(keep.add(fd));
+  }
+  if (entered && join.empty()) entered = impl.cgroup->attach(impl.pid);
+  if (!entered) {
     for (int& fd : join) keep.close(fd);
     join.clear();
-    (void)impl.cgroup->remove();
-    impl.cgroup.reset();
-    applied.clear();
+    drop_cgroup(impl, entered.error(), applied);
   }
-  impl.cgroup_freezer = std::find(applied.begin(), applied.end(), "freezer") != applied.end();
 }
 
 // One line mapping the id to itself: the task keeps the caller's uid and gid, which is
@@ -242,6 +291,17 @@ pid_t clone_child(int flags) {
   return static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0));
 }
 
+// The same, started inside the v2 cgroup cgroup_dir names (Linux 5.7): no move after
+// the fact, so none of the global lock a move takes. -1 where clone3 is missing or
+// refused (an old kernel, a container's seccomp policy): the caller then moves the child.
+pid_t clone_child_into(int flags, int cgroup_dir) {
+  clone_args args{};
+  args.flags = static_cast<std::uint64_t>(flags) | CLONE_INTO_CGROUP;
+  args.exit_signal = SIGCHLD;
+  args.cgroup = static_cast<std::uint64_t>(cgroup_dir);
+  return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+}
+
 // The mechanisms the chain and the cgroup apply, checked against --require before the
 // child may start the task.
 Status check_required(Handle::Impl& impl, bool root, const Prepared& p,
@@ -257,14 +317,16 @@ Status check_required(Handle::Impl& impl, bool root, const Prepared& p,
                     "run as root, or drop those names from --require");
 }
 
-Result<pid_t> spawn(Handle::Impl& impl, bool root, Prepared& p) {
+Result<pid_t> spawn(Handle::Impl& impl, bool root, Prepared& p, int cgroup_dir) {
   // Root needs no user namespace: it mounts with its real capabilities and then becomes
   // an unprivileged host uid, which clears them all. Files the set-up creates would
   // otherwise need uid 0 mapped into the namespace, i.e. the host's root. Root's network
   // namespace comes from the parent (NetMaker).
   bool clone_net = !impl.spec.net && !root;
   int flags = k_namespaces | (clone_net ? CLONE_NEWNET : 0) | (root ? 0 : CLONE_NEWUSER);
-  pid_t pid = clone_child(flags);
+  pid_t pid = cgroup_dir >= 0 ? clone_child_into(flags, cgroup_dir) : -1;
+  impl.cloned_into_cgroup = pid >= 0;
+  if (pid < 0) pid = clone_child(flags);
   if (pid < 0 && !root && (errno == EPERM || errno == EINVAL || errno == ENOSPC)) {
     // No user namespaces for us: run with rlimits only, and say so.
     impl.missing.push_back(std::string("namespaces (clone: ") + std::strerror(errno) + ")");
@@ -308,18 +370,13 @@ void abort_child(Handle::Impl& impl) {
   impl.reaped = true;
 }
 
-// The cgroup, made while the child sets up, then --require, then the verdict that lets
-// the child go on to the task. On error the caller kills the child.
-Status place_in_cgroup(Handle::Impl& impl, bool root, Prepared& p) {
-  CgroupLayout layout = probe_system_layout();
-  p.sweep_dirs = task_parent_dirs(layout, impl.spec.cgroup_parent);
-  const std::vector<std::string>& require = impl.spec.require;
-  bool freezer = impl.spec.freezable ||
-                 std::find(require.begin(), require.end(), "freezer") != require.end();
-  keep_needed_controllers(layout, impl.spec.limits, freezer);
-  std::vector<std::string> applied;
+// The child in the cgroup, --require, then the verdict that lets the child go on to the
+// task. On error the caller kills the child.
+Status place_in_cgroup(Handle::Impl& impl, bool root, Prepared& p,
+                       std::vector<std::string>& applied) {
   std::vector<int> join;
-  set_up_cgroup(impl, layout, p.fds, join, applied);
+  enter_cgroup(impl, p.fds, join, applied);
+  impl.cgroup_freezer = std::find(applied.begin(), applied.end(), "freezer") != applied.end();
   IA_TRY(check_required(impl, root, p, applied));
   auto has = [&applied](const char* name) {
     return std::find(applied.begin(), applied.end(), name) != applied.end();
@@ -360,14 +417,21 @@ Result<Handle> start(const Spec& spec) {
   Prepared p;
   IA_TRY(prepare(*impl, root, p));
   p.plan.fds[k_fd_net] = net.child_end();
-  Result<pid_t> pid = spawn(*impl, root, p);
+  // A v2 cgroup is made first, so that the child starts inside it; a v1 one while the
+  // child sets up, which then joins it itself. Either way no move waits for the kernel.
+  CgroupLayout layout = task_layout(spec, p.sweep_dirs);
+  std::vector<std::string> applied;
+  bool v2 = layout.version == CgroupLayout::Version::v2;
+  if (v2) make_cgroup(*impl, layout, applied);
+  Result<pid_t> pid = spawn(*impl, root, p, open_clone_into_dir(*impl, p.fds));
   if (!pid) return std::move(pid).error();
   impl->pid = *pid;
   impl->pidfd = static_cast<int>(::syscall(SYS_pidfd_open, impl->pid, 0));
   if (!p.plan.isolate) impl->missing.push_back("fs, net and pid isolation (no namespaces)");
   if (spec.net) impl->missing.push_back("net (--net shares the host's network)");
   // The child builds its root meanwhile.
-  Status placed = place_in_cgroup(*impl, root, p);
+  if (!v2) make_cgroup(*impl, layout, applied);
+  Status placed = place_in_cgroup(*impl, root, p, applied);
   if (!placed) {
     abort_child(*impl);
     return std::move(placed).error();

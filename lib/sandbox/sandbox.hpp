@@ -32,6 +32,12 @@ struct Limits {
 
 enum class Stream { stdout_stream, stderr_stream };
 
+// Which cgroup hierarchy holds the task (sandbox.cgroups): automatic takes v2 when its
+// mount offers the memory controller, else v1; v2 on a hybrid host (controllers on v1)
+// still gives the freezer and cgroup.kill, rlimits standing in for the rest; off uses
+// rlimits only.
+enum class CgroupMode { automatic, v1, v2, off };
+
 struct StdinSource {
   enum class Kind { inherit, null, file, data };
   Kind kind = Kind::null;
@@ -53,6 +59,7 @@ struct Spec {
   std::uint32_t uid = 65534;         // the task's uid and gid when started as root
   std::uint32_t gid = 65534;
   std::string cgroup_parent = "ia";
+  CgroupMode cgroups = CgroupMode::automatic;
   // Whether freeze() and thaw() will be called (ia-node, while the owner is back). Without,
   // a v1 host makes no freezer cgroup unless require names it, and freeze() uses signals.
   bool freezable = true;
@@ -107,11 +114,14 @@ Result<Outcome> run(const Spec& spec);
 
 // ---- Shared, platform-free helpers (spec.cpp) ----
 
-// Limits, uid/gid, cgroup parent and require list from the [sandbox] keys.
+// Limits, uid/gid, cgroup parent and hierarchy and require list from the [sandbox] keys.
 Status apply_config(const config::Config& cfg, Spec& spec);
 
 // "0,2" -> {0, 2}; "" -> {}; anything else is an invalid_argument error.
 Result<std::vector<int>> parse_gpu_list(std::string_view text);
+
+// sandbox.cgroups: "auto", "v1", "v2" or "off"; anything else is an invalid_argument error.
+Result<CgroupMode> parse_cgroup_mode(std::string_view text);
 
 // Checks a --require list against the names in known_mechanisms().
 Result<std::vector<std::string>> parse_require(std::string_view text);

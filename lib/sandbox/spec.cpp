@@ -34,11 +34,24 @@ Status apply_config(const config::Config& cfg, Spec& spec) {
         "sandbox.cgroup_parent must be one directory name, not '" + spec.cgroup_parent + "'",
         "use a plain name such as \"ia\"");
   }
+  Result<CgroupMode> mode = parse_cgroup_mode(cfg.string("sandbox.cgroups"));
+  if (!mode) return std::move(mode).error();
+  spec.cgroups = *mode;
   spec.net = cfg.boolean("sandbox.net");
   Result<std::vector<std::string>> required = parse_require(join(cfg.list("sandbox.require"), ","));
   if (!required) return std::move(required).error();
   spec.require = *required;
   return {};
+}
+
+Result<CgroupMode> parse_cgroup_mode(std::string_view text) {
+  if (text == "auto") return CgroupMode::automatic;
+  if (text == "v1") return CgroupMode::v1;
+  if (text == "v2") return CgroupMode::v2;
+  if (text == "off") return CgroupMode::off;
+  return make_error(ErrorCode::invalid_argument,
+                    "sandbox.cgroups must be auto, v1, v2 or off, not '" + std::string(text) + "'",
+                    "leave it at auto unless the host's cgroups need a choice");
 }
 
 Result<std::vector<int>> parse_gpu_list(std::string_view text) {

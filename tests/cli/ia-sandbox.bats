@@ -54,6 +54,26 @@ teardown() { sandbox_teardown; }
   assert_output --partial "did you mean 'net'"
 }
 
+@test "sandbox.cgroups chooses the hierarchy: v2 on this host holds the task, off none" {
+  [ -w /sys/fs/cgroup/unified ] || skip "no writable cgroup2 mount"
+  IA_SANDBOX_CGROUPS=v2 run sb --json -- cat /proc/self/cgroup
+  assert_success
+  [[ "$(json_get stdout)" == *"0::/$IA_SANDBOX_CGROUP_PARENT/task-"* ]]
+  [[ "$(json_get isolation)" == *'"freezer"'* ]]
+  IA_SANDBOX_CGROUPS=off run sb --json -- true
+  assert_success
+  [[ "$(json_get isolation)" != *'"mem"'* && "$(json_get isolation)" != *'"freezer"'* ]]
+  [[ "$(json_get missing)" == *"sandbox.cgroups is off"* ]]
+  IA_SANDBOX_CGROUPS=off run sb --require mem -- echo RAN
+  [ "$status" -eq 125 ]
+  refute_output --partial RAN
+  IA_SANDBOX_CGROUPS=v3 run sb -- echo RAN
+  [ "$status" -eq 125 ]
+  refute_output --partial RAN
+  assert_output --partial "sandbox.cgroups must be auto, v1, v2 or off, not 'v3'"
+  assert_nothing_left
+}
+
 @test "usage errors exit 125 with a message" {
   run sb
   [ "$status" -eq 125 ]

@@ -117,6 +117,11 @@ TEST_CASE("cgroup sweep: parent dirs cover every v1 controller once, and v2 dele
   v2.own_path = "/user.slice/u.service";
   CHECK(task_parent_dirs(v2, "ia") ==
         std::vector<std::string>{"/sys/fs/cgroup/ia", "/sys/fs/cgroup/user.slice/u.service/ia"});
+  // A hybrid host's unified mount is swept under v1 too: a v2 run may have left cgroups.
+  v1.v2_mount = "/cg/unified";
+  CHECK(task_parent_dirs(v1, "ia") == std::vector<std::string>{"/cg/cpu,cpuacct/ia",
+                                                               "/cg/freezer/ia", "/cg/memory/ia",
+                                                               "/cg/unified/ia"});
 }
 
 TEST_CASE("cgroup sweep live: a dead owner's empty cgroup goes, one with a process stays") {

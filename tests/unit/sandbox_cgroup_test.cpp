@@ -49,6 +49,36 @@ TEST_CASE("cgroup probe: v1 controllers when the unified hierarchy offers no mem
   CHECK(layout.v1_roots.at("freezer") == "/sys/fs/cgroup/freezer");
 }
 
+TEST_CASE("cgroup probe: sandbox.cgroups narrows the choice, v2 on a hybrid host included") {
+  auto hybrid = [] {
+    return probe_layout(k_v1_mountinfo, "0::/\n", [](const std::string&) { return ""; });
+  };
+  CgroupLayout automatic = hybrid();
+  choose_version(automatic, CgroupMode::automatic);
+  CHECK(automatic.version == CgroupLayout::Version::v1);
+  CHECK(automatic.v2_root.empty());
+  CHECK(automatic.v2_mount == "/sys/fs/cgroup/unified");
+  // The unified mount without controllers still starts, freezes and kills tasks.
+  CgroupLayout v2 = hybrid();
+  choose_version(v2, CgroupMode::v2);
+  CHECK(v2.version == CgroupLayout::Version::v2);
+  CHECK(v2.v2_root == "/sys/fs/cgroup/unified");
+  CHECK(v2.v1_roots.size() == 5);  // still swept
+  CgroupLayout off = hybrid();
+  choose_version(off, CgroupMode::off);
+  CHECK(off.version == CgroupLayout::Version::none);
+  // What the host lacks cannot be chosen.
+  CgroupLayout pure_v1 = probe_layout(
+      "30 25 0:26 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n", "",
+      [](const std::string&) { return ""; });
+  choose_version(pure_v1, CgroupMode::v2);
+  CHECK(pure_v1.version == CgroupLayout::Version::none);
+  CgroupLayout pure_v2 = probe_layout("40 1 0:33 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n", "",
+                                      [](const std::string&) { return "memory pids\n"; });
+  choose_version(pure_v2, CgroupMode::v1);
+  CHECK(pure_v2.version == CgroupLayout::Version::none);
+}
+
 TEST_CASE("cgroup probe: v2 wins when its mount offers the memory controller") {
   std::string mountinfo = "40 1 0:33 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n";
   CgroupLayout layout =

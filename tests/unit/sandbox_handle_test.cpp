@@ -160,6 +160,45 @@ TEST_CASE("sandbox handle: a task nobody freezes gets no freezer, and freeze sti
   check_freeze_thaw_kill(ticking);
 }
 
+TEST_CASE("sandbox handle: in a v2 cgroup the task starts inside, freezes and is killed by it") {
+  CgroupLayout layout = probe_system_layout();
+  if (layout.v2_mount.empty() || ::geteuid() != 0 || ::access(layout.v2_mount.c_str(), W_OK)) {
+    WARN("skipped: needs root and a writable cgroup2 mount");
+    return;
+  }
+  // On a hybrid host (controllers on v1, as here) the unified mount has no controllers:
+  // the task still starts inside through clone3, and rlimits stand in for the limits.
+  Spec spec = shell("cat /proc/self/cgroup; echo '|'; cat /proc/1/cgroup");
+  spec.cgroups = CgroupMode::v2;
+  spec.limits.memory = 256ull << 20;
+  spec.cgroup_parent = "ia-unit-v2-" + std::to_string(::getpid());
+  Result<Outcome> outcome = run(spec);
+  REQUIRE(outcome);
+  REQUIRE(outcome->exit_code == 0);
+  std::string inside = "0::/" + spec.cgroup_parent + "/task-";
+  std::size_t bar = outcome->stdout_text.find('|');
+  REQUIRE(bar != std::string::npos);
+  CHECK(outcome->stdout_text.substr(0, bar).find(inside) != std::string::npos);   // the task
+  CHECK(outcome->stdout_text.substr(bar).find(inside) != std::string::npos);      // its init
+  CHECK(std::find(outcome->isolation.begin(), outcome->isolation.end(), "freezer") !=
+        outcome->isolation.end());
+  if (std::find(outcome->isolation.begin(), outcome->isolation.end(), "mem") ==
+      outcome->isolation.end()) {
+    bool said = false;
+    for (const std::string& why : outcome->missing) said = said || why.find("mem (") == 0;
+    CHECK(said);
+  }
+  Spec ticking = shell("while :; do echo t >> /task/ticks; sleep 0.02; done");
+  ticking.cgroups = CgroupMode::v2;
+  ticking.cgroup_parent = spec.cgroup_parent;
+  check_freeze_thaw_kill(ticking);
+  std::string parent = layout.v2_mount + "/" + spec.cgroup_parent;
+  for (const auto& entry : fs::directory_iterator(parent)) {
+    CHECK_FALSE(entry.is_directory());  // every task's cgroup is gone
+  }
+  ::rmdir(parent.c_str());
+}
+
 TEST_CASE("sandbox handle: freeze, thaw and kill without a cgroup use signals") {
   Spec spec = shell("(while :; do echo t >> /task/ticks; sleep 0.02; done) & wait");
   spec.cgroup_parent = "no/such/parent";  // cgroup creation fails; SIGSTOP/SIGCONT remain

@@ -59,6 +59,24 @@ TEST_CASE("sandbox: [sandbox] config keys become limits, and a bad cgroup parent
   CHECK_FALSE(cfg.set_text("sandbox.uid", "0", "test"));  // never run a task as root
 }
 
+TEST_CASE("sandbox: sandbox.cgroups takes auto, v1, v2 or off, and names a bad value") {
+  config::Config cfg;
+  Spec spec;
+  REQUIRE(apply_config(cfg, spec));
+  CHECK(spec.cgroups == CgroupMode::automatic);
+  for (auto [text, mode] : {std::pair{"v1", CgroupMode::v1}, std::pair{"v2", CgroupMode::v2},
+                            std::pair{"off", CgroupMode::off}}) {
+    REQUIRE(cfg.set_text("sandbox.cgroups", text, "test"));
+    REQUIRE(apply_config(cfg, spec));
+    CHECK(spec.cgroups == mode);
+  }
+  REQUIRE(cfg.set_text("sandbox.cgroups", "V2", "test"));
+  auto refused = apply_config(cfg, spec);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("sandbox.cgroups") != std::string::npos);
+  CHECK(refused.error().message.find("'V2'") != std::string::npos);
+}
+
 TEST_CASE("sandbox: the JSON result carries every field of the contract") {
   Outcome o;
   o.exit_code = 137;
