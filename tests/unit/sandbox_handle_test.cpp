@@ -1,7 +1,13 @@
 // The library API ia-node uses: live output chunks, capture limits, stdin data, freeze,
 // thaw and kill from another thread, and nothing left behind. Real processes and
 // namespaces; each task bounded by a timeout.
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -197,6 +203,56 @@ TEST_CASE("sandbox handle: in a v2 cgroup the task starts inside, freezes and is
     CHECK_FALSE(entry.is_directory());  // every task's cgroup is gone
   }
   ::rmdir(parent.c_str());
+}
+
+// Runs spec in a child process where clone3 fails with ENOSYS, as under an older kernel
+// or a container's seccomp policy; returns the task's output ("" when it did not run).
+std::string run_without_clone3(const Spec& spec) {
+  int out[2];
+  REQUIRE(::pipe(out) == 0);
+  pid_t child = ::fork();
+  if (child == 0) {
+    sock_filter program[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    sock_fprog filter{sizeof program / sizeof program[0], program};
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter) != 0) {
+      ::_exit(2);
+    }
+    Result<Outcome> outcome = run(spec);
+    if (outcome && outcome->exit_code == 0) {
+      (void)!::write(out[1], outcome->stdout_text.data(), outcome->stdout_text.size());
+    }
+    ::_exit(0);
+  }
+  ::close(out[1]);
+  std::string text;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(out[0], buffer, sizeof buffer)) > 0;) text.append(buffer, n);
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  return text;
+}
+
+TEST_CASE("sandbox handle: without clone3 a v2 task is moved into its cgroup instead") {
+  CgroupLayout layout = probe_system_layout();
+  if (layout.v2_mount.empty() || ::geteuid() != 0 || ::access(layout.v2_mount.c_str(), W_OK)) {
+    WARN("skipped: needs root and a writable cgroup2 mount");
+    return;
+  }
+  Spec spec = shell("cat /proc/self/cgroup");
+  spec.cgroups = CgroupMode::v2;
+  spec.cgroup_parent = "ia-unit-noclone3-" + std::to_string(::getpid());
+  std::string text = run_without_clone3(spec);
+  CHECK(text.find("0::/" + spec.cgroup_parent + "/task-") != std::string::npos);
+  ::rmdir((layout.v2_mount + "/" + spec.cgroup_parent).c_str());
 }
 
 TEST_CASE("sandbox handle: freeze, thaw and kill without a cgroup use signals") {
