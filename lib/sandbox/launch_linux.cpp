@@ -117,8 +117,9 @@ CgroupLayout task_layout(const Spec& spec, std::vector<std::string>& sweep) {
   CgroupLayout layout = probe_system_layout();
   choose_version(layout, spec.cgroups);
   sweep = task_parent_dirs(layout, spec.cgroup_parent);
-  bool freezer = spec.freezable ||
-                 std::find(spec.require.begin(), spec.require.end(), "freezer") != spec.require.end();
+  const std::vector<std::string>& require = spec.require;
+  bool freezer =
+      spec.freezable || std::find(require.begin(), require.end(), "freezer") != require.end();
   keep_needed_controllers(layout, spec.limits, freezer);
   return layout;
 }
@@ -128,6 +129,24 @@ void drop_cgroup(Handle::Impl& impl, const Error& why, std::vector<std::string>&
   (void)impl.cgroup->remove();
   impl.cgroup.reset();
   applied.clear();
+}
+
+// A hierarchy without a controller (v2 on a hybrid host) enforces less than was asked.
+void note_missing_controllers(Handle::Impl& impl, const std::vector<std::string>& applied) {
+  const Limits& limits = impl.spec.limits;
+  struct Wanted {
+    const char* name;
+    bool asked;
+    const char* instead;
+  };
+  for (const Wanted& wanted : {Wanted{"mem", limits.memory > 0, "; RLIMIT_AS stands in"},
+                               Wanted{"pids", limits.pids > 0, "; RLIMIT_NPROC stands in"},
+                               Wanted{"cpu", limits.cpus > 0, ""}}) {
+    if (wanted.asked && std::find(applied.begin(), applied.end(), wanted.name) == applied.end()) {
+      impl.missing.push_back(std::string(wanted.name) + " (no such controller in the cgroup" +
+                             wanted.instead + ")");
+    }
+  }
 }
 
 // Makes the task's cgroup and writes its limits; applied gets the mechanisms it
@@ -147,21 +166,7 @@ void make_cgroup(Handle::Impl& impl, const CgroupLayout& layout,
   impl.cgroup = std::move(*made);
   Status limited = impl.cgroup->apply(impl.spec.limits, applied);
   if (!limited) return drop_cgroup(impl, limited.error(), applied);
-  // A hierarchy without a controller (v2 on a hybrid host) enforces less than was asked.
-  const Limits& limits = impl.spec.limits;
-  struct Wanted {
-    const char* name;
-    bool asked;
-    const char* instead;
-  };
-  for (const Wanted& wanted : {Wanted{"mem", limits.memory > 0, "; RLIMIT_AS stands in"},
-                               Wanted{"pids", limits.pids > 0, "; RLIMIT_NPROC stands in"},
-                               Wanted{"cpu", limits.cpus > 0, ""}}) {
-    if (wanted.asked && std::find(applied.begin(), applied.end(), wanted.name) == applied.end()) {
-      impl.missing.push_back(std::string(wanted.name) + " (no such controller in the cgroup" +
-                             wanted.instead + ")");
-    }
-  }
+  note_missing_controllers(impl, applied);
 }
 
 // The v2 cgroup's directory, for clone3() to start the child inside; -1 for v1 or none.

@@ -68,9 +68,9 @@ TEST_CASE("cgroup probe: sandbox.cgroups narrows the choice, v2 on a hybrid host
   choose_version(off, CgroupMode::off);
   CHECK(off.version == CgroupLayout::Version::none);
   // What the host lacks cannot be chosen.
-  CgroupLayout pure_v1 = probe_layout(
-      "30 25 0:26 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n", "",
-      [](const std::string&) { return ""; });
+  CgroupLayout pure_v1 =
+      probe_layout("30 25 0:26 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n", "",
+                   [](const std::string&) { return ""; });
   choose_version(pure_v1, CgroupMode::v2);
   CHECK(pure_v1.version == CgroupLayout::Version::none);
   CgroupLayout pure_v2 = probe_layout("40 1 0:33 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n", "",

@@ -184,8 +184,8 @@ TEST_CASE("sandbox handle: in a v2 cgroup the task starts inside, freezes and is
   std::string inside = "0::/" + spec.cgroup_parent + "/task-";
   std::size_t bar = outcome->stdout_text.find('|');
   REQUIRE(bar != std::string::npos);
-  CHECK(outcome->stdout_text.substr(0, bar).find(inside) != std::string::npos);   // the task
-  CHECK(outcome->stdout_text.substr(bar).find(inside) != std::string::npos);      // its init
+  CHECK(outcome->stdout_text.substr(0, bar).find(inside) != std::string::npos);  // the task
+  CHECK(outcome->stdout_text.substr(bar).find(inside) != std::string::npos);     // its init
   CHECK(std::find(outcome->isolation.begin(), outcome->isolation.end(), "freezer") !=
         outcome->isolation.end());
   if (std::find(outcome->isolation.begin(), outcome->isolation.end(), "mem") ==
@@ -369,8 +369,8 @@ TEST_CASE("sandbox handle: the task and its init start inside the task's cgroups
       bool found = false;
       for (const std::string& line : split(text, '\n')) {
         std::size_t colon = line.find(':');
-        if (colon != std::string::npos && line.compare(colon + 1, controller.size() + 1,
-                                                       controller + ":") == 0) {
+        if (colon != std::string::npos &&
+            line.compare(colon + 1, controller.size() + 1, controller + ":") == 0) {
           found = line.find(inside) != std::string::npos;
         }
       }
