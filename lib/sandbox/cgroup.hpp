@@ -23,7 +23,7 @@ namespace ia::sandbox {
 struct CgroupLayout {
   enum class Version { none, v1, v2 };
   Version version = Version::none;
-  std::string v2_root;                          // cgroup2 mount point with the memory controller
+  std::string v2_root;                          // cgroup2 mount tasks use (auto: with memory)
   std::string v2_mount;                         // any cgroup2 mount point
   std::map<std::string, std::string> v1_roots;  // controller -> mount point
   std::string own_path;                         // this process's v2 cgroup ("/a/b")

@@ -9,6 +9,13 @@
 
 namespace ia::sandbox {
 
+Status open_channel(int ends[2]) {
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0) {
+    return system_error("socketpair");
+  }
+  return {};
+}
+
 Status send_to_child(int socket, const void* data, std::size_t size, const std::vector<int>& fds) {
   if (fds.size() > static_cast<std::size_t>(k_max_message_fds)) {
     return make_error(ErrorCode::internal, "more descriptors than the sandbox child can take");

@@ -35,7 +35,7 @@ struct ChildError {
 // As root, the network namespace the parent made (one descriptor by SCM_RIGHTS), or none
 // when it could not make one, and the child makes its own.
 struct NetHandoff {
-  char tag = 'n';
+  char tag = 'n';  // one byte: an empty message would read as end of file
 };
 
 // What the parent sends once it has made the task's cgroups (or found it cannot): the

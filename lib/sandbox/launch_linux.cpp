@@ -9,7 +9,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -61,11 +60,9 @@ Status make_pipe(int ends[2], Fds& keep) {
   return {};
 }
 
-// A socket pair instead where descriptors must travel with the message.
-Status make_socket_pair(int ends[2], Fds& keep) {
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0) {
-    return system_error("socketpair");
-  }
+// A channel instead where descriptors must travel with the message.
+Status make_channel(int ends[2], Fds& keep) {
+  IA_TRY(open_channel(ends));
   keep.add(ends[0]);
   keep.add(ends[1]);
   return {};
@@ -274,7 +271,7 @@ Status prepare(Handle::Impl& impl, bool root, Prepared& p) {
   IA_TRY(make_pipe(p.status, p.fds));
   IA_TRY(make_pipe(p.out, p.fds));
   IA_TRY(make_pipe(p.err, p.fds));
-  IA_TRY(make_socket_pair(p.go, p.fds));
+  IA_TRY(make_channel(p.go, p.fds));
   Result<int> in = open_stdin(spec.stdin_source, p.fds);
   if (!in) return std::move(in).error();
   int* fds = plan.fds;
@@ -381,11 +378,11 @@ Status place_in_cgroup(Handle::Impl& impl, bool root, Prepared& p,
                        std::vector<std::string>& applied) {
   std::vector<int> join;
   enter_cgroup(impl, p.fds, join, applied);
-  impl.cgroup_freezer = std::find(applied.begin(), applied.end(), "freezer") != applied.end();
-  IA_TRY(check_required(impl, root, p, applied));
   auto has = [&applied](const char* name) {
     return std::find(applied.begin(), applied.end(), name) != applied.end();
   };
+  impl.cgroup_freezer = has("freezer");
+  IA_TRY(check_required(impl, root, p, applied));
   CgroupVerdict verdict;
   for (const auto& entry : task_rlimits(impl.spec.limits, has("mem"), has("pids"))) {
     if (verdict.count == CgroupVerdict::k_max_rlimits) {

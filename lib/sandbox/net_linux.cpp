@@ -60,9 +60,7 @@ Result<int> make_net_namespace() {
 }
 
 Status NetMaker::begin() {
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, m_ends) != 0) {
-    return system_error("socketpair");
-  }
+  IA_TRY(open_channel(m_ends));
   m_thread = std::thread([this] { make_and_send(); });
   return {};
 }

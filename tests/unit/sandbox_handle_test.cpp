@@ -166,9 +166,16 @@ TEST_CASE("sandbox handle: a task nobody freezes gets no freezer, and freeze sti
   check_freeze_thaw_kill(ticking);
 }
 
+// The machine's cgroup2 mount when this process may make cgroups there, else "".
+std::string writable_v2_mount() {
+  std::string mount = probe_system_layout().v2_mount;
+  if (mount.empty() || ::geteuid() != 0 || ::access(mount.c_str(), W_OK) != 0) return {};
+  return mount;
+}
+
 TEST_CASE("sandbox handle: in a v2 cgroup the task starts inside, freezes and is killed by it") {
-  CgroupLayout layout = probe_system_layout();
-  if (layout.v2_mount.empty() || ::geteuid() != 0 || ::access(layout.v2_mount.c_str(), W_OK)) {
+  std::string v2_mount = writable_v2_mount();
+  if (v2_mount.empty()) {
     WARN("skipped: needs root and a writable cgroup2 mount");
     return;
   }
@@ -198,7 +205,7 @@ TEST_CASE("sandbox handle: in a v2 cgroup the task starts inside, freezes and is
   ticking.cgroups = CgroupMode::v2;
   ticking.cgroup_parent = spec.cgroup_parent;
   check_freeze_thaw_kill(ticking);
-  std::string parent = layout.v2_mount + "/" + spec.cgroup_parent;
+  std::string parent = v2_mount + "/" + spec.cgroup_parent;
   for (const auto& entry : fs::directory_iterator(parent)) {
     CHECK_FALSE(entry.is_directory());  // every task's cgroup is gone
   }
@@ -242,8 +249,8 @@ std::string run_without_clone3(const Spec& spec) {
 }
 
 TEST_CASE("sandbox handle: without clone3 a v2 task is moved into its cgroup instead") {
-  CgroupLayout layout = probe_system_layout();
-  if (layout.v2_mount.empty() || ::geteuid() != 0 || ::access(layout.v2_mount.c_str(), W_OK)) {
+  std::string v2_mount = writable_v2_mount();
+  if (v2_mount.empty()) {
     WARN("skipped: needs root and a writable cgroup2 mount");
     return;
   }
@@ -252,7 +259,7 @@ TEST_CASE("sandbox handle: without clone3 a v2 task is moved into its cgroup ins
   spec.cgroup_parent = "ia-unit-noclone3-" + std::to_string(::getpid());
   std::string text = run_without_clone3(spec);
   CHECK(text.find("0::/" + spec.cgroup_parent + "/task-") != std::string::npos);
-  ::rmdir((layout.v2_mount + "/" + spec.cgroup_parent).c_str());
+  ::rmdir((v2_mount + "/" + spec.cgroup_parent).c_str());
 }
 
 TEST_CASE("sandbox handle: freeze, thaw and kill without a cgroup use signals") {
