@@ -195,14 +195,7 @@ void fill_command(const Spec& spec, ChildPlan& plan) {
     for (size_t i = 0; i < spec.gpus.size(); ++i) visible.push_back(std::to_string(i));
     plan.env_storage.push_back("CUDA_VISIBLE_DEVICES=" + join(visible, ","));
   }
-  std::string path = "/usr/local/bin:/usr/bin:/bin";
-  for (const std::string& entry : spec.env) {
-    if (starts_with(entry, "PATH=")) path = entry.substr(5);
-  }
-  plan.path_dirs.clear();
-  for (const std::string& dir : split(path, ':')) {
-    if (!dir.empty()) plan.path_dirs.push_back(dir);
-  }
+  plan.path_dirs = search_path(spec.env);
   plan.argv.clear();
   for (std::string& arg : plan.argv_storage) plan.argv.push_back(arg.data());
   plan.argv.push_back(nullptr);

@@ -131,6 +131,10 @@ const std::vector<std::string>& known_mechanisms();
 std::vector<std::string> unmet(const std::vector<std::string>& required,
                                const std::vector<std::string>& applied);
 
+// Where a command named without a slash is looked up: the PATH entry of env (the task's
+// own environment), else /usr/local/bin:/usr/bin:/bin; empty entries are skipped.
+std::vector<std::string> search_path(const std::vector<std::string>& env);
+
 // A small default environment: PATH, HOME, TMPDIR, LANG and TERM when set.
 std::vector<std::string> default_env(const std::function<const char*(const char*)>& getenv);
 

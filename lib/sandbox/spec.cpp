@@ -109,6 +109,19 @@ std::vector<std::string> unmet(const std::vector<std::string>& required,
   return missing;
 }
 
+std::vector<std::string> search_path(const std::vector<std::string>& env) {
+  std::string path = "/usr/local/bin:/usr/bin:/bin";
+  // The first one, as getenv() in the task will find.
+  auto entry = std::find_if(env.begin(), env.end(),
+                            [](const std::string& e) { return starts_with(e, "PATH="); });
+  if (entry != env.end()) path = entry->substr(5);
+  std::vector<std::string> dirs;
+  for (const std::string& dir : split(path, ':')) {
+    if (!dir.empty()) dirs.push_back(dir);
+  }
+  return dirs;
+}
+
 std::vector<std::string> default_env(const std::function<const char*(const char*)>& getenv) {
   std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/task", "TMPDIR=/tmp",
                                   "USER=task"};

@@ -194,3 +194,10 @@ TEST_CASE("sandbox: without a workdir /task is a private tmpfs owned by the task
     if (op.target == "/stage/task") CHECK(op.kind == MountOp::Kind::bind_rw);
   }
 }
+
+TEST_CASE("sandbox: a command without a slash is looked up on the task's first PATH") {
+  using Dirs = std::vector<std::string>;
+  CHECK(search_path({"HOME=/task"}) == Dirs{"/usr/local/bin", "/usr/bin", "/bin"});
+  CHECK(search_path({"PATH=/opt/x::/bin:", "PATH=/ignored"}) == Dirs{"/opt/x", "/bin"});
+  CHECK(search_path({"PATH="}).empty());
+}
