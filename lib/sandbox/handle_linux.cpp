@@ -145,6 +145,7 @@ namespace {
 
 struct LoopState {
   bool exited = false;
+  std::int64_t exited_ms = 0;
   bool timed_out = false;
   std::string limit_hit;
 };
@@ -165,6 +166,10 @@ void enforce_limits(Handle& handle, Handle::Impl& impl, LoopState& state) {
 }
 
 int poll_timeout(const Handle::Impl& impl, const LoopState& state) {
+  if (state.exited) {
+    return static_cast<int>(
+        std::max<std::int64_t>(state.exited_ms + k_output_after_exit_ms - steady_now_ms(), 0));
+  }
   if (state.timed_out) return 50;
   int wait = -1;
   const Limits& limits = impl.spec.limits;
@@ -224,12 +229,20 @@ Result<Outcome> Handle::wait() {
     if (ready < 0 && errno != EINTR) return system_error("poll");
     if (fds[0].revents) drain(impl.out_fd, Stream::stdout_stream, sink);
     if (fds[1].revents) drain(impl.err_fd, Stream::stderr_stream, sink);
-    if (fds[2].revents) state.exited = true;
-    // Once init is gone the kernel has killed the namespace; output ends right after,
-    // unless a process outside a PID namespace still holds the pipe.
+    if (fds[2].revents && !state.exited) {
+      state.exited = true;
+      state.exited_ms = steady_now_ms();
+      // Once init is gone the kernel has killed the namespace and output ends right after.
+      // Without a PID namespace the rest of the task's session is killed here; a process
+      // that left it (setsid) may still hold the pipes, and is read from only so long.
+      if (!impl.pid_ns) ::kill(-impl.pid, SIGKILL);
+    }
     if (!state.exited && !state.timed_out) enforce_limits(*this, impl, state);
-    if (state.exited && !impl.pid_ns && (impl.out_fd >= 0 || impl.err_fd >= 0)) {
-      ::kill(-impl.pid, SIGKILL);
+    if (state.exited && steady_now_ms() - state.exited_ms >= k_output_after_exit_ms) {
+      for (int* fd : {&impl.out_fd, &impl.err_fd}) {
+        if (*fd >= 0) ::close(*fd);
+        *fd = -1;
+      }
     }
   }
   int status = 0;

@@ -10,6 +10,11 @@
 
 namespace ia::sandbox {
 
+// After the task's exit, how long output is still read from a process that outlived it
+// (one that left the session where no PID namespace holds it); then the pipes are closed,
+// so that waiting never hangs on a daemon.
+inline constexpr std::int64_t k_output_after_exit_ms = 200;
+
 class OutputSink {
  public:
   OutputSink(const Spec& spec) : m_spec(spec) {}  // NOLINT: one per task

@@ -25,11 +25,9 @@ namespace ia::sandbox {
 
 namespace {
 
-// Once the task's first process has exited, whatever still holds its output left the
-// session (setsid), where no signal to the group reaches it: its output is read for this
-// long, then dropped, so that wait() never waits on a daemon.
-constexpr std::int64_t k_drain_after_exit_ms = 200;
-// How often wait() looks for that exit while the pipes stay open.
+// How often wait() looks for the task's exit while its pipes stay open; a process still
+// holding them after that exit left the session (setsid), out of reach of the group's
+// signals, and is given k_output_after_exit_ms.
 constexpr int k_exit_poll_ms = 250;
 
 }  // namespace
@@ -288,7 +286,7 @@ void reap_if_exited(Handle::Impl& impl, Exit& exit, bool block) {
 int poll_timeout(const Handle::Impl& impl, const Exit& exit, bool timed_out) {
   if (exit.seen)
     return static_cast<int>(
-        std::max<std::int64_t>(exit.at_ms + k_drain_after_exit_ms - steady_now_ms(), 0));
+        std::max<std::int64_t>(exit.at_ms + k_output_after_exit_ms - steady_now_ms(), 0));
   int wait = timed_out ? 50 : k_exit_poll_ms;
   const Limits& limits = impl.spec.limits;
   if (!timed_out && limits.timeout.count() > 0) {
@@ -357,7 +355,7 @@ Result<Outcome> Handle::wait() {
   while (impl.out_fd >= 0 || impl.err_fd >= 0) {
     read_ready(impl, sink, poll_timeout(impl, exit, timed_out));
     if (!exit.seen) reap_if_exited(impl, exit, false);
-    if (exit.seen && steady_now_ms() - exit.at_ms >= k_drain_after_exit_ms) impl.close_pipes();
+    if (exit.seen && steady_now_ms() - exit.at_ms >= k_output_after_exit_ms) impl.close_pipes();
     if (!exit.seen && !timed_out && limits.timeout.count() > 0 &&
         steady_now_ms() - impl.started_ms >= limits.timeout.count()) {
       timed_out = true;

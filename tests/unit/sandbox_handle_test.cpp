@@ -1,8 +1,10 @@
 // The library API ia-node uses: live output chunks, capture limits, stdin data, freeze,
 // thaw and kill from another thread, and nothing left behind. Real processes and
 // namespaces; each task bounded by a timeout.
+#include <grp.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/prctl.h>
@@ -54,14 +56,22 @@ std::size_t lines_in(const fs::path& file) {
       std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
 }
 
-// Whether any process on the machine has arg among its arguments.
-bool process_with_arg(const std::string& arg) {
+// Processes on the machine with arg among their arguments.
+std::vector<pid_t> pids_with_arg(const std::string& arg) {
+  std::vector<pid_t> pids;
   for (const auto& entry : fs::directory_iterator("/proc")) {
     std::ifstream in(entry.path() / "cmdline");
     std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmdline.find(arg) != std::string::npos) return true;
+    long long pid = 0;
+    if (cmdline.find(arg) != std::string::npos &&
+        parse_int64(entry.path().filename().string(), pid))
+      pids.push_back(static_cast<pid_t>(pid));
   }
-  return false;
+  return pids;
+}
+
+bool process_with_arg(const std::string& arg) {
+  return !pids_with_arg(arg).empty();
 }
 
 void check_freeze_thaw_kill(Spec spec) {
@@ -260,6 +270,68 @@ TEST_CASE("sandbox handle: without clone3 a v2 task is moved into its cgroup ins
   std::string text = run_without_clone3(spec);
   CHECK(text.find("0::/" + spec.cgroup_parent + "/task-") != std::string::npos);
   ::rmdir((v2_mount + "/" + spec.cgroup_parent).c_str());
+}
+
+// Runs spec as an unprivileged user in a child process where the kernel refuses user
+// namespaces (clone with CLONE_NEWUSER fails with EPERM, clone3 with ENOSYS), as with
+// user.max_user_namespaces=0; returns "exit_code wall_ms\nmissing...\nstdout".
+std::string run_without_user_namespaces(const Spec& spec) {
+  int out[2];
+  REQUIRE(::pipe(out) == 0);
+  pid_t child = ::fork();
+  if (child == 0) {
+    sock_filter program[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    sock_fprog filter{sizeof program / sizeof program[0], program};
+    bool dropped = ::getuid() != 0 ||
+                   (::setgroups(0, nullptr) == 0 && ::setgid(65534) == 0 && ::setuid(65534) == 0);
+    if (!dropped || ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter) != 0) {
+      ::_exit(2);
+    }
+    Result<Outcome> outcome = run(spec);
+    std::string text = outcome ? std::to_string(outcome->exit_code) + " " +
+                                     std::to_string(outcome->wall_ms) + "\n" +
+                                     join(outcome->missing, "; ") + "\n" + outcome->stdout_text
+                               : "error " + outcome.error().message;
+    (void)!::write(out[1], text.data(), text.size());
+    ::_exit(0);
+  }
+  ::close(out[1]);
+  std::string text;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(out[0], buffer, sizeof buffer)) > 0;) text.append(buffer, n);
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  return text;
+}
+
+TEST_CASE(
+    "sandbox handle: without user namespaces rlimits remain and are named and a daemon cannot hang "
+    "wait") {
+  std::string marker = "27." + std::to_string(::getpid()) + "1";
+  std::string text =
+      run_without_user_namespaces(shell("setsid sleep " + marker + " & echo started"));
+  for (pid_t pid : pids_with_arg(marker)) ::kill(pid, SIGKILL);
+  std::vector<std::string> lines = split(text, '\n');
+  REQUIRE(lines.size() >= 3);
+  std::vector<std::string> head = split(lines[0], ' ');
+  REQUIRE(head.size() == 2);
+  CHECK(head[0] == "0");
+  CHECK(std::stoll(head[1]) < 5000);  // not the daemon's 27 seconds
+  CHECK(lines[1].find("namespaces (clone: Operation not permitted)") != std::string::npos);
+  CHECK(lines[2] == "started");
 }
 
 TEST_CASE("sandbox handle: freeze, thaw and kill without a cgroup use signals") {
