@@ -12,8 +12,6 @@
 
 namespace ia::sandbox {
 
-inline constexpr const char* k_task_dir = "/task";
-
 // The NVIDIA nodes for gpus under dev_dir: nvidia<N> for each, plus nvidiactl, nvidia-uvm,
 // nvidia-uvm-tools and nvidia-modeset when present. A missing nvidia<N> is an error.
 Result<std::vector<std::string>> gpu_device_paths(const std::string& dev_dir,

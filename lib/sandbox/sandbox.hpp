@@ -17,6 +17,10 @@
 
 namespace ia::sandbox {
 
+// Where the task's working directory appears inside the Linux sandbox; default_env()'s
+// HOME. Backends without a new root put the directory itself in HOME instead.
+inline constexpr const char* k_task_dir = "/task";
+
 // Zero means "no limit" for every field.
 struct Limits {
   Millis timeout{0};         // wall time

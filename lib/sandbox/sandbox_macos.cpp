@@ -119,6 +119,16 @@ std::vector<std::string> exec_candidates(const Spec& spec) {
   return paths;
 }
 
+// The task's environment; HOME=/task (default_env) names the working directory, which
+// here is the host directory itself.
+std::vector<std::string> task_env(const Spec& spec, const std::string& workdir) {
+  std::vector<std::string> env = spec.env;
+  for (std::string& entry : env) {
+    if (entry == std::string("HOME=") + k_task_dir) entry = "HOME=" + workdir;
+  }
+  return env;
+}
+
 std::vector<char*> pointers(std::vector<std::string>& strings) {
   std::vector<char*> out;
   for (std::string& text : strings) out.push_back(text.data());
@@ -239,7 +249,8 @@ Result<Handle> start(const Spec& spec) {
     return system_error("pipe");
   }
   for (int fd : {out[0], err[0]}) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-  std::vector<std::string> paths = exec_candidates(spec), args = spec.argv, env = spec.env;
+  std::vector<std::string> paths = exec_candidates(spec), args = spec.argv;
+  std::vector<std::string> env = task_env(spec, impl->workdir);
   std::vector<char*> candidates = pointers(paths), argv = pointers(args), envp = pointers(env);
   pid_t pid = ::fork();
   if (pid == 0) {

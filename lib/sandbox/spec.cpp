@@ -123,8 +123,8 @@ std::vector<std::string> search_path(const std::vector<std::string>& env) {
 }
 
 std::vector<std::string> default_env(const std::function<const char*(const char*)>& getenv) {
-  std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/task", "TMPDIR=/tmp",
-                                  "USER=task"};
+  std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin",
+                                  std::string("HOME=") + k_task_dir, "TMPDIR=/tmp", "USER=task"};
   for (const char* name : {"LANG", "LC_ALL", "TERM", "TZ"}) {
     if (const char* value = getenv(name)) env.push_back(std::string(name) + "=" + value);
   }

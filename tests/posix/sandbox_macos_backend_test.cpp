@@ -12,6 +12,7 @@
 #include <fstream>
 #include <thread>
 
+#include "core/strings.hpp"
 #include "core/time.hpp"
 #include "sandbox/sandbox.hpp"
 
@@ -247,6 +248,17 @@ TEST_CASE("posix backend: freeze stops the task, thaw resumes it, kill ends it")
   CHECK(outcome->signal == SIGKILL);
   CHECK(outcome->exit_code == 128 + SIGKILL);
   CHECK_FALSE(handle->freeze());  // reaped: no signal to a pid that may be reused
+}
+
+TEST_CASE("posix backend: the default environment's HOME is the working directory") {
+  Spec spec = shell("pwd; echo $HOME");
+  spec.env = default_env([](const char*) { return nullptr; });
+  auto outcome = run(spec);
+  REQUIRE(outcome);
+  std::vector<std::string> lines = split(outcome->stdout_text, '\n');
+  REQUIRE(lines.size() >= 2);
+  CHECK(lines[0] == lines[1]);
+  CHECK(lines[0] != "/task");
 }
 
 TEST_CASE("posix backend: a private working directory is made and removed") {
