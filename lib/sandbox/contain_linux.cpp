@@ -371,6 +371,11 @@ void run_child(const ChildPlan& plan) {
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   arrange_fds(plan);
   if (plan.map_ids) map_ids(plan);
+  // This process, the task's init, holds a copy of the caller's memory (ia-node's
+  // credentials, other tasks' data). Started without root the task has init's uid, and a
+  // dumpable init would let it read that copy through /proc/1/mem. Not before the id maps:
+  // a process that is not dumpable cannot write its own. The task's exec makes it dumpable.
+  STEP_CHECK(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "not dumpable", "");
   if (plan.isolate) {
     make_mounts_private();
     build_new_root(plan);

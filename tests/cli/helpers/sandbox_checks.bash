@@ -77,6 +77,40 @@ check_secrets_unreadable() {
   refute_output --partial topsecret
 }
 
+# The task's init is a copy of the process that started the sandbox; a secret in that
+# process's environment must not be readable through /proc/1/mem (or /proc/1/environ).
+check_caller_memory_unreadable() {
+  local work="$SCRATCH/work-memory"
+  mkdir -p "$work" && chmod 777 "$work"
+  cat > "$work/peek.py" <<'PY'
+secret = ("ia-caller-" + "secret-7f3a").encode()
+found = opened = False
+try:
+    found = secret in open("/proc/1/environ", "rb").read()
+    opened = True
+except OSError as error:
+    print("environ", error)
+try:
+    regions = [line.split()[:2] for line in open("/proc/1/maps")]
+    with open("/proc/1/mem", "rb", buffering=0) as mem:
+        opened = True
+        for span, perms in regions:
+            low, high = (int(x, 16) for x in span.split("-"))
+            try:
+                mem.seek(low)
+                found = found or secret in mem.read(min(high - low, 64 << 20))
+            except (OSError, OverflowError):  # vsyscall lies past a C long
+                pass
+except OSError as error:
+    print("mem", error)
+print("FOUND" if found else "NOT-FOUND", "OPENED" if opened else "DENIED")
+PY
+  chmod 644 "$work/peek.py"
+  IA_TEST_SECRET="ia-caller-secret-7f3a" run sb --workdir "$work" -- "$PY" /task/peek.py
+  assert_success
+  assert_output --partial "NOT-FOUND DENIED"
+}
+
 check_writes_confined() {
   local work="$SCRATCH/work-writes"
   mkdir -p "$work" && chmod 777 "$work"
