@@ -250,10 +250,11 @@ Status prepare(Handle::Impl& impl, bool root, Prepared& p) {
   plan.seccomp = seccomp_filter();
   plan.net_isolated = !spec.net;
   plan.net_handoff = root && !spec.net;
-  plan.staging = staging_dir(impl.workdir);
+  plan.staging = staging_dir({impl.workdir, spec.dev_dir});
   if (plan.staging.empty()) {
     return make_error(ErrorCode::invalid_argument,
-                      "no place to build the sandbox root that does not hide " + impl.workdir,
+                      "no place to build the sandbox root that does not hide " + impl.workdir +
+                          " or " + spec.dev_dir,
                       "choose a --workdir outside /tmp, /mnt, /media, /srv, /opt and /run");
   }
   plan.mounts = root_mounts(spec, plan.staging, impl.workdir, *devices,

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 
 #include "core/strings.hpp"
@@ -126,12 +127,14 @@ Result<std::vector<std::string>> gpu_device_paths(const std::string& dev_dir,
   return paths;
 }
 
-std::string staging_dir(const std::string& workdir) {
+std::string staging_dir(const std::vector<std::string>& sources) {
   for (const char* candidate : {"/tmp", "/mnt", "/media", "/srv", "/opt", "/run"}) {
     std::string dir = candidate;
+    bool hides = std::any_of(sources.begin(), sources.end(), [&dir](const std::string& path) {
+      return path == dir || starts_with(path, dir + "/");
+    });
     struct stat info {};
-    bool hides_workdir = workdir == dir || starts_with(workdir, dir + "/");
-    if (!hides_workdir && ::lstat(candidate, &info) == 0 && S_ISDIR(info.st_mode)) return dir;
+    if (!hides && ::lstat(candidate, &info) == 0 && S_ISDIR(info.st_mode)) return dir;
   }
   return {};
 }

@@ -25,9 +25,10 @@ std::vector<MountOp> root_mounts(const Spec& spec, const std::string& staging,
                                  const std::vector<std::string>& gpu_devices, unsigned uid,
                                  unsigned gid);
 
-// A directory to assemble the new root on (in the child's own mount namespace) that does
-// not hide the working directory; "" when none fits.
-std::string staging_dir(const std::string& workdir);
+// A directory to assemble the new root on (in the child's own mount namespace) that hides
+// none of the host paths the root is built from that vary (the working directory, the
+// device directory); "" when none fits.
+std::string staging_dir(const std::vector<std::string>& sources);
 
 // rlimits for the task; memory and process limits only when no cgroup enforces them.
 std::vector<std::pair<int, rlimit>> task_rlimits(const Limits& limits, bool cgroup_memory,

@@ -8,7 +8,9 @@
 #include <signal.h>
 #include <stddef.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -465,4 +467,36 @@ TEST_CASE("sandbox handle: the task and its init start inside the task's cgroups
     }
     ::rmdir(dir.c_str());
   }
+}
+
+TEST_CASE("sandbox handle: --gpu makes only the asked-for device nodes visible and usable") {
+  if (::geteuid() != 0) {
+    WARN("skipped: needs root to make device nodes");
+    return;
+  }
+  // Stand-ins for the NVIDIA nodes: character devices with /dev/null's numbers, so a write
+  // inside shows the node was bound as a working device, not just a name.
+  TempDir dev;
+  for (const char* node : {"nvidia0", "nvidia1", "nvidiactl", "nvidia-uvm"}) {
+    fs::path path = dev.path / node;
+    REQUIRE(::mknod(path.c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0);
+    REQUIRE(::chmod(path.c_str(), 0666) == 0);  // mknod's mode went through the umask
+  }
+  Spec spec =
+      shell("ls /dev; echo x > /dev/nvidia1 && echo WROTE; echo gpus=$CUDA_VISIBLE_DEVICES");
+  spec.dev_dir = dev.path.string();
+  spec.gpus = {1};
+  auto outcome = run(spec);
+  if (!outcome) FAIL(outcome.error().message);
+  CHECK(outcome->exit_code == 0);
+  std::vector<std::string> lines = split(outcome->stdout_text, '\n');
+  auto has = [&lines](const std::string& line) {
+    return std::find(lines.begin(), lines.end(), line) != lines.end();
+  };
+  CHECK(has("nvidia1"));
+  CHECK(has("nvidiactl"));
+  CHECK(has("nvidia-uvm"));
+  CHECK_FALSE(has("nvidia0"));
+  CHECK(has("WROTE"));
+  CHECK(has("gpus=0"));
 }

@@ -160,11 +160,13 @@ TEST_CASE("sandbox: rlimits stand in for memory and pids only without a cgroup")
   }
 }
 
-TEST_CASE("sandbox: the staging directory never hides the working directory") {
-  CHECK(staging_dir("/home/u/work") == "/tmp");
-  CHECK(staging_dir("/tmp/ia-sandbox-x") != "/tmp");
-  CHECK(staging_dir("/tmp/ia-sandbox-x").find("/tmp") != 0);
-  CHECK(staging_dir("/tmp") != "/tmp");
+TEST_CASE("sandbox: the staging directory never hides the working or device directory") {
+  CHECK(staging_dir({"/home/u/work", "/dev"}) == "/tmp");
+  CHECK(staging_dir({"/tmp/ia-sandbox-x"}) != "/tmp");
+  CHECK(staging_dir({"/tmp/ia-sandbox-x"}).find("/tmp") != 0);
+  CHECK(staging_dir({"/tmp"}) != "/tmp");
+  CHECK(staging_dir({"", "/tmp/fake-dev"}).find("/tmp") != 0);
+  CHECK(staging_dir({"/tmp/w", "/mnt/dev"}).find("/mnt") != 0);
 }
 
 TEST_CASE("sandbox: the new root holds no /etc/shadow, /root or /home") {
