@@ -9,9 +9,10 @@
 
 namespace ia::sandbox {
 
-// Denies (EPERM) ptrace, mount family, pivot_root, chroot, unshare, setns, namespace
-// flags to clone, kexec, bpf, perf_event_open, key management, module loading,
-// userfaultfd, reboot, swap, clock setting and TIOCSTI; foreign architectures are killed.
+// Denies (EPERM) ptrace and its kin, mount family, pivot_root, chroot, unshare, setns,
+// namespace flags to clone, kexec, bpf, perf_event_open, key management, module loading,
+// userfaultfd, reboot, swap, clock setting, TIOCSTI and TIOCLINUX; io_uring and clone3
+// get ENOSYS; foreign architectures are killed.
 std::vector<sock_filter> seccomp_filter();
 
 }  // namespace ia::sandbox

@@ -123,6 +123,8 @@ TEST_CASE("seccomp filter: every escape call is denied with EPERM") {
     SYS_ptrace,
     SYS_process_vm_readv,
     SYS_process_vm_writev,
+    SYS_process_madvise,
+    SYS_pidfd_getfd,
     SYS_mount,
     SYS_umount2,
     SYS_pivot_root,
@@ -190,7 +192,7 @@ TEST_CASE("seccomp filter: what a task needs is allowed") {
   CHECK(run_filter(program, call(SYS_ioctl, 1, TCGETS)) == SECCOMP_RET_ALLOW);
 }
 
-TEST_CASE("seccomp filter: clone with a namespace flag, clone3, TIOCSTI and foreign calls") {
+TEST_CASE("seccomp filter: namespace flags to clone and clone3 and io_uring and tty ioctls and foreign calls") {
   std::vector<sock_filter> program = seccomp_filter();
   for (std::uint64_t flag : {CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC,
                              CLONE_NEWUTS, CLONE_NEWCGROUP}) {
@@ -202,6 +204,12 @@ TEST_CASE("seccomp filter: clone with a namespace flag, clone3, TIOCSTI and fore
   CHECK(run_filter(program, call(SYS_ioctl, 0, TIOCSTI)) == k_denied);
   // The kernel compares only the low 32 bits of the request; so must the filter.
   CHECK(run_filter(program, call(SYS_ioctl, 0, 0xffffffff00000000ULL | TIOCSTI)) == k_denied);
+  CHECK(run_filter(program, call(SYS_ioctl, 0, TIOCLINUX)) == k_denied);
+  // io_uring's operations pass no filter: absent, so that its users fall back.
+  for (long nr : {SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register}) {
+    INFO("syscall " << nr);
+    CHECK(run_filter(program, call(nr)) == (SECCOMP_RET_ERRNO | ENOSYS));
+  }
   std::uint32_t foreign = run_filter(program, call(SYS_read, 0, 0, k_foreign_arch));
   CHECK((foreign & SECCOMP_RET_ACTION_FULL) != SECCOMP_RET_ALLOW);
   CHECK((foreign & SECCOMP_RET_ACTION_FULL) != SECCOMP_RET_ERRNO);

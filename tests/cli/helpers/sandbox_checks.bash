@@ -184,6 +184,13 @@ for name, call in [("ptrace", lambda: libc.ptrace(16, os.getppid(), 0, 0)),
   run sb -- sh -c 'unshare -U true && echo UNSHARED; unshare -r true && echo UNSHARED; true'
   assert_success
   refute_output --partial UNSHARED
+  # io_uring (which the host offers) is absent inside: ENOSYS, not a ring.
+  run sb -- "$PY" -c 'import ctypes
+libc=ctypes.CDLL(None, use_errno=True)
+params=ctypes.create_string_buffer(120)
+print("io_uring", libc.syscall(425, 4, params), ctypes.get_errno())'
+  assert_success
+  assert_output "io_uring -1 38"
 }
 
 check_kill_all_inside() {
