@@ -65,6 +65,13 @@ struct Handle::Impl {
 
 namespace {
 
+// Every descriptor but stdio, so that none of the caller's files or sockets (ia-node's
+// connections) reach the task; POSIX has no close_range.
+void close_inherited_fds() {
+  long last = std::min<long>(::sysconf(_SC_OPEN_MAX), 1 << 16);
+  for (int fd = 3; fd < last; ++fd) ::close(fd);
+}
+
 void set_limit(int resource, rlim_t soft, rlim_t hard) {
   rlimit limit{soft, hard};
   ::setrlimit(resource, &limit);
@@ -84,6 +91,7 @@ void write_message(const char* a, const char* b, const char* c) {
   if (in_fd >= 0) ::dup2(in_fd, 0);
   ::dup2(out_fd, 1);
   ::dup2(err_fd, 2);
+  close_inherited_fds();
   const Limits& limits = spec.limits;
   set_limit(RLIMIT_CORE, 0, 0);
   if (limits.cpu_time.count() > 0) {

@@ -2,6 +2,7 @@
 // and run for real: it uses POSIX calls only, so its contract (exit codes, limits, output,
 // stdin, freeze/thaw/kill, what it reports) is checked here without a Mac. Linux-only
 // helpers (/proc, setsid(1)) appear in the tests, never in the backend.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -115,6 +116,15 @@ TEST_CASE("posix backend: a missing command is 127, one that cannot run 126, bot
   REQUIRE(outcome);
   CHECK(outcome->exit_code == 126);
   CHECK(outcome->stdout_text.empty());
+}
+
+TEST_CASE("posix backend: none of the caller's descriptors reach the task") {
+  int leaked = ::open("/dev/null", O_RDONLY);  // no O_CLOEXEC, as a careless caller's
+  REQUIRE(leaked >= 0);
+  auto outcome = run(shell("ls /proc/$$/fd"));
+  ::close(leaked);
+  REQUIRE(outcome);
+  CHECK(outcome->stdout_text == "0\n1\n2\n");
 }
 
 TEST_CASE("posix backend: the task sees only the given environment") {
