@@ -305,7 +305,15 @@ void write_message(const char* a, const char* b, const char* c) {
   _exit(err == ENOENT ? 127 : 126);
 }
 
-[[noreturn]] void start_task(const ChildPlan& plan) {
+// What init hands the task it clones: the plan and the caller's umask, which the task
+// gets back (the set-up ran under 022).
+struct TaskStart {
+  const ChildPlan* plan;
+  mode_t umask;
+};
+
+[[noreturn]] void start_task(const ChildPlan& plan, mode_t mask) {
+  umask(mask);
   if (plan.fds[k_fd_stdin] >= 0) dup2(k_fd_stdin, 0);
   if (plan.fds[k_fd_stdout] >= 0) dup2(k_fd_stdout, 1);
   if (plan.fds[k_fd_stderr] >= 0) dup2(k_fd_stderr, 2);
@@ -318,8 +326,9 @@ void write_message(const char* a, const char* b, const char* c) {
   exec_task(plan);
 }
 
-int task_main(void* plan) {
-  start_task(*static_cast<const ChildPlan*>(plan));
+int task_main(void* start) {
+  const TaskStart& task = *static_cast<const TaskStart*>(start);
+  start_task(*task.plan, task.umask);
 }
 
 // The parent makes the task's cgroups while the chain above runs, then sends the
@@ -343,13 +352,13 @@ void await_verdict() {
 
 // PID 1 of the namespace: reaps orphans and reports the task's status. When it exits
 // the kernel kills every process left in the namespace, daemons included.
-[[noreturn]] void be_init(const ChildPlan& plan) {
+[[noreturn]] void be_init(const ChildPlan& plan, mode_t task_umask) {
   // The task borrows init's memory until its exec, as posix_spawn does (CLONE_VM with
   // CLONE_VFORK): no page tables to copy and no copy-on-write faults, which cost a TLB
   // flush each; init has nothing to do until then anyway.
   alignas(16) char stack[64 * 1024];
-  pid_t task = clone(task_main, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD,
-                     const_cast<ChildPlan*>(&plan));
+  TaskStart start{&plan, task_umask};
+  pid_t task = clone(task_main, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
   if (task < 0) fail("start task", "", errno);
   for (int fd : {0, 1, 2, k_fd_error, k_fd_stdin, k_fd_stdout, k_fd_stderr}) {
     close(fd);
@@ -368,6 +377,9 @@ void await_verdict() {
 }  // namespace
 
 void run_child(const ChildPlan& plan) {
+  // The new root's files and directories must be readable by the task's uid whatever the
+  // caller's umask (077 made /etc unreadable to a task started by root).
+  mode_t caller_umask = umask(022);
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   arrange_fds(plan);
   if (plan.map_ids) map_ids(plan);
@@ -396,7 +408,7 @@ void run_child(const ChildPlan& plan) {
   set_no_new_privs();
   load_seccomp(plan);
   await_verdict();
-  be_init(plan);
+  be_init(plan, caller_umask);
 }
 
 }  // namespace ia::sandbox

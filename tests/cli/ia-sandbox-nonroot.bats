@@ -16,6 +16,7 @@ teardown() { sandbox_teardown; }
 @test "non-root: remounting / read-write is denied" { use_nobody; check_remount_denied; }
 @test "non-root: /etc/shadow and other users' files are unreadable" { use_nobody; check_secrets_unreadable; }
 @test "non-root: the caller's memory cannot be read through the task's init" { use_nobody; check_caller_memory_unreadable; }
+@test "non-root: a caller's umask of 077 leaves the new root readable" { use_nobody; check_caller_umask; }
 @test "non-root: writes outside the working directory are denied" { use_nobody; check_writes_confined; }
 @test "non-root: a fork bomb is contained" { use_nobody; check_fork_bomb_contained; }
 @test "non-root: 2 GiB under a 256 MiB limit is refused (RLIMIT_AS)" { use_nobody; check_memory_limit; }

@@ -19,6 +19,7 @@ teardown() { sandbox_teardown; }
 @test "root: remounting / read-write and mounting are denied" { check_remount_denied; }
 @test "root: /etc/shadow, /root, /home and other users' files are unreadable" { check_secrets_unreadable; }
 @test "root: the caller's memory cannot be read through the task's init" { check_caller_memory_unreadable; }
+@test "root: a caller's umask of 077 leaves the new root readable, and the task keeps it" { check_caller_umask; }
 @test "root: writes outside the working directory are denied" { check_writes_confined; }
 @test "root: a fork bomb is contained by the process limit" { check_fork_bomb_contained; }
 @test "root: 2 GiB under a 256 MiB limit is OOM-killed" { check_memory_limit; }

@@ -111,6 +111,20 @@ PY
   assert_output --partial "NOT-FOUND DENIED"
 }
 
+# A caller's umask of 077 must not make the new root unreadable to the task, and the task
+# keeps that umask for the files it makes.
+check_caller_umask() {
+  local saved
+  saved=$(umask)
+  umask 077
+  run sb -- sh -c 'cat /etc/hosts >/dev/null && echo READ; ls /dev/shm >/dev/null && echo SHM; umask'
+  umask "$saved"
+  assert_success
+  assert_line READ
+  assert_line SHM
+  assert_line 0077
+}
+
 check_writes_confined() {
   local work="$SCRATCH/work-writes"
   mkdir -p "$work" && chmod 777 "$work"
