@@ -1,15 +1,10 @@
 #include "node/task_run.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdlib>
 
 #include "client/script.hpp"
-#include "core/file.hpp"
 #include "json/utf8.hpp"
-#include "sandbox/workdir_posix.hpp"
 
 namespace ia::node {
 namespace {
@@ -28,11 +23,14 @@ std::string script_file_name(const api::TaskSpec& spec) {
   return "task" + extension_for(spec.interpreter);
 }
 
-sandbox::Spec spec_for(const Lease& lease, const sandbox::Spec& base, const std::string& workdir,
+sandbox::Spec spec_for(const Lease& lease, const sandbox::Spec& base,
                        const std::string& script_name) {
   const api::TaskSpec& task = lease.spec;
   sandbox::Spec spec = base;
-  spec.workdir = workdir;
+  // A private working directory (a bounded tmpfs on Linux), never a host directory the
+  // task could fill the owner's disk through.
+  spec.workdir.clear();
+  spec.files = {{script_name, task.code, true}};
   spec.argv.clear();
   if (!task.interpreter.empty()) spec.argv.push_back(task.interpreter);
   spec.argv.push_back("./" + script_name);
@@ -57,38 +55,22 @@ sandbox::Spec spec_for(const Lease& lease, const sandbox::Spec& base, const std:
 
 Result<std::unique_ptr<TaskRun>> TaskRun::start(Lease lease, const sandbox::Spec& base,
                                                 std::function<void()> on_end) {
-  bool root = ::geteuid() == 0;
-  Result<std::string> workdir = sandbox::make_temp_workdir(root ? base.uid : -1L,
-                                                           root ? base.gid : -1L);
-  if (!workdir) return std::move(workdir).error();
-  std::string script = script_file_name(lease.spec);
-  std::string script_path = *workdir + "/" + script;
-  Status written = write_file_durably(script_path, lease.spec.code, 0755);
-  if (!written) {
-    (void)sandbox::remove_tree(*workdir);
-    return std::move(written).error();
-  }
-  sandbox::Spec spec = spec_for(lease, base, *workdir, script);
+  sandbox::Spec spec = spec_for(lease, base, script_file_name(lease.spec));
   auto output = std::make_shared<OutputBox>();
   spec.on_output = [output](sandbox::Stream stream, std::string_view chunk) {
     output->add(stream, chunk);
   };
   Result<sandbox::Handle> handle = sandbox::start(spec);
-  if (!handle) {
-    (void)sandbox::remove_tree(*workdir);
-    return std::move(handle).error();
-  }
+  if (!handle) return std::move(handle).error();
   std::unique_ptr<TaskRun> run(
-      new TaskRun(std::move(lease), *workdir, std::move(handle).value(), std::move(output)));
+      new TaskRun(std::move(lease), std::move(handle).value(), std::move(output)));
   run->m_on_end = std::move(on_end);
   run->m_pump = std::thread([raw = run.get()] { raw->pump(); });
   return run;
 }
 
-TaskRun::TaskRun(Lease lease, std::string workdir, sandbox::Handle handle,
-                 std::shared_ptr<OutputBox> output)
+TaskRun::TaskRun(Lease lease, sandbox::Handle handle, std::shared_ptr<OutputBox> output)
     : m_lease(std::move(lease)),
-      m_workdir(std::move(workdir)),
       m_handle(std::move(handle)),
       m_output(std::move(output)) {}
 
@@ -97,7 +79,6 @@ TaskRun::~TaskRun() {
     if (!finished()) (void)m_handle.kill();
     m_pump.join();
   }
-  (void)sandbox::remove_tree(m_workdir);
 }
 
 void TaskRun::pump() {

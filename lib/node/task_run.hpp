@@ -27,8 +27,9 @@ struct Lease {
 };
 
 // The sandbox spec for a lease: the node's base spec (limits from [sandbox], uid, cgroup
-// parent) narrowed by what the task asked for. The script is written to workdir/name.
-sandbox::Spec spec_for(const Lease& lease, const sandbox::Spec& base, const std::string& workdir,
+// parent) narrowed by what the task asked for. The script travels in the spec's files, as
+// script_name in the task's private working directory.
+sandbox::Spec spec_for(const Lease& lease, const sandbox::Spec& base,
                        const std::string& script_name);
 
 // The file name the script is written under: "task.py" for python3, "task.sh", ...
@@ -74,12 +75,10 @@ class TaskRun {
   Result<sandbox::Outcome> outcome() const;
 
  private:
-  TaskRun(Lease lease, std::string workdir, sandbox::Handle handle,
-          std::shared_ptr<OutputBox> output);
+  TaskRun(Lease lease, sandbox::Handle handle, std::shared_ptr<OutputBox> output);
   void pump();
 
   Lease m_lease;
-  std::string m_workdir;
   sandbox::Handle m_handle;
   bool m_frozen = false;
   std::shared_ptr<OutputBox> m_output;

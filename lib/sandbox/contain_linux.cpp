@@ -128,7 +128,7 @@ void bind(const MountOp& op, bool read_only) {
 }
 
 void write_file(const MountOp& op) {
-  int fd = open(op.target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = open(op.target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, op.mode);
   STEP_CHECK(fd, "write file", op.target.c_str());
   STEP_CHECK(write(fd, op.source.data(), op.source.size()), "write file", op.target.c_str());
   close(fd);

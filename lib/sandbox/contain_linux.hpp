@@ -5,6 +5,7 @@
 
 #include <linux/filter.h>
 #include <sys/resource.h>
+#include <sys/types.h>
 
 #include <string>
 #include <utility>
@@ -56,6 +57,7 @@ struct MountOp {
   Kind kind;
   std::string source;  // bind source, symlink target, file contents or tmpfs options
   std::string target;  // absolute, under the staging root
+  mode_t mode = 0644;  // of a file
 };
 
 struct ChildPlan {

@@ -342,6 +342,7 @@ Result<pid_t> spawn(Handle::Impl& impl, bool root, Prepared& p, int cgroup_dir) 
       if (!made) return std::move(made).error();
       impl.workdir = *made;
       impl.own_workdir = true;
+      IA_TRY(write_task_files(impl.workdir, impl.spec.files));
     }
     p.plan.cwd = impl.workdir;
     pid = clone_child(0);
@@ -411,6 +412,7 @@ Result<Handle> start(const Spec& spec) {
     return make_error(ErrorCode::invalid_argument, "no command to run",
                       "put the command after --, as in: ia-sandbox -- python3 job.py");
   }
+  IA_TRY(check_task_files(spec));
   auto impl = std::make_unique<Handle::Impl>();
   impl->spec = spec;
   impl->started_ms = steady_now_ms();

@@ -164,6 +164,10 @@ std::vector<MountOp> root_mounts(const Spec& spec, const std::string& root,
                    "mode=0700,uid=" + std::to_string(uid) + ",gid=" + std::to_string(gid) +
                        ",size=" + tmp_size,
                    root + k_task_dir});
+    for (const TaskFile& file : spec.files) {
+      ops.push_back({MountOp::Kind::file, file.content, root + k_task_dir + "/" + file.name,
+                     static_cast<mode_t>(file.executable ? 0755 : 0644)});
+    }
   } else {
     ops.push_back({MountOp::Kind::bind_rw, workdir, root + k_task_dir});
   }

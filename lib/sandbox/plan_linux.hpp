@@ -19,7 +19,7 @@ Result<std::vector<std::string>> gpu_device_paths(const std::string& dev_dir,
 
 // Mounts that assemble the new root under staging (read-only system dirs, a few /etc
 // files, /dev, /proc, /tmp, the working directory at /task: workdir bound, or a private
-// tmpfs owned by uid and gid when workdir is empty).
+// tmpfs owned by uid and gid, holding spec.files, when workdir is empty).
 std::vector<MountOp> root_mounts(const Spec& spec, const std::string& staging,
                                  const std::string& workdir,
                                  const std::vector<std::string>& gpu_devices, unsigned uid,

@@ -48,10 +48,21 @@ struct StdinSource {
   std::string value;  // path for file, bytes for data
 };
 
+// A file the task finds in its private working directory, such as ia-node's script.
+struct TaskFile {
+  std::string name;  // one plain file name
+  std::string content;
+  bool executable = false;
+};
+
 struct Spec {
   std::vector<std::string> argv;
   std::vector<std::string> env;  // "K=V"; the task sees only these
   std::string workdir;           // empty: a private temporary one, removed afterwards
+  // Put in the private working directory before the task starts (so workdir stays
+  // empty). On Linux that directory is a tmpfs of limits.tmp_size: what the task writes
+  // there is bounded and counts against its memory, never the host's disk.
+  std::vector<TaskFile> files;
   Limits limits;
   bool net = false;       // share the host's network
   std::vector<int> gpus;  // NVIDIA GPU indexes made visible
@@ -130,6 +141,9 @@ Result<CgroupMode> parse_cgroup_mode(std::string_view text);
 // Checks a --require list against the names in known_mechanisms().
 Result<std::vector<std::string>> parse_require(std::string_view text);
 const std::vector<std::string>& known_mechanisms();
+
+// Spec::files: plain, distinct names, and no workdir of the caller's to put them in.
+Status check_task_files(const Spec& spec);
 
 // The names in required that applied lacks, or an empty list.
 std::vector<std::string> unmet(const std::vector<std::string>& required,

@@ -236,11 +236,13 @@ Result<Handle> start(const Spec& spec) {
                       "required isolation not available on macOS: " + join(lacking, ","),
                       "drop it from --require");
   }
+  IA_TRY(check_task_files(spec));
   if (spec.workdir.empty()) {
     Result<std::string> made = make_temp_workdir(-1, -1);
     if (!made) return std::move(made).error();
     impl->workdir = *made;
     impl->own_workdir = true;
+    IA_TRY(write_task_files(impl->workdir, spec.files));
   } else {
     impl->workdir = spec.workdir;
   }

@@ -12,6 +12,7 @@
 
 #include <deque>
 #include <filesystem>
+#include <fstream>
 
 #include "core/time.hpp"
 #include "sandbox/output.hpp"
@@ -149,6 +150,20 @@ Status limit_job(Handle::Impl& impl) {
   return {};
 }
 
+// Spec::files into the private working directory just made.
+Status write_task_files(const Handle::Impl& impl) {
+  for (const TaskFile& file : impl.spec.files) {
+    std::filesystem::path path = std::filesystem::path(impl.workdir) / widen(file.name);
+    std::ofstream out(path, std::ios::binary);
+    out.write(file.content.data(), static_cast<std::streamsize>(file.content.size()));
+    if (!out.flush()) {
+      return make_error(ErrorCode::io, "cannot write task file " + file.name,
+                        "check the space left in the temporary directory");
+    }
+  }
+  return {};
+}
+
 Status make_workdir(Handle::Impl& impl) {
   if (!impl.spec.workdir.empty()) {
     impl.workdir = widen(impl.spec.workdir);
@@ -161,7 +176,7 @@ Status make_workdir(Handle::Impl& impl) {
   if (!CreateDirectoryW(dir.c_str(), nullptr)) return windows_error("CreateDirectoryW");
   impl.workdir = dir;
   impl.own_workdir = true;
-  return {};
+  return write_task_files(impl);
 }
 
 std::wstring environment_block(const std::vector<std::string>& env) {
@@ -296,6 +311,7 @@ Result<Handle> start(const Spec& spec) {
                       "required isolation not available on Windows: " + lacking.front(),
                       "drop it from --require");
   }
+  IA_TRY(check_task_files(spec));
   IA_TRY(make_workdir(*impl));
   HANDLE out_write = nullptr, err_write = nullptr;
   IA_TRY(make_pipe(impl->out_read, out_write));

@@ -109,6 +109,29 @@ std::vector<std::string> unmet(const std::vector<std::string>& required,
   return missing;
 }
 
+Status check_task_files(const Spec& spec) {
+  if (!spec.files.empty() && !spec.workdir.empty()) {
+    return make_error(ErrorCode::invalid_argument,
+                      "task files go into the private working directory, and a workdir was given",
+                      "write them into the workdir, or leave the workdir empty");
+  }
+  std::vector<std::string> seen;
+  for (const TaskFile& file : spec.files) {
+    const std::string& name = file.name;
+    if (name.empty() || name == "." || name == ".." ||
+        name.find_first_of(std::string("/\\\0", 3)) != std::string::npos) {
+      return make_error(ErrorCode::invalid_argument,
+                        "task file name '" + name + "' is not one plain file name",
+                        "use a name without slashes, such as task.py");
+    }
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      return make_error(ErrorCode::invalid_argument, "task file '" + name + "' is given twice");
+    }
+    seen.push_back(name);
+  }
+  return {};
+}
+
 std::vector<std::string> search_path(const std::vector<std::string>& env) {
   std::string path = "/usr/local/bin:/usr/bin:/bin";
   // The first one, as getenv() in the task will find.

@@ -53,6 +53,28 @@ Result<std::string> make_temp_workdir(long owner_uid, long owner_gid) {
   return pattern;
 }
 
+Status write_task_files(const std::string& dir, const std::vector<TaskFile>& files) {
+  for (const TaskFile& file : files) {
+    std::string path = dir + "/" + file.name;
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    file.executable ? 0755 : 0644);
+    if (fd < 0) return system_error("create task file", path);
+    std::size_t done = 0;
+    while (done < file.content.size()) {
+      ssize_t n = ::write(fd, file.content.data() + done, file.content.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        Error error = system_error("write task file", path);
+        ::close(fd);
+        return error;
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    if (::close(fd) != 0) return system_error("write task file", path);
+  }
+  return {};
+}
+
 Status remove_tree(const std::string& path) {
   ::chmod(path.c_str(), 0700);
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

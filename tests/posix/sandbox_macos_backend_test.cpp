@@ -271,6 +271,18 @@ TEST_CASE("posix backend: the default environment's HOME is the working director
   CHECK(lines[0] != "/task");
 }
 
+TEST_CASE("posix backend: task files are put in the private working directory") {
+  Spec spec = shell("./run.sh; cat note; ls -l note run.sh | cut -c1-10");
+  spec.files = {{"run.sh", "#!/bin/sh\necho ran\n", true}, {"note", "seeded\n", false}};
+  auto outcome = run(spec);
+  REQUIRE(outcome);
+  CHECK(outcome->stdout_text == "ran\nseeded\n-rw-r--r--\n-rwxr-xr-x\n");
+  spec.files = {{"sub/dir", "", false}};
+  auto refused = start(spec);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("'sub/dir'") != std::string::npos);
+}
+
 TEST_CASE("posix backend: a private working directory is made and removed") {
   auto outcome = run(shell("pwd; touch left-behind"));
   REQUIRE(outcome);

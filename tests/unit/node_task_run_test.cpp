@@ -108,10 +108,17 @@ TEST_CASE("task run: spec_for never widens the node's limits") {
   Lease lease = python_lease(1, "pass");
   lease.spec.resources.memory_mib = 4096;
   lease.spec.timeout_s = 10;
-  auto spec = ia::node::spec_for(lease, base, "/w", "task.py");
+  base.workdir = "/srv/not-for-tasks";
+  auto spec = ia::node::spec_for(lease, base, "task.py");
   CHECK(spec.limits.memory == 1ull << 30);
   CHECK(spec.limits.timeout == ia::Millis(10'000));
   CHECK(spec.argv == std::vector<std::string>{"/usr/bin/python3", "./task.py"});
+  // The script goes into the private working directory, never a host one.
+  CHECK(spec.workdir.empty());
+  REQUIRE(spec.files.size() == 1);
+  CHECK(spec.files[0].name == "task.py");
+  CHECK(spec.files[0].content == "pass");
+  CHECK(spec.files[0].executable);
   lease.spec.interpreter.clear();
-  CHECK(ia::node::spec_for(lease, base, "/w", "task").argv == std::vector<std::string>{"./task"});
+  CHECK(ia::node::spec_for(lease, base, "task").argv == std::vector<std::string>{"./task"});
 }

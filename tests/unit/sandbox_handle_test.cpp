@@ -323,8 +323,10 @@ TEST_CASE(
     "sandbox handle: without user namespaces rlimits remain and are named and a daemon cannot hang "
     "wait") {
   std::string marker = "27." + std::to_string(::getpid()) + "1";
-  std::string text =
-      run_without_user_namespaces(shell("setsid sleep " + marker + " & echo started"));
+  // The task's files land in the host directory that stands in for the private tmpfs.
+  Spec spec = shell("setsid sleep " + marker + " & ./hello");
+  spec.files = {{"hello", "#!/bin/sh\necho started\n", true}};
+  std::string text = run_without_user_namespaces(spec);
   for (pid_t pid : pids_with_arg(marker)) ::kill(pid, SIGKILL);
   std::vector<std::string> lines = split(text, '\n');
   REQUIRE(lines.size() >= 3);
@@ -499,4 +501,42 @@ TEST_CASE("sandbox handle: --gpu makes only the asked-for device nodes visible a
   CHECK_FALSE(has("nvidia0"));
   CHECK(has("WROTE"));
   CHECK(has("gpus=0"));
+}
+
+TEST_CASE("sandbox handle: task files are in the private /task which bounds what the task writes") {
+  Spec spec = shell(
+      "./run.sh; ls -l note run.sh | cut -c1-10; cat note; rm note && echo REMOVED; "
+      "head -c 3000000 /dev/zero > big || echo FULL");
+  spec.files = {{"run.sh", "#!/bin/sh\necho ran from $PWD\n", true}, {"note", "seeded\n", false}};
+  spec.limits.tmp_size = 2 << 20;
+  auto outcome = run(spec);
+  if (!outcome) FAIL(outcome.error().message);
+  CHECK(outcome->exit_code == 0);
+  std::vector<std::string> lines = split(outcome->stdout_text, '\n');
+  REQUIRE(lines.size() >= 6);
+  CHECK(lines[0] == "ran from /task");
+  CHECK(lines[1] == "-rw-r--r--");  // note
+  CHECK(lines[2] == "-rwxr-xr-x");  // run.sh
+  CHECK(lines[3] == "seeded");
+  CHECK(lines[4] == "REMOVED");  // the directory is the task's own
+  CHECK(lines[5] == "FULL");     // 2 MiB of tmpfs, not the host's disk
+  CHECK(outcome->stderr_text.find("No space left on device") != std::string::npos);
+}
+
+TEST_CASE("sandbox handle: task files with a bad name or beside a workdir are refused") {
+  Spec spec = shell("true");
+  spec.files = {{"../escape", "x", false}};
+  auto refused = start(spec);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ErrorCode::invalid_argument);
+  CHECK(refused.error().message.find("'../escape'") != std::string::npos);
+  spec.files = {{"a", "", false}, {"a", "", false}};
+  REQUIRE_FALSE(start(spec));
+  TempDir dir;
+  spec.files = {{"a", "", false}};
+  spec.workdir = dir.path.string();
+  refused = start(spec);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("workdir") != std::string::npos);
+  CHECK(fs::is_empty(dir.path));
 }

@@ -203,3 +203,24 @@ TEST_CASE("sandbox: a command without a slash is looked up on the task's first P
   CHECK(search_path({"PATH=/opt/x::/bin:", "PATH=/ignored"}) == Dirs{"/opt/x", "/bin"});
   CHECK(search_path({"PATH="}).empty());
 }
+
+TEST_CASE("sandbox: task file names are plain and distinct and need a private directory") {
+  Spec spec;
+  CHECK(check_task_files(spec));
+  for (const char* bad : {"", ".", "..", "a/b", "/abs", "back\\slash"}) {
+    INFO(bad);
+    spec.files = {{bad, "", false}};
+    auto checked = check_task_files(spec);
+    REQUIRE_FALSE(checked);
+    CHECK(checked.error().code == ErrorCode::invalid_argument);
+  }
+  spec.files = {{std::string("nul\0in", 6), "", false}};
+  CHECK_FALSE(check_task_files(spec));
+  spec.files = {{"task.py", "", true}, {"data.csv", "1,2", false}};
+  CHECK(check_task_files(spec));
+  spec.files.push_back({"task.py", "", false});
+  CHECK_FALSE(check_task_files(spec));
+  spec.files = {{"task.py", "", true}};
+  spec.workdir = "/home/u/work";
+  CHECK_FALSE(check_task_files(spec));
+}
