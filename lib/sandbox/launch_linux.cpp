@@ -441,6 +441,11 @@ Result<Handle> start(const Spec& spec) {
     abort_child(*impl);
     return std::move(placed).error();
   }
+  // With neither a PID namespace nor a cgroup, nothing holds a process that left the
+  // task's session (setsid).
+  if (!p.plan.isolate && !impl->cgroup) {
+    impl->missing.push_back("processes that leave the task's session outlive it");
+  }
   // Off the critical path: the child is still setting up.
   (void)sweep_stale_cgroups(p.sweep_dirs, owner_alive);
   Status ready = await_setup(p);

@@ -335,6 +335,7 @@ TEST_CASE(
   CHECK(head[0] == "0");
   CHECK(std::stoll(head[1]) < 5000);  // not the daemon's 27 seconds
   CHECK(lines[1].find("namespaces (clone: Operation not permitted)") != std::string::npos);
+  CHECK(lines[1].find("leave the task's session outlive it") != std::string::npos);
   CHECK(lines[2] == "started");
 }
 
