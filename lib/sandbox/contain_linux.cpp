@@ -130,7 +130,12 @@ void bind(const MountOp& op, bool read_only) {
 void write_file(const MountOp& op) {
   int fd = open(op.target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, op.mode);
   STEP_CHECK(fd, "write file", op.target.c_str());
-  STEP_CHECK(write(fd, op.source.data(), op.source.size()), "write file", op.target.c_str());
+  // A task file may be large: a short write (the tmpfs full) is followed by the error.
+  for (size_t done = 0; done < op.source.size();) {
+    ssize_t n = write(fd, op.source.data() + done, op.source.size() - done);
+    STEP_CHECK(n, "write file", op.target.c_str());
+    done += static_cast<size_t>(n);
+  }
   close(fd);
 }
 

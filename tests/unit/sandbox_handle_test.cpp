@@ -541,3 +541,13 @@ TEST_CASE("sandbox handle: task files with a bad name or beside a workdir are re
   CHECK(refused.error().message.find("workdir") != std::string::npos);
   CHECK(fs::is_empty(dir.path));
 }
+
+TEST_CASE("sandbox handle: a task file larger than the private /task fails the start by name") {
+  Spec spec = shell("true");
+  spec.limits.tmp_size = 1 << 20;
+  spec.files = {{"data.bin", std::string(3 << 20, 'x'), false}};
+  auto refused = start(spec);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("data.bin") != std::string::npos);
+  CHECK(refused.error().message.find("No space left on device") != std::string::npos);
+}
