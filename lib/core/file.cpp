@@ -18,17 +18,6 @@ std::string parent_of(const std::string& path) {
   return path.substr(0, slash);
 }
 
-Status write_all(int fd, const std::string& data, const std::string& path) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return system_error("write", path);
-    done += static_cast<std::size_t>(n);
-  }
-  return {};
-}
-
 Status sync_directory(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return system_error("open", dir);
@@ -57,6 +46,17 @@ Status write_replacing(const std::string& path, const std::string& data, int mod
 }
 
 }  // namespace
+
+Status write_all(int fd, const std::string& data, const std::string& path) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return system_error("write", path);
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
 
 Result<std::string> read_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

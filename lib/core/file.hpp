@@ -11,6 +11,9 @@ namespace ia {
 
 Result<std::string> read_file(const std::string& path);
 
+// Writes all of data to fd, through short writes and EINTR; path names it in the error.
+Status write_all(int fd, const std::string& data, const std::string& path);
+
 // Writes atomically with the given mode; the data is on disk when this returns.
 Status write_file_durably(const std::string& path, const std::string& data, int mode = 0644);
 

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "core/file.hpp"
 #include "core/strings.hpp"
 #include "core/time.hpp"
 #include "sandbox/output.hpp"
@@ -152,16 +153,9 @@ Result<int> data_file(const std::string& data) {
   int fd = ::mkstemp(pattern.data());
   if (fd < 0) return system_error("mkstemp", pattern);
   ::unlink(pattern.c_str());
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      Error error = system_error("write stdin data", pattern);
-      ::close(fd);
-      return error;
-    }
-    done += static_cast<std::size_t>(n);
+  if (Status written = write_all(fd, data, pattern); !written) {
+    ::close(fd);
+    return std::move(written).error();
   }
   ::lseek(fd, 0, SEEK_SET);
   return fd;

@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <vector>
 
+#include "core/file.hpp"
+
 namespace ia::sandbox {
 
 namespace {
@@ -59,18 +61,9 @@ Status write_task_files(const std::string& dir, const std::vector<TaskFile>& fil
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                     file.executable ? 0755 : 0644);
     if (fd < 0) return system_error("create task file", path);
-    std::size_t done = 0;
-    while (done < file.content.size()) {
-      ssize_t n = ::write(fd, file.content.data() + done, file.content.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        Error error = system_error("write task file", path);
-        ::close(fd);
-        return error;
-      }
-      done += static_cast<std::size_t>(n);
-    }
-    if (::close(fd) != 0) return system_error("write task file", path);
+    Status written = write_all(fd, file.content, path);
+    if (::close(fd) != 0 && written) return system_error("write task file", path);
+    if (!written) return written;
   }
   return {};
 }
