@@ -16,49 +16,15 @@
 #include "core/strings.hpp"
 #include "core/time.hpp"
 #include "sandbox/sandbox.hpp"
+#include "sandbox_test_util.hpp"
 
 namespace fs = std::filesystem;
 using namespace ia;
 using namespace ia::sandbox;
+using namespace ia::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-Spec shell(const std::string& script) {
-  Spec spec;
-  spec.argv = {"/bin/sh", "-c", script};
-  spec.env = {"PATH=/usr/bin:/bin"};
-  spec.limits.timeout = Millis(20000);
-  spec.limits.output = 1 << 20;
-  return spec;
-}
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char pattern[] = "/tmp/ia-posix-backend-XXXXXX";
-    path = ::mkdtemp(pattern);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-// Pids of processes whose command line contains marker.
-std::vector<pid_t> processes_with(const std::string& marker) {
-  std::vector<pid_t> pids;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    std::ifstream in(entry.path() / "cmdline");
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmdline.find(marker) != std::string::npos && cmdline.find("/bin/sh") == std::string::npos)
-      pids.push_back(std::stoi(entry.path().filename().string()));
-  }
-  return pids;
-}
-
-std::size_t lines_in(const fs::path& file) {
-  std::ifstream in(file);
-  return static_cast<std::size_t>(
-      std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
-}
 
 bool contains(const std::vector<std::string>& list, const std::string& part) {
   for (const std::string& item : list)
@@ -187,7 +153,7 @@ TEST_CASE("posix backend: the wall-time limit gives 124 and kills the whole sess
   CHECK(outcome->timed_out);
   CHECK(outcome->limit_hit == "timeout");
   CHECK(outcome->wall_ms < 5000);
-  CHECK(processes_with("31.4159").empty());
+  CHECK(pids_with_arg("31.4159").empty());
 }
 
 TEST_CASE("posix backend: the CPU-time limit ends a busy task as cpu_time") {
@@ -229,35 +195,12 @@ TEST_CASE("posix backend: a daemon that left the session cannot hold wait() open
   CHECK(outcome->exit_code == 0);
   CHECK(outcome->stdout_text == "started\n");
   CHECK(outcome->wall_ms < 5000);
-  for (pid_t pid : processes_with("27.1828")) ::kill(pid, SIGKILL);
+  for (pid_t pid : pids_with_arg("27.1828")) ::kill(pid, SIGKILL);
 }
 
 TEST_CASE("posix backend: freeze stops the task, thaw resumes it, kill ends it") {
-  TempDir dir;
-  Spec spec = shell("while :; do echo t >> ticks; sleep 0.02; done");
-  spec.workdir = dir.path.string();
-  Result<Handle> handle = start(spec);
-  REQUIRE(handle);
-  Result<Outcome> outcome = make_error(ErrorCode::internal, "not waited");
-  std::thread waiter([&] { outcome = handle->wait(); });
-  fs::path ticks = dir.path / "ticks";
-  for (int i = 0; i < 100 && lines_in(ticks) < 3; ++i) std::this_thread::sleep_for(20ms);
-  REQUIRE(lines_in(ticks) >= 3);
-  REQUIRE(handle->freeze());
-  std::this_thread::sleep_for(100ms);
-  std::size_t frozen = lines_in(ticks);
-  std::this_thread::sleep_for(400ms);
-  CHECK(lines_in(ticks) == frozen);
-  REQUIRE(handle->thaw());
-  for (int i = 0; i < 100 && lines_in(ticks) <= frozen + 2; ++i) std::this_thread::sleep_for(20ms);
-  CHECK(lines_in(ticks) > frozen + 2);
-  REQUIRE(handle->freeze());
-  REQUIRE(handle->kill());  // a stopped task must still die
-  waiter.join();
-  REQUIRE(outcome);
-  CHECK(outcome->signal == SIGKILL);
-  CHECK(outcome->exit_code == 128 + SIGKILL);
-  CHECK_FALSE(handle->freeze());  // reaped: no signal to a pid that may be reused
+  Handle handle = check_freeze_thaw_kill(shell("while :; do echo t >> ticks; sleep 0.02; done"));
+  CHECK_FALSE(handle.freeze());  // reaped: no signal to a pid that may be reused
 }
 
 TEST_CASE("posix backend: the default environment's HOME is the working directory") {

@@ -19,93 +19,20 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "core/strings.hpp"
 #include "core/time.hpp"
 #include "sandbox/cgroup.hpp"
 #include "sandbox/sandbox.hpp"
+#include "sandbox_test_util.hpp"
 
 namespace fs = std::filesystem;
 using namespace ia;
 using namespace ia::sandbox;
+using namespace ia::test;
 using namespace std::chrono_literals;
-
-namespace {
-
-Spec shell(const std::string& script) {
-  Spec spec;
-  spec.argv = {"/bin/sh", "-c", script};
-  spec.env = {"PATH=/usr/bin:/bin"};
-  spec.limits.timeout = Millis(20000);
-  spec.limits.output = 1 << 20;
-  return spec;
-}
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char pattern[] = "/tmp/ia-handle-test-XXXXXX";
-    path = ::mkdtemp(pattern);
-    fs::permissions(path, fs::perms::all);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-std::size_t lines_in(const fs::path& file) {
-  std::ifstream in(file);
-  return static_cast<std::size_t>(
-      std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
-}
-
-// Processes on the machine with arg among their arguments.
-std::vector<pid_t> pids_with_arg(const std::string& arg) {
-  std::vector<pid_t> pids;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    std::ifstream in(entry.path() / "cmdline");
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    long long pid = 0;
-    if (cmdline.find(arg) != std::string::npos &&
-        parse_int64(entry.path().filename().string(), pid))
-      pids.push_back(static_cast<pid_t>(pid));
-  }
-  return pids;
-}
-
-bool process_with_arg(const std::string& arg) {
-  return !pids_with_arg(arg).empty();
-}
-
-void check_freeze_thaw_kill(Spec spec) {
-  TempDir dir;
-  spec.workdir = dir.path.string();
-  Result<Handle> handle = start(spec);
-  REQUIRE(handle);
-  std::thread waiter;
-  Result<Outcome> outcome = make_error(ErrorCode::internal, "not waited");
-  waiter = std::thread([&] { outcome = handle->wait(); });
-  fs::path ticks = dir.path / "ticks";
-  for (int i = 0; i < 100 && lines_in(ticks) < 3; ++i) std::this_thread::sleep_for(20ms);
-  REQUIRE(lines_in(ticks) >= 3);
-  REQUIRE(handle->freeze());
-  std::this_thread::sleep_for(100ms);
-  std::size_t frozen = lines_in(ticks);
-  std::this_thread::sleep_for(400ms);
-  CHECK(lines_in(ticks) == frozen);
-  REQUIRE(handle->thaw());
-  for (int i = 0; i < 100 && lines_in(ticks) <= frozen + 2; ++i) std::this_thread::sleep_for(20ms);
-  CHECK(lines_in(ticks) > frozen + 2);
-  REQUIRE(handle->freeze());
-  REQUIRE(handle->kill());  // a frozen task must still die
-  waiter.join();
-  REQUIRE(outcome);
-  CHECK(outcome->signal == 9);
-  CHECK(outcome->exit_code == 137);
-  CHECK_FALSE(outcome->timed_out);
-  CHECK(outcome->wall_ms < 15000);
-}
-
-}  // namespace
 
 TEST_CASE("sandbox handle: output chunks stream while the task still runs") {
   Spec spec = shell("echo first; sleep 0.5; echo second >&2");
@@ -224,28 +151,23 @@ TEST_CASE("sandbox handle: in a v2 cgroup the task starts inside, freezes and is
   ::rmdir(parent.c_str());
 }
 
-// Runs spec in a child process where clone3 fails with ENOSYS, as under an older kernel
-// or a container's seccomp policy; returns the task's output ("" when it did not run).
-std::string run_without_clone3(const Spec& spec) {
+// Runs spec in a forked child under the seccomp program (as uid 65534 when as_nobody and
+// this is root) and returns what report made of the outcome there.
+std::string run_in_child(const Spec& spec, std::vector<sock_filter> program, bool as_nobody,
+                         const std::function<std::string(const Result<Outcome>&)>& report) {
   int out[2];
   REQUIRE(::pipe(out) == 0);
   pid_t child = ::fork();
   if (child == 0) {
-    sock_filter program[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
-    sock_fprog filter{sizeof program / sizeof program[0], program};
-    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+    sock_fprog filter{static_cast<unsigned short>(program.size()), program.data()};
+    bool dropped = !as_nobody || ::getuid() != 0 ||
+                   (::setgroups(0, nullptr) == 0 && ::setgid(65534) == 0 && ::setuid(65534) == 0);
+    if (!dropped || ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
         ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter) != 0) {
       ::_exit(2);
     }
-    Result<Outcome> outcome = run(spec);
-    if (outcome && outcome->exit_code == 0) {
-      (void)!::write(out[1], outcome->stdout_text.data(), outcome->stdout_text.size());
-    }
+    std::string text = report(run(spec));
+    (void)!::write(out[1], text.data(), text.size());
     ::_exit(0);
   }
   ::close(out[1]);
@@ -258,6 +180,22 @@ std::string run_without_clone3(const Spec& spec) {
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
   return text;
+}
+
+// Runs spec in a child process where clone3 fails with ENOSYS, as under an older kernel
+// or a container's seccomp policy; returns the task's output ("" when it did not run).
+std::string run_without_clone3(const Spec& spec) {
+  return run_in_child(spec,
+                      {
+                          BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+                          BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
+                          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+                          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+                      },
+                      false, [](const Result<Outcome>& outcome) {
+                        return outcome && outcome->exit_code == 0 ? outcome->stdout_text
+                                                                  : std::string();
+                      });
 }
 
 TEST_CASE("sandbox handle: without clone3 a v2 task is moved into its cgroup instead") {
@@ -278,45 +216,24 @@ TEST_CASE("sandbox handle: without clone3 a v2 task is moved into its cgroup ins
 // namespaces (clone with CLONE_NEWUSER fails with EPERM, clone3 with ENOSYS), as with
 // user.max_user_namespaces=0; returns "exit_code wall_ms\nmissing...\nstdout".
 std::string run_without_user_namespaces(const Spec& spec) {
-  int out[2];
-  REQUIRE(::pipe(out) == 0);
-  pid_t child = ::fork();
-  if (child == 0) {
-    sock_filter program[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 3),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])),
-        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
-    sock_fprog filter{sizeof program / sizeof program[0], program};
-    bool dropped = ::getuid() != 0 ||
-                   (::setgroups(0, nullptr) == 0 && ::setgid(65534) == 0 && ::setuid(65534) == 0);
-    if (!dropped || ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-        ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter) != 0) {
-      ::_exit(2);
-    }
-    Result<Outcome> outcome = run(spec);
-    std::string text = outcome ? std::to_string(outcome->exit_code) + " " +
-                                     std::to_string(outcome->wall_ms) + "\n" +
-                                     join(outcome->missing, "; ") + "\n" + outcome->stdout_text
-                               : "error " + outcome.error().message;
-    (void)!::write(out[1], text.data(), text.size());
-    ::_exit(0);
-  }
-  ::close(out[1]);
-  std::string text;
-  char buffer[4096];
-  for (ssize_t n; (n = ::read(out[0], buffer, sizeof buffer)) > 0;) text.append(buffer, n);
-  ::close(out[0]);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
-  return text;
+  return run_in_child(spec,
+                      {
+                          BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+                          BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
+                          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+                          BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 3),
+                          BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])),
+                          BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, 0, 1),
+                          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+                          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+                      },
+                      true, [](const Result<Outcome>& outcome) {
+                        return outcome
+                                   ? std::to_string(outcome->exit_code) + " " +
+                                         std::to_string(outcome->wall_ms) + "\n" +
+                                         join(outcome->missing, "; ") + "\n" + outcome->stdout_text
+                                   : "error " + outcome.error().message;
+                      });
 }
 
 TEST_CASE(
@@ -386,7 +303,7 @@ TEST_CASE("sandbox handle: an empty command is refused") {
 TEST_CASE("sandbox handle: --require of something missing refuses before the task runs") {
   // The child is already building its root when the cgroup fails: it must never reach
   // the task, and must not outlive the refusal.
-  TempDir dir;
+  TaskDir dir;
   const std::string marker = "ia-require-marker-" + std::to_string(::getpid());
   Spec spec = shell("touch /task/ran; exec sleep 30 " + marker);
   spec.workdir = dir.path.string();
@@ -479,7 +396,7 @@ TEST_CASE("sandbox handle: --gpu makes only the asked-for device nodes visible a
   }
   // Stand-ins for the NVIDIA nodes: character devices with /dev/null's numbers, so a write
   // inside shows the node was bound as a working device, not just a name.
-  TempDir dev;
+  TaskDir dev;
   for (const char* node : {"nvidia0", "nvidia1", "nvidiactl", "nvidia-uvm"}) {
     fs::path path = dev.path / node;
     REQUIRE(::mknod(path.c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0);
@@ -533,7 +450,7 @@ TEST_CASE("sandbox handle: task files with a bad name or beside a workdir are re
   CHECK(refused.error().message.find("'../escape'") != std::string::npos);
   spec.files = {{"a", "", false}, {"a", "", false}};
   REQUIRE_FALSE(start(spec));
-  TempDir dir;
+  TaskDir dir;
   spec.files = {{"a", "", false}};
   spec.workdir = dir.path.string();
   refused = start(spec);
