@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "sandbox/net_linux.hpp"
 
 namespace ia::sandbox {
@@ -310,6 +312,14 @@ void write_message(const char* a, const char* b, const char* c) {
   _exit(err == ENOENT ? 127 : 126);
 }
 
+// The task can read /proc/1/cmdline; it shows a name instead of the caller's flags.
+void blank_caller_args(const ChildPlan& plan) {
+  if (!plan.caller_args) return;
+  static constexpr char k_name[] = "ia-sandbox-init";
+  memset(plan.caller_args, 0, plan.caller_args_size);
+  memcpy(plan.caller_args, k_name, std::min(sizeof k_name, plan.caller_args_size) - 1);
+}
+
 // What init hands the task it clones: the plan and the caller's umask, which the task
 // gets back (the set-up ran under 022).
 struct TaskStart {
@@ -393,6 +403,7 @@ void run_child(const ChildPlan& plan) {
   // dumpable init would let it read that copy through /proc/1/mem. Not before the id maps:
   // a process that is not dumpable cannot write its own. The task's exec makes it dumpable.
   STEP_CHECK(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "not dumpable", "");
+  blank_caller_args(plan);
   if (plan.isolate) {
     make_mounts_private();
     build_new_root(plan);

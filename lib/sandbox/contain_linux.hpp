@@ -80,6 +80,10 @@ struct ChildPlan {
   std::string cwd;  // inside the new root
   std::vector<std::string> argv_storage, env_storage, path_dirs;
   std::vector<char*> argv, envp;  // point into the storage, null-terminated
+  // The caller's command line in its memory, and so in the child's copy: /proc/1/cmdline,
+  // readable by the task, shows it until the child blanks it (ia-node --token is there).
+  char* caller_args = nullptr;
+  size_t caller_args_size = 0;
 };
 
 // Never returns: the child either execs the task (via its init) or reports and exits.

@@ -57,6 +57,17 @@ start_test_sched() { start_sched --config "$BATS_TEST_TMPDIR/sched.toml"; }
   assert_equal "$NODE_EXIT" 0
 }
 
+@test "ia-node: a task cannot read the node's token from its init's command line" {
+  start_test_sched
+  start_node
+  id=$(submit_code 'print(open("/proc/1/cmdline", "rb").read().replace(b"\0", b" ").decode().strip())')
+  wait_for_state "$id" succeeded
+  api GET "/v1/tasks/$id/output?offset=0"
+  output=$(jq -r .data <<< "$body")
+  assert_equal "$output" "ia-sandbox-init"
+  refute_output --partial "$NODE_TOKEN"
+}
+
 @test "ia-node: two nodes share a queue; every task runs exactly once" {
   start_test_sched
   start_node --node-id node-a

@@ -78,7 +78,8 @@ check_secrets_unreadable() {
 }
 
 # The task's init is a copy of the process that started the sandbox; a secret in that
-# process's environment must not be readable through /proc/1/mem (or /proc/1/environ).
+# process's environment must not be readable through /proc/1/mem (or /proc/1/environ),
+# nor its flags (ia-node --token) through /proc/1/cmdline.
 check_caller_memory_unreadable() {
   local work="$SCRATCH/work-memory"
   mkdir -p "$work" && chmod 777 "$work"
@@ -104,11 +105,16 @@ try:
 except OSError as error:
     print("mem", error)
 print("FOUND" if found else "NOT-FOUND", "OPENED" if opened else "DENIED")
+# Readable by anyone; init's copy of the caller's command line must not be there.
+flags = open("/proc/1/cmdline", "rb").read()
+print("FLAGS-SEEN" if b"ia-caller-flag" in flags else "FLAGS-HIDDEN", flags.split(b"\0")[0].decode())
 PY
   chmod 644 "$work/peek.py"
-  IA_TEST_SECRET="ia-caller-secret-7f3a" run sb --workdir "$work" -- "$PY" /task/peek.py
+  IA_TEST_SECRET="ia-caller-secret-7f3a" run sb --workdir "$work" --env IA_MARK=ia-caller-flag \
+    -- "$PY" /task/peek.py
   assert_success
   assert_output --partial "NOT-FOUND DENIED"
+  assert_output --partial "FLAGS-HIDDEN ia-sandbox-init"
 }
 
 # A caller's umask of 077 must not make the new root unreadable to the task, and the task
