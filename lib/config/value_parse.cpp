@@ -1,5 +1,6 @@
 #include "config/value_parse.hpp"
 
+#include <cmath>
 #include <cstdlib>
 
 #include "core/strings.hpp"
@@ -32,6 +33,12 @@ std::optional<double> numeric(const Scalar& value) {
 Status check_range(const KeyDef& def, const Scalar& value) {
   std::optional<double> number = numeric(value);
   if (!number) return {};
+  // nan passes every comparison, so no range would stop it; TOML and strtod both read it.
+  if (!std::isfinite(*number)) {
+    return make_error(ErrorCode::invalid_argument,
+                      "[" + std::string(def.section) + "] " + std::string(def.key) +
+                          " must be a finite number, got " + display_scalar(def, value));
+  }
   std::optional<double> low = def.min, high = def.max;
   if (def.type == Type::percent) {
     low = low.value_or(0.0);

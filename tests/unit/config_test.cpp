@@ -78,6 +78,22 @@ TEST_CASE("config: wrong types and out-of-range values name the key and line") {
   CHECK_THAT(duration.error().message, Catch::Contains("idle_time"));
 }
 
+TEST_CASE("config: nan and inf are refused wherever a number is read") {
+  Config config;
+  for (const char* text : {"max_cpu = nan", "max_cpu = -nan", "max_cpu = inf"}) {
+    auto status = config.merge_toml(std::string("[idle]\n") + text + "\n", "n.toml");
+    REQUIRE_FALSE(status);
+    CHECK_THAT(status.error().message,
+               Catch::StartsWith("n.toml:2: [idle] max_cpu must be a finite number"));
+  }
+  for (const char* text : {"nan", "NAN", "inf", "-infinity"}) {
+    auto status = config.set_text("sandbox.cpus", text, "--cpus");
+    REQUIRE_FALSE(status);
+    CHECK_THAT(status.error().message, Catch::Contains("[sandbox] cpus must be a finite number"));
+  }
+  CHECK(config.number("sandbox.cpus") == 0.0);  // unchanged
+}
+
 TEST_CASE("config: TOML syntax errors name the line") {
   Config config;
   auto status = config.merge_toml("[idle]\nmax_cpu = = 5\n", "bad.toml");
