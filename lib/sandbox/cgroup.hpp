@@ -112,6 +112,15 @@ std::vector<std::string> task_parent_dirs(const CgroupLayout& layout, const std:
 std::vector<std::string> sweep_stale_cgroups(
     const std::vector<std::string>& dirs, const std::function<bool(const CgroupOwner&)>& alive);
 
+// The quota and period, in microseconds, that give cpus CPUs of bandwidth. The kernel
+// refuses quotas under 1 ms and periods over 1 s, so a small bandwidth gets the longest
+// period, and none is smaller than 0.001 CPUs (a refused write would cost the task its
+// whole cgroup, memory limit and freezer included).
+struct CpuQuota {
+  long quota_us = 0, period_us = 0;
+};
+CpuQuota cpu_quota(double cpus);
+
 // Small file helpers shared by both versions.
 Status write_text(const std::string& path, const std::string& text);
 std::string read_text(const std::string& path);

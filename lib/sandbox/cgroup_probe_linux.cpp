@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -129,6 +130,16 @@ Result<std::unique_ptr<Cgroup>> create_cgroup(const CgroupLayout& layout, const 
       break;
   }
   return make_error(ErrorCode::unsupported, "no cgroup memory or pids controller is mounted");
+}
+
+CpuQuota cpu_quota(double cpus) {
+  constexpr long k_period_us = 100'000, k_longest_period_us = 1'000'000, k_least_quota_us = 1000;
+  CpuQuota quota{std::lround(cpus * k_period_us), k_period_us};
+  if (quota.quota_us < k_least_quota_us) {
+    quota.period_us = k_longest_period_us;
+    quota.quota_us = std::max(k_least_quota_us, std::lround(cpus * k_longest_period_us));
+  }
+  return quota;
 }
 
 Status write_text(const std::string& path, const std::string& text) {

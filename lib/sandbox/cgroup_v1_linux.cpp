@@ -36,10 +36,9 @@ class CgroupV1 final : public Cgroup {
       applied.push_back("pids");
     }
     if (has("cpu") && limits.cpus > 0) {
-      long period = 100000;
-      IA_TRY(write_text(file("cpu", "cpu.cfs_period_us"), std::to_string(period)));
-      IA_TRY(write_text(file("cpu", "cpu.cfs_quota_us"),
-                        std::to_string(static_cast<long>(limits.cpus * period))));
+      CpuQuota quota = cpu_quota(limits.cpus);
+      IA_TRY(write_text(file("cpu", "cpu.cfs_period_us"), std::to_string(quota.period_us)));
+      IA_TRY(write_text(file("cpu", "cpu.cfs_quota_us"), std::to_string(quota.quota_us)));
       applied.push_back("cpu");
     }
     if (has("freezer")) applied.push_back("freezer");

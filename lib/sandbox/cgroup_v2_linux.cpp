@@ -40,10 +40,9 @@ class CgroupV2 final : public Cgroup {
       applied.push_back("pids");
     }
     if (offered("cpu") && limits.cpus > 0) {
-      long period = 100000;
-      IA_TRY(write_text(
-          m_dir + "/cpu.max",
-          std::to_string(static_cast<long>(limits.cpus * period)) + " " + std::to_string(period)));
+      CpuQuota quota = cpu_quota(limits.cpus);
+      IA_TRY(write_text(m_dir + "/cpu.max",
+                        std::to_string(quota.quota_us) + " " + std::to_string(quota.period_us)));
       applied.push_back("cpu");
     }
     applied.push_back("freezer");

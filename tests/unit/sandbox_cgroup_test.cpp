@@ -222,6 +222,43 @@ TEST_CASE("cgroup v2: enables controllers, writes memory.max, swap 0, pids and c
   CHECK_FALSE(fs::exists(tree.root / "ia/task-2"));
 }
 
+TEST_CASE("cgroup cpu quota: 100 ms periods, the longest period for small bandwidths") {
+  auto is = [](CpuQuota got, long quota, long period) {
+    return got.quota_us == quota && got.period_us == period;
+  };
+  CHECK(is(cpu_quota(1.5), 150000, 100000));
+  CHECK(is(cpu_quota(4096), 409600000, 100000));
+  CHECK(is(cpu_quota(0.01), 1000, 100000));
+  // Under 1 ms per 100 ms the kernel refuses the quota (EINVAL): a 1 s period instead.
+  CHECK(is(cpu_quota(0.009), 9000, 1000000));
+  CHECK(is(cpu_quota(0.001), 1000, 1000000));
+  CHECK(is(cpu_quota(0.0001), 1000, 1000000));  // 0.001 CPUs is the least there is
+}
+
+TEST_CASE(
+    "cgroup v1 and v2: a bandwidth under the kernel's least quota is written as one it takes") {
+  TempTree tree;
+  std::map<std::string, std::string> roots{{"cpu", (tree.root / "v1").string()}};
+  fs::create_directories(tree.root / "v1");
+  fs::create_directories(tree.root / "v2");
+  Limits limits;
+  limits.cpus = 0.005;
+  std::vector<std::string> applied;
+  auto v1 = create_cgroup_v1(roots, "ia", "t");
+  REQUIRE(v1);
+  REQUIRE((*v1)->apply(limits, applied));
+  CHECK(tree.read("v1/ia/t/cpu.cfs_period_us") == "1000000");
+  CHECK(tree.read("v1/ia/t/cpu.cfs_quota_us") == "5000");
+  auto v2 = create_cgroup_v2((tree.root / "v2").string(), "ia", "t2");
+  REQUIRE(v2);
+  tree.write("v2/ia/t2/cgroup.controllers", "cpu\n");
+  REQUIRE((*v2)->apply(limits, applied));
+  CHECK(tree.read("v2/ia/t2/cpu.max") == "5000 1000000");
+  CHECK(applied == std::vector<std::string>{"cpu", "cpu", "freezer"});
+  REQUIRE((*v1)->remove());
+  REQUIRE((*v2)->remove());
+}
+
 TEST_CASE("cgroup v2: a controller the parent does not offer is not claimed") {
   TempTree tree;
   auto made = create_cgroup_v2(tree.root.string(), "ia", "t");

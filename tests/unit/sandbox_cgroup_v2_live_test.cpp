@@ -1,9 +1,10 @@
 // cgroup v2 live, on a real cgroup2 mount. Where the machine's controllers sit on v1 (as
 // here) the unified hierarchy still has the core files (cgroup.procs, cgroup.freeze,
-// cgroup.kill), so the v2 freezer and kill paths run for real; limits need a machine
-// whose v2 mount offers the controllers.
+// cgroup.kill), so the v2 freezer and kill paths run for real; the limits need the
+// controllers on the v2 mount (scripts/checks/cgroup-v2-live moves pids and cpu there).
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -67,6 +68,60 @@ pid_t start_ticker(int write_fd) {
     }
   }
   return child;
+}
+
+bool offers(const std::string& dir, const std::string& controller) {
+  std::vector<std::string> names =
+      ia::split_fields(ia::trim(read_text(dir + "/cgroup.controllers")));
+  return std::find(names.begin(), names.end(), controller) != names.end();
+}
+
+// The value of key in a flat keyed file (cpu.stat, pids.events), or -1.
+long long keyed(const std::string& file, const std::string& key) {
+  for (const std::string& line : ia::split(read_text(file), '\n')) {
+    std::vector<std::string> fields = ia::split_fields(line);
+    long long value = 0;
+    if (fields.size() == 2 && fields[0] == key && ia::parse_int64(fields[1], value)) return value;
+  }
+  return -1;
+}
+
+// Runs body in a child that waits (stopped) until it is in the cgroup; its exit code.
+int run_attached(Cgroup& cg, const std::function<int()>& body) {
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::raise(SIGSTOP);
+    ::_exit(body());
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, WUNTRACED) == child);
+  REQUIRE(cg.attach(child));
+  ::kill(child, SIGCONT);
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  return WEXITSTATUS(status);
+}
+
+// Forks children that wait until it exits; how many forks succeeded before one failed.
+int fork_until_refused() {
+  int forked = 0;
+  for (; forked < 50; ++forked) {
+    pid_t pid = ::fork();
+    if (pid < 0) break;
+    if (pid == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      ::pause();
+      ::_exit(0);
+    }
+  }
+  return forked;
+}
+
+int spin_for(std::chrono::milliseconds wall) {
+  auto end = std::chrono::steady_clock::now() + wall;
+  while (std::chrono::steady_clock::now() < end) {
+  }
+  return 0;
 }
 
 std::size_t drain(int read_fd) {
@@ -133,6 +188,43 @@ TEST_CASE("cgroup v2 live: freeze stops every member, thaw resumes, kill ends ev
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   CHECK(drain(fds[0]) == 0);
   ::close(fds[0]);
+
+  REQUIRE(cg.remove());
+  CHECK_FALSE(fs::exists(dir));
+  ::rmdir((base + "/ia-unit-test").c_str());
+}
+
+TEST_CASE("cgroup v2 live: pids.max refuses the fork past the limit and cpu.max throttles") {
+  std::string base = live_v2_base();
+  if (base.empty() || !offers(base, "pids") || !offers(base, "cpu")) {
+    WARN("skipped: needs root and the pids and cpu controllers on a writable cgroup2 mount");
+    return;
+  }
+  auto made = create_cgroup_v2(base, "ia-unit-test", "limits-" + std::to_string(::getpid()));
+  REQUIRE(made);
+  Cgroup& cg = **made;
+  std::string dir = cg.paths().at(0);
+  Limits limits;
+  limits.pids = 5;
+  limits.cpus = 0.1;
+  std::vector<std::string> applied;
+  REQUIRE(cg.apply(limits, applied));
+  CHECK(applied == std::vector<std::string>{"pids", "cpu", "freezer"});
+  CHECK(read_text(dir + "/pids.max") == "5\n");
+  CHECK(read_text(dir + "/cpu.max") == "10000 100000\n");
+
+  // The forking process counts itself: four children, then EAGAIN.
+  CHECK(run_attached(cg, fork_until_refused) == 4);
+  CHECK(keyed(dir + "/pids.events", "max") > 0);
+  CHECK(eventually([&] { return read_pids(dir + "/cgroup.procs").empty(); }));
+
+  // 10 ms per 100 ms period: half a second of spinning is throttled every period.
+  CHECK(run_attached(cg, [] { return spin_for(std::chrono::milliseconds(500)); }) == 0);
+  CHECK(keyed(dir + "/cpu.stat", "nr_throttled") > 0);
+  long long used_us = keyed(dir + "/cpu.stat", "usage_usec");
+  CHECK(used_us > 0);
+  CHECK(used_us < 300'000);  // unthrottled, the spin would use close to 500 ms
+  CHECK(cg.usage().cpu_ms == used_us / 1000);
 
   REQUIRE(cg.remove());
   CHECK_FALSE(fs::exists(dir));
