@@ -113,4 +113,10 @@ bool parse_int64(std::string_view text, long long& out) {
   return ec == std::errc() && end == text.data() + text.size();
 }
 
+std::vector<std::string> proc_stat_fields(std::string_view text) {
+  std::size_t name_end = text.rfind(')');
+  if (name_end == std::string_view::npos) return {};
+  return split_fields(text.substr(name_end + 1));
+}
+
 }  // namespace ia

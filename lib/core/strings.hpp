@@ -29,4 +29,12 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
 // Strict decimal integer parse: digits only (optional leading '-'), no overflow.
 bool parse_int64(std::string_view text, long long& out);
 
+// The fields of a /proc/<pid>/stat line after the command name, which may hold spaces and
+// parentheses; empty when there is no name. proc_stat_index gives a proc(5) field number's
+// place: fields[proc_stat_index(14)] is utime.
+std::vector<std::string> proc_stat_fields(std::string_view text);
+constexpr std::size_t proc_stat_index(int field) {
+  return static_cast<std::size_t>(field - 3);
+}
+
 }  // namespace ia

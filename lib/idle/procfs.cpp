@@ -82,13 +82,13 @@ Result<PidStat> parse_pid_stat(std::string_view text) {
     return bad("/proc/PID/stat", "no command name");
   PidStat stat;
   stat.comm = std::string(text.substr(open + 1, close - open - 1));
-  std::vector<std::string> fields = split_fields(text.substr(close + 1));
-  // After the name: state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
-  // cmajflt utime(14) stime(15); fields[0] is field 3.
-  if (fields.size() < 13 || fields[0].size() != 1) return bad("/proc/PID/stat", "too few fields");
-  stat.state = fields[0][0];
+  std::vector<std::string> fields = proc_stat_fields(text);
+  if (fields.size() <= proc_stat_index(15) || fields[proc_stat_index(3)].size() != 1)
+    return bad("/proc/PID/stat", "too few fields");
+  stat.state = fields[proc_stat_index(3)][0];
   std::uint64_t utime = 0, stime = 0;
-  if (!parse_u64(fields[11], utime) || !parse_u64(fields[12], stime))
+  if (!parse_u64(fields[proc_stat_index(14)], utime) ||
+      !parse_u64(fields[proc_stat_index(15)], stime))
     return bad("/proc/PID/stat", "bad utime or stime");
   stat.cpu_ticks = utime + stime;
   return stat;

@@ -26,12 +26,11 @@ bool parse_number(std::string_view text, std::uint64_t& value) {
 
 // Field 22 of /proc/<pid>/stat; the command name (field 2) may hold spaces and ')'.
 std::optional<std::uint64_t> start_time_of(const std::string& stat_path) {
-  std::string stat = read_text(stat_path);
-  size_t close = stat.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::vector<std::string> fields = split_fields(std::string_view(stat).substr(close + 1));
+  std::vector<std::string> fields = proc_stat_fields(read_text(stat_path));
   std::uint64_t start = 0;
-  if (fields.size() < 20 || !parse_number(fields[19], start)) return std::nullopt;
+  if (fields.size() <= proc_stat_index(22) || !parse_number(fields[proc_stat_index(22)], start)) {
+    return std::nullopt;
+  }
   return start;
 }
 

@@ -11,8 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <unordered_map>
 
+#include "core/strings.hpp"
 #include "core/time.hpp"
 #include "sandbox/output.hpp"
 #include "sandbox/workdir_posix.hpp"
@@ -23,26 +26,63 @@ namespace {
 
 constexpr int k_cpu_poll_ms = 100;
 
-// Every pid (as the host sees it) whose PID namespace is the one of init.
-std::vector<pid_t> namespace_members(pid_t init) {
-  struct stat ns {};
-  std::vector<pid_t> pids;
-  if (::stat(("/proc/" + std::to_string(init) + "/ns/pid").c_str(), &ns) != 0) return pids;
+// What /proc/<pid>/stat, readable by anyone, says of a process.
+struct ProcessStat {
+  pid_t pid = 0, ppid = 0;
+  std::int64_t cpu_ticks = 0;  // utime + stime + cutime + cstime
+};
+
+std::vector<ProcessStat> all_processes() {
+  std::vector<ProcessStat> processes;
   DIR* proc = ::opendir("/proc");
-  if (!proc) return pids;
+  if (!proc) return processes;
   while (const dirent* entry = ::readdir(proc)) {
-    char* end = nullptr;
-    long pid = std::strtol(entry->d_name, &end, 10);
-    if (pid <= 0 || *end != '\0') continue;
-    struct stat other {};
-    std::string link = std::string("/proc/") + entry->d_name + "/ns/pid";
-    if (::stat(link.c_str(), &other) == 0 && other.st_ino == ns.st_ino &&
-        other.st_dev == ns.st_dev) {
-      pids.push_back(static_cast<pid_t>(pid));
+    long long pid = 0;
+    if (!parse_int64(entry->d_name, pid) || pid <= 0) continue;
+    std::vector<std::string> fields =
+        proc_stat_fields(read_text(std::string("/proc/") + entry->d_name + "/stat"));
+    long long ppid = 0;
+    if (fields.size() <= proc_stat_index(17) || !parse_int64(fields[proc_stat_index(4)], ppid)) {
+      continue;
     }
+    ProcessStat process{static_cast<pid_t>(pid), static_cast<pid_t>(ppid), 0};
+    for (size_t i = proc_stat_index(14); i <= proc_stat_index(17); ++i) {  // utime to cstime
+      long long ticks = 0;
+      if (parse_int64(fields[i], ticks)) process.cpu_ticks += ticks;
+    }
+    processes.push_back(process);
   }
   ::closedir(proc);
-  return pids;
+  return processes;
+}
+
+// Init and every process below it: all of its PID namespace, whose orphans go to init (or
+// to a subreaper below it). Told by parentage, since init is not dumpable and so its
+// /proc/<pid>/ns links are closed to a caller without root.
+std::vector<ProcessStat> namespace_members(pid_t init) {
+  std::vector<ProcessStat> processes = all_processes();
+  std::unordered_map<pid_t, pid_t> parent_of;
+  for (const ProcessStat& process : processes) parent_of[process.pid] = process.ppid;
+  std::vector<ProcessStat> members;
+  for (const ProcessStat& process : processes) {
+    pid_t up = process.pid;
+    // Bounded: a pid reused while this runs could make a loop of stale entries.
+    for (size_t depth = 0; up > 0 && up != init && depth < processes.size(); ++depth) {
+      auto found = parent_of.find(up);
+      up = found == parent_of.end() ? 0 : found->second;
+    }
+    if (up == init) members.push_back(process);
+  }
+  return members;
+}
+
+// CPU time, in ms, of init's namespace: each process's own and that of the children it
+// reaped (init's count the task's finished processes). Once killed, the rest are reaped
+// by the dying init, which then ignores SIGCHLD and so counts nothing.
+std::int64_t namespace_cpu_ms(pid_t init) {
+  std::int64_t ticks = 0;
+  for (const ProcessStat& member : namespace_members(init)) ticks += member.cpu_ticks;
+  return ticks * 1000 / ::sysconf(_SC_CLK_TCK);
 }
 
 bool drain(int& fd, Stream stream, OutputSink& sink) {
@@ -99,7 +139,7 @@ Status Handle::Impl::signal_all(int sig) {
   }
   // Repeated because a process may fork between listing and signalling.
   for (int round = 0; round < 3; ++round) {
-    for (pid_t member : namespace_members(pid)) ::kill(member, sig);
+    for (const ProcessStat& member : namespace_members(pid)) ::kill(member.pid, sig);
   }
   return {};
 }
@@ -133,6 +173,9 @@ Status Handle::kill() {
   Impl& impl = *m_impl;
   if (impl.reaped) return {};
   impl.killed = true;
+  if (impl.pid_ns && !(impl.cgroup && impl.cgroup->usage().cpu_ms >= 0)) {
+    impl.cpu_ms_at_kill = std::max(impl.cpu_ms_at_kill, namespace_cpu_ms(impl.pid));
+  }
   if (impl.cgroup) (void)impl.cgroup->kill_all();
   // Killing init ends the whole PID namespace; a frozen cgroup must thaw to let it die.
   ::syscall(SYS_pidfd_send_signal, impl.pidfd, SIGKILL, nullptr, 0);
@@ -205,6 +248,7 @@ void fill_status(Handle::Impl& impl, int init_status, const rusage& usage, const
   if (outcome.timed_out) outcome.exit_code = 124;
   outcome.cpu_ms = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000 +
                    (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000;
+  outcome.cpu_ms = std::max<std::int64_t>(outcome.cpu_ms, impl.cpu_ms_at_kill);
   outcome.max_rss_kb = usage.ru_maxrss;
   if (impl.cgroup) {
     CgroupUsage cg = impl.cgroup->usage();

@@ -34,6 +34,7 @@ struct Handle::Impl {
   bool reaped = false;
   bool killed = false;
   bool waited = false;
+  std::int64_t cpu_ms_at_kill = -1;  // read before a kill where no cgroup counts it
 
   ~Impl();
   Status signal_all(int sig);  // every process of the task, without a freezer

@@ -103,17 +103,12 @@ int read_cap_last() {
   return parse_int64(text, value) ? static_cast<int>(value) : 40;
 }
 
-// Where this process's command line lies in its memory: fields 48 and 49 of
-// /proc/self/stat (arg_start, arg_end), counted after the parenthesised name.
+// Where this process's command line lies in its memory (arg_start, arg_end).
 void find_caller_args(ChildPlan& plan) {
-  std::string stat = read_text("/proc/self/stat");
-  size_t name_end = stat.rfind(')');
-  if (name_end == std::string::npos) return;
-  std::vector<std::string> fields = split_fields(std::string_view(stat).substr(name_end + 1));
-  constexpr size_t k_arg_start = 48 - 3, k_arg_end = 49 - 3;  // field 3 comes first
+  std::vector<std::string> fields = proc_stat_fields(read_text("/proc/self/stat"));
   long long begin = 0, end = 0;
-  if (fields.size() <= k_arg_end || !parse_int64(fields[k_arg_start], begin) ||
-      !parse_int64(fields[k_arg_end], end) || begin <= 0 || end <= begin) {
+  if (fields.size() <= proc_stat_index(49) || !parse_int64(fields[proc_stat_index(48)], begin) ||
+      !parse_int64(fields[proc_stat_index(49)], end) || begin <= 0 || end <= begin) {
     return;
   }
   plan.caller_args = reinterpret_cast<char*>(static_cast<uintptr_t>(begin));

@@ -22,6 +22,7 @@ teardown() { sandbox_teardown; }
 @test "non-root: 2 GiB under a 256 MiB limit is refused (RLIMIT_AS)" { use_nobody; check_memory_limit; }
 @test "non-root: a double-forked setsid daemon is gone" { use_nobody; check_daemon_gone; }
 @test "non-root: sleeping past the timeout exits 124" { use_nobody; check_timeout; }
+@test "non-root: a task killed at its timeout still reports its CPU time" { use_nobody; check_cpu_counted_when_killed; }
 @test "non-root: 1 GiB of output is truncated" { use_nobody; check_huge_output; }
 @test "non-root: escape calls are denied" { use_nobody; check_escape_syscalls_denied; }
 @test "non-root: kill -9 -1 inside kills only sandbox processes" { use_nobody; check_kill_all_inside; }

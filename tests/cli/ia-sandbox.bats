@@ -25,6 +25,7 @@ teardown() { sandbox_teardown; }
 @test "root: 2 GiB under a 256 MiB limit is OOM-killed" { check_memory_limit; }
 @test "root: a double-forked setsid daemon is gone after the task" { check_daemon_gone; }
 @test "root: sleeping past the timeout exits 124 and leaves nothing" { check_timeout; }
+@test "root: a task killed at its timeout still reports its CPU time" { check_cpu_counted_when_killed; }
 @test "root: 1 GiB of output is truncated with bounded memory" { check_huge_output; }
 @test "root: ptrace, mount, unshare and other escape calls are denied" { check_escape_syscalls_denied; }
 @test "root: kill -9 -1 inside kills only sandbox processes" { check_kill_all_inside; }

@@ -57,3 +57,15 @@ TEST_CASE("result: carries a value or an error, and IA_TRY forwards the error") 
   CHECK(failed.error().message == "odd");
   CHECK(half(3).value_or(-1) == -1);
 }
+
+TEST_CASE("proc stat fields: counted after the last parenthesis, whatever the name holds") {
+  std::vector<std::string> fields =
+      ia::proc_stat_fields("4242 (a) (b c)) S 1 4242 4242 0 -1 4194560 99 0 0 0 7 3 2 1");
+  REQUIRE(fields.size() == 15);  // fields 3 to 17
+  CHECK(fields[ia::proc_stat_index(3)] == "S");
+  CHECK(fields[ia::proc_stat_index(4)] == "1");   // ppid
+  CHECK(fields[ia::proc_stat_index(14)] == "7");  // utime
+  CHECK(fields[ia::proc_stat_index(17)] == "1");  // cstime
+  CHECK(ia::proc_stat_fields("no name here 1 2 3").empty());
+  CHECK(ia::proc_stat_fields("").empty());
+}

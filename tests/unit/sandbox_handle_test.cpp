@@ -151,22 +151,26 @@ TEST_CASE("sandbox handle: in a v2 cgroup the task starts inside, freezes and is
   ::rmdir(parent.c_str());
 }
 
-// Runs spec in a forked child under the seccomp program (as uid 65534 when as_nobody and
-// this is root) and returns what report made of the outcome there.
-std::string run_in_child(const Spec& spec, std::vector<sock_filter> program, bool as_nobody,
-                         const std::function<std::string(const Result<Outcome>&)>& report) {
+// Runs body in a forked child, under the seccomp program when one is given and as uid
+// 65534 when as_nobody and this is root, and returns the text body made there.
+std::string run_in_child(std::vector<sock_filter> program, bool as_nobody,
+                         const std::function<std::string()>& body) {
   int out[2];
   REQUIRE(::pipe(out) == 0);
   pid_t child = ::fork();
   if (child == 0) {
     sock_fprog filter{static_cast<unsigned short>(program.size()), program.data()};
+    // Dumpable again after the change of uid, as a program started as 65534 is: an
+    // undumpable process cannot write its own /proc/self/uid_map.
     bool dropped = !as_nobody || ::getuid() != 0 ||
-                   (::setgroups(0, nullptr) == 0 && ::setgid(65534) == 0 && ::setuid(65534) == 0);
-    if (!dropped || ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-        ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter) != 0) {
+                   (::setgroups(0, nullptr) == 0 && ::setgid(65534) == 0 && ::setuid(65534) == 0 &&
+                    ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == 0);
+    if (!dropped ||
+        (!program.empty() && (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+                              ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter) != 0))) {
       ::_exit(2);
     }
-    std::string text = report(run(spec));
+    std::string text = body();
     (void)!::write(out[1], text.data(), text.size());
     ::_exit(0);
   }
@@ -185,17 +189,17 @@ std::string run_in_child(const Spec& spec, std::vector<sock_filter> program, boo
 // Runs spec in a child process where clone3 fails with ENOSYS, as under an older kernel
 // or a container's seccomp policy; returns the task's output ("" when it did not run).
 std::string run_without_clone3(const Spec& spec) {
-  return run_in_child(spec,
-                      {
-                          BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-                          BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
-                          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-                          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-                      },
-                      false, [](const Result<Outcome>& outcome) {
-                        return outcome && outcome->exit_code == 0 ? outcome->stdout_text
-                                                                  : std::string();
-                      });
+  return run_in_child(
+      {
+          BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+          BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
+          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      },
+      false, [&spec] {
+        Result<Outcome> outcome = run(spec);
+        return outcome && outcome->exit_code == 0 ? outcome->stdout_text : std::string();
+      });
 }
 
 TEST_CASE("sandbox handle: without clone3 a v2 task is moved into its cgroup instead") {
@@ -216,24 +220,24 @@ TEST_CASE("sandbox handle: without clone3 a v2 task is moved into its cgroup ins
 // namespaces (clone with CLONE_NEWUSER fails with EPERM, clone3 with ENOSYS), as with
 // user.max_user_namespaces=0; returns "exit_code wall_ms\nmissing...\nstdout".
 std::string run_without_user_namespaces(const Spec& spec) {
-  return run_in_child(spec,
-                      {
-                          BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-                          BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
-                          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-                          BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 3),
-                          BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])),
-                          BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, 0, 1),
-                          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-                          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-                      },
-                      true, [](const Result<Outcome>& outcome) {
-                        return outcome
-                                   ? std::to_string(outcome->exit_code) + " " +
-                                         std::to_string(outcome->wall_ms) + "\n" +
-                                         join(outcome->missing, "; ") + "\n" + outcome->stdout_text
-                                   : "error " + outcome.error().message;
-                      });
+  return run_in_child(
+      {
+          BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+          BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
+          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+          BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 3),
+          BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])),
+          BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, 0, 1),
+          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      },
+      true, [&spec] {
+        Result<Outcome> outcome = run(spec);
+        return outcome
+                   ? std::to_string(outcome->exit_code) + " " + std::to_string(outcome->wall_ms) +
+                         "\n" + join(outcome->missing, "; ") + "\n" + outcome->stdout_text
+                   : "error " + outcome.error().message;
+      });
 }
 
 TEST_CASE(
@@ -260,6 +264,24 @@ TEST_CASE("sandbox handle: freeze, thaw and kill without a cgroup use signals") 
   Spec spec = shell("(while :; do echo t >> /task/ticks; sleep 0.02; done) & wait");
   spec.cgroup_parent = "no/such/parent";  // cgroup creation fails; SIGSTOP/SIGCONT remain
   check_freeze_thaw_kill(spec);
+}
+
+TEST_CASE("sandbox handle: started without root the task freezes and thaws by signals") {
+  if (::geteuid() != 0) {
+    WARN("skipped: needs root to start the sandbox as uid 65534");
+    return;
+  }
+  // No cgroup for uid 65534, and the task's init is not dumpable: its processes must be
+  // found without reading init's /proc/<pid>/ns links, which are closed to this uid.
+  TaskDir dir;
+  Spec spec = shell("(while :; do echo t >> /task/ticks; sleep 0.02; done) & wait");
+  std::string text = run_in_child({}, true, [&] {
+    FreezeRun run = freeze_thaw_kill(spec, dir.path);
+    int signal = run.outcome ? run.outcome->signal : -1;
+    return run.failed + "|" + (run.held ? "held" : "ran on") + "|" +
+           (run.resumed ? "resumed" : "stayed") + "|" + std::to_string(signal);
+  });
+  CHECK(text == "|held|resumed|9");
 }
 
 TEST_CASE("sandbox handle: dropping an unwaited handle kills the task and its daemons") {

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -59,37 +60,63 @@ inline bool process_with_arg(const std::string& arg) {
   return !pids_with_arg(arg).empty();
 }
 
-// spec appends a line to ticks in its working directory every 20 ms: the lines stop while
-// it is frozen and resume after thaw, and kill ends it frozen, as SIGKILL. Returns the
-// handle, waited.
-inline sandbox::Handle check_freeze_thaw_kill(sandbox::Spec spec) {
-  using namespace std::chrono_literals;
-  TaskDir dir;
-  spec.workdir = dir.str();
-  Result<sandbox::Handle> handle = sandbox::start(spec);
-  REQUIRE(handle);
+// What happened to a task that appends a line to ticks in its working directory every
+// 20 ms across freeze, thaw, and a kill while frozen. Plain values, no assertions, so a
+// forked child (another uid) can make one and report it.
+struct FreezeRun {
+  std::string failed;    // the step that failed; "" when every step ran
+  bool held = false;     // no line while frozen
+  bool resumed = false;  // lines again after thaw
+  std::optional<sandbox::Handle> handle;
   Result<sandbox::Outcome> outcome = make_error(ErrorCode::internal, "not waited");
-  std::thread waiter([&] { outcome = handle->wait(); });
-  std::filesystem::path ticks = dir.path / "ticks";
+};
+
+inline FreezeRun freeze_thaw_kill(sandbox::Spec spec, const std::filesystem::path& dir) {
+  using namespace std::chrono_literals;
+  FreezeRun run;
+  spec.workdir = dir.string();
+  Result<sandbox::Handle> handle = sandbox::start(spec);
+  if (!handle) {
+    run.failed = "start: " + handle.error().message;
+    return run;
+  }
+  run.handle.emplace(std::move(handle).value());
+  sandbox::Handle& task = *run.handle;
+  std::thread waiter([&] { run.outcome = task.wait(); });
+  std::filesystem::path ticks = dir / "ticks";
   for (int i = 0; i < 100 && lines_in(ticks) < 3; ++i) std::this_thread::sleep_for(20ms);
-  REQUIRE(lines_in(ticks) >= 3);
-  REQUIRE(handle->freeze());
-  std::this_thread::sleep_for(100ms);
-  std::size_t frozen = lines_in(ticks);
-  std::this_thread::sleep_for(400ms);
-  CHECK(lines_in(ticks) == frozen);
-  REQUIRE(handle->thaw());
-  for (int i = 0; i < 100 && lines_in(ticks) <= frozen + 2; ++i) std::this_thread::sleep_for(20ms);
-  CHECK(lines_in(ticks) > frozen + 2);
-  REQUIRE(handle->freeze());
-  REQUIRE(handle->kill());  // a frozen task must still die
+  if (lines_in(ticks) < 3) run.failed = "no ticks";
+  if (run.failed.empty() && !task.freeze()) run.failed = "freeze";
+  if (run.failed.empty()) {
+    std::this_thread::sleep_for(100ms);
+    std::size_t frozen = lines_in(ticks);
+    std::this_thread::sleep_for(400ms);
+    run.held = lines_in(ticks) == frozen;
+    if (!task.thaw()) run.failed = "thaw";
+    for (int i = 0; i < 100 && lines_in(ticks) <= frozen + 2; ++i)
+      std::this_thread::sleep_for(20ms);
+    run.resumed = lines_in(ticks) > frozen + 2;
+    if (run.failed.empty() && !task.freeze()) run.failed = "freeze again";
+  }
+  (void)task.kill();  // a frozen task must still die
   waiter.join();
-  REQUIRE(outcome);
-  CHECK(outcome->signal == 9);
-  CHECK(outcome->exit_code == 137);
-  CHECK_FALSE(outcome->timed_out);
-  CHECK(outcome->wall_ms < 15000);
-  return std::move(handle).value();
+  return run;
+}
+
+// freeze_thaw_kill's run checked: held while frozen, resumed after thaw, killed frozen as
+// SIGKILL. Returns the handle, waited.
+inline sandbox::Handle check_freeze_thaw_kill(const sandbox::Spec& spec) {
+  TaskDir dir;
+  FreezeRun run = freeze_thaw_kill(spec, dir.path);
+  REQUIRE(run.failed == "");
+  CHECK(run.held);
+  CHECK(run.resumed);
+  REQUIRE(run.outcome);
+  CHECK(run.outcome->signal == 9);
+  CHECK(run.outcome->exit_code == 137);
+  CHECK_FALSE(run.outcome->timed_out);
+  CHECK(run.outcome->wall_ms < 15000);
+  return std::move(*run.handle);
 }
 
 }  // namespace ia::test

@@ -174,6 +174,17 @@ check_timeout() {
   assert_nothing_left
 }
 
+# Killed at its timeout, the task still reports the CPU it used: the dying init reaps the
+# killed processes without counting them, so this is read before the kill.
+check_cpu_counted_when_killed() {
+  run sb --json --timeout 1 -- sh -c 'while :; do :; done & while :; do :; done'
+  [ "$(json_get timed_out)" = true ]
+  local cpu
+  cpu=$(json_get cpu_ms)
+  [ "$cpu" -gt 200 ] || fail "two processes spun for a second and cpu_ms says $cpu"
+  assert_nothing_left
+}
+
 check_huge_output() {
   local json rss
   json=$(timeout -s KILL 120 /usr/bin/time -o "$SCRATCH/rss" -f %M "${SB_PREFIX[@]}" "$SB" \
