@@ -173,7 +173,7 @@ void make_cgroup(Handle::Impl& impl, const CgroupLayout& layout,
     return;
   }
   impl.cgroup = std::move(*made);
-  Status limited = impl.cgroup->apply(impl.spec.limits, applied);
+  Status limited = impl.cgroup->apply(with_init(impl.spec.limits), applied);
   if (!limited) return drop_cgroup(impl, limited.error(), applied);
   note_missing_controllers(impl, applied);
 }
@@ -256,6 +256,12 @@ Status prepare(Handle::Impl& impl, bool root, Prepared& p) {
   if (!spec.workdir.empty()) {
     char resolved[PATH_MAX];
     if (!::realpath(spec.workdir.c_str(), resolved)) return system_error("workdir", spec.workdir);
+    struct stat info {};
+    if (::stat(resolved, &info) != 0 || !S_ISDIR(info.st_mode)) {
+      return make_error(ErrorCode::invalid_argument,
+                        "workdir " + spec.workdir + " is not a directory",
+                        "give --workdir a directory for the task's files, or leave it out");
+    }
     impl.workdir = resolved;
   }
   ChildPlan& plan = p.plan;
@@ -399,7 +405,7 @@ Status place_in_cgroup(Handle::Impl& impl, bool root, Prepared& p,
   impl.cgroup_freezer = has("freezer");
   IA_TRY(check_required(impl, root, p, applied));
   CgroupVerdict verdict;
-  for (const auto& entry : task_rlimits(impl.spec.limits, has("mem"), has("pids"))) {
+  for (const auto& entry : task_rlimits(with_init(impl.spec.limits), has("mem"), has("pids"))) {
     if (verdict.count == CgroupVerdict::k_max_rlimits) {
       return make_error(ErrorCode::internal, "more rlimits than the sandbox child can take");
     }

@@ -174,6 +174,12 @@ std::vector<MountOp> root_mounts(const Spec& spec, const std::string& root,
   return ops;
 }
 
+Limits with_init(const Limits& limits) {
+  Limits counted = limits;
+  if (counted.pids > 0) counted.pids += 1;
+  return counted;
+}
+
 std::vector<std::pair<int, rlimit>> task_rlimits(const Limits& limits, bool cgroup_memory,
                                                  bool cgroup_pids) {
   std::vector<std::pair<int, rlimit>> out;

@@ -30,6 +30,11 @@ std::vector<MountOp> root_mounts(const Spec& spec, const std::string& staging,
 // device directory); "" when none fits.
 std::string staging_dir(const std::vector<std::string>& sources);
 
+// The limits as the kernel gets them: the process count also covers the task's init,
+// which sits in the task's cgroup and shares its uid, so that --pids 1 is a task that
+// cannot fork (and not one that cannot start).
+Limits with_init(const Limits& limits);
+
 // rlimits for the task; memory and process limits only when no cgroup enforces them.
 std::vector<std::pair<int, rlimit>> task_rlimits(const Limits& limits, bool cgroup_memory,
                                                  bool cgroup_pids);

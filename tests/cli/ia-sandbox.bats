@@ -89,6 +89,12 @@ teardown() { sandbox_teardown; }
   run sb --workdir /nonexistent/dir -- true
   [ "$status" -eq 125 ]
   assert_output --partial /nonexistent/dir
+  run sb --workdir /etc/hostname -- true
+  [ "$status" -eq 125 ]
+  assert_output --partial "workdir /etc/hostname is not a directory"
+  run sb --cpus nan -- true
+  [ "$status" -eq 125 ]
+  assert_output --partial "cpus must be a finite number"
   run -127 sb -- /nonexistent/program
   assert_output --partial "cannot run '/nonexistent/program'"
 }

@@ -355,12 +355,32 @@ TEST_CASE("sandbox handle: without a cgroup, rlimits stand in for memory and pro
   spec.limits.pids = 64;
   spec.cgroup_parent = "no/such/parent";
   CHECK(task_limit_line(spec, "Max address space").find("536870912") != std::string::npos);
-  CHECK(task_limit_line(spec, "Max processes").find(" 64 ") != std::string::npos);
+  CHECK(task_limit_line(spec, "Max processes").find(" 65 ") != std::string::npos);  // and init
   if (::geteuid() == 0) {
     // With root the cgroup holds both, and the task keeps the address space it needs.
     spec.cgroup_parent = Spec{}.cgroup_parent;
     CHECK(task_limit_line(spec, "Max address space").find("unlimited") != std::string::npos);
   }
+}
+
+TEST_CASE("sandbox handle: the process limit counts the task's processes and not its init") {
+  if (::geteuid() != 0 || probe_system_layout().version == CgroupLayout::Version::none) {
+    WARN("skipped: needs root and a pids cgroup");  // RLIMIT_NPROC counts the whole uid
+    return;
+  }
+  Spec spec = shell("true & wait && echo forked");
+  spec.capture = true;
+  spec.limits.pids = 1;  // the shell alone: it starts, and cannot fork
+  Result<Outcome> alone = run(spec);
+  REQUIRE(alone);
+  CHECK(alone->exit_code != 0);
+  CHECK(alone->stdout_text.empty());
+  CHECK(alone->stderr_text.find("fork") != std::string::npos);
+  spec.limits.pids = 2;  // and one child
+  Result<Outcome> one_child = run(spec);
+  REQUIRE(one_child);
+  CHECK(one_child->exit_code == 0);
+  CHECK(one_child->stdout_text == "forked\n");
 }
 
 TEST_CASE("sandbox handle: the task and its init start inside the task's cgroups") {
