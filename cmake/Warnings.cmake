@@ -13,7 +13,10 @@ if(IA_SANITIZE)
   target_compile_options(ia_warnings INTERFACE -Wno-error=restrict
     -Wno-error=maybe-uninitialized -Wno-error=stringop-overflow -Wno-error=array-bounds
     -Wno-error=dangling-pointer -Wno-error=stringop-overread)
+  # -O1 -g1 after the build type's -O2 -g: the level ASan's authors advise, line tables
+  # enough for its stack traces, and half the compile time of -O2 -g (47 s against 25 s
+  # for a tool's main.cpp on the 2-core CI machine), which CI pays for every file.
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
-    -fno-sanitize-recover=undefined)
+    -fno-sanitize-recover=undefined -O1 -g1)
   add_link_options(-fsanitize=address,undefined)
 endif()
