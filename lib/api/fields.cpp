@@ -6,6 +6,14 @@
 #include "json/writer.hpp"
 
 namespace ia::api {
+namespace {
+
+std::string hex_byte(unsigned char byte) {
+  constexpr std::string_view digits = "0123456789abcdef";
+  return std::string("0x") + digits[byte >> 4] + digits[byte & 15];
+}
+
+}  // namespace
 
 Result<json::Value> parse_object(std::string_view body) {
   Result<json::Value> parsed = json::parse(body);
@@ -34,8 +42,24 @@ const json::Value* Fields::present(std::string_view key) const {
   return value && !value->is_null() ? value : nullptr;
 }
 
-Result<std::string> Fields::string(std::string_view key, bool required,
-                                   std::size_t max_len) const {
+Status Fields::check_chars(std::string_view key, std::string_view text, Chars chars) const {
+  if (chars == Chars::any) return {};
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    if (byte == 0) {
+      return invalid(key, "holds a NUL byte (at byte " + std::to_string(i) +
+                              "), which a command line or environment cannot carry");
+    }
+    if (chars == Chars::printable && (byte < 0x20 || byte == 0x7f)) {
+      return invalid(key, "holds the control character " + hex_byte(byte) + " (at byte " +
+                              std::to_string(i) + "); use printable text");
+    }
+  }
+  return {};
+}
+
+Result<std::string> Fields::string(std::string_view key, bool required, std::size_t max_len,
+                                   Chars chars) const {
   const json::Value* value = present(key);
   if (!value) {
     if (required) return invalid(key, "missing required field");
@@ -47,6 +71,7 @@ Result<std::string> Fields::string(std::string_view key, bool required,
   if (value->as_string().size() > max_len) {
     return invalid(key, "longer than " + std::to_string(max_len) + " bytes");
   }
+  IA_TRY(check_chars(key, value->as_string(), chars));
   return value->as_string();
 }
 
@@ -106,7 +131,7 @@ Result<bool> Fields::boolean(std::string_view key, bool fallback) const {
 }
 
 Result<std::vector<std::string>> Fields::strings(std::string_view key, std::size_t max_items,
-                                                 std::size_t max_len) const {
+                                                 std::size_t max_len, Chars chars) const {
   std::vector<std::string> out;
   const json::Value* value = present(key);
   if (!value) return out;
@@ -124,6 +149,8 @@ Result<std::vector<std::string>> Fields::strings(std::string_view key, std::size
     if (item.as_string().size() > max_len) {
       return invalid(key, "an item is longer than " + std::to_string(max_len) + " bytes");
     }
+    IA_TRY(check_chars(std::string(key) + "[" + std::to_string(out.size()) + "]", item.as_string(),
+                       chars));
     out.push_back(item.as_string());
   }
   return out;

@@ -116,7 +116,9 @@ Result<Heartbeat> parse_legacy_register(std::string_view body, std::string& node
     for (const json::Member& member : (*tags)->as_object()) {
       std::string value = member.value.is_string() ? member.value.as_string()
                                                    : json::serialize(member.value);
-      beat.labels.push_back(member.key + "=" + value);
+      std::string label = member.key + "=" + value;
+      IA_TRY(fields.check_chars("tags." + member.key, label, Chars::printable));
+      beat.labels.push_back(std::move(label));
     }
   }
   return beat;
@@ -175,7 +177,7 @@ Result<ResultReport> parse_result(std::string_view body) {
   Result<double> wall = fields.number("wall_time", 0, 0, 1e9);
   IA_TRY(wall);
   report.wall_s = *wall;
-  Result<std::string> reason = fields.string("reason", false, 4096);
+  Result<std::string> reason = fields.string("reason", false, 4096, Chars::any);
   IA_TRY(reason);
   report.reason = std::move(*reason);
   return report;

@@ -94,7 +94,7 @@ Result<ByteRange> parse_range(const Fields& fields, const json::Value& item,
 Result<TaggedOutput> parse_output(const json::Value& object, std::string_view text_key,
                                   bool required, std::size_t max_len) {
   Fields fields(object);
-  Result<std::string> text = fields.string(text_key, required, max_len);
+  Result<std::string> text = fields.string(text_key, required, max_len, Chars::any);
   IA_TRY(text);
   const json::Value* ranges = object.find("stderr_ranges");
   std::vector<ByteRange> stderr_ranges;

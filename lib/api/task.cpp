@@ -43,7 +43,19 @@ Status parse_resources(const Fields& fields, Resources& out) {
   return {};
 }
 
-Status parse_env(const Fields& fields, TaskSpec& spec) {
+// The characters a name (one line: interpreter, name, labels, variable names) and a
+// text (argv and environment values) may hold.
+struct CharRules {
+  Chars name;
+  Chars text;
+};
+
+CharRules char_rules(const SubmitLimits& limits) {
+  if (!limits.check_chars) return {Chars::any, Chars::any};
+  return {Chars::printable, Chars::no_nul};
+}
+
+Status parse_env(const Fields& fields, TaskSpec& spec, CharRules chars) {
   Result<const json::Value*> object = fields.object("env");
   IA_TRY(object);
   if (!*object) return {};
@@ -54,17 +66,19 @@ Status parse_env(const Fields& fields, TaskSpec& spec) {
     if (member.key.empty() || member.key.find('=') != std::string::npos) {
       return fields.invalid("env", "variable name '" + member.key + "' is empty or has '='");
     }
+    IA_TRY(fields.check_chars("env (a variable's name)", member.key, chars.name));
     if (!member.value.is_string()) {
       return fields.invalid("env." + member.key,
                             "must be a string, got " + std::string(member.value.type_name()));
     }
+    IA_TRY(fields.check_chars("env." + member.key, member.value.as_string(), chars.text));
     spec.env.emplace_back(member.key, member.value.as_string());
   }
   return {};
 }
 
 Result<std::string> parse_code(const Fields& fields, const SubmitLimits& limits) {
-  Result<std::string> code = fields.string("code", true, limits.max_code);
+  Result<std::string> code = fields.string("code", true, limits.max_code, Chars::any);
   if (!code && fields.has("code") && code.error().message.find("longer") != std::string::npos) {
     return make_error(ErrorCode::payload_too_large, code.error().message,
                       "the server's [sched] max_code limits a script's size");
@@ -106,18 +120,20 @@ Result<TaskSpec> parse_submit(std::string_view body, const SubmitLimits& limits)
   Result<json::Value> object = parse_object(body);
   IA_TRY(object);
   Fields fields(*object);
+  CharRules chars = char_rules(limits);
   TaskSpec spec;
   Result<std::string> code = parse_code(fields, limits);
   IA_TRY(code);
   spec.code = std::move(*code);
-  Result<std::string> interpreter = fields.string("interpreter", false, k_max_name);
+  Result<std::string> interpreter = fields.string("interpreter", false, k_max_name, chars.name);
   IA_TRY(interpreter);
   spec.interpreter = std::move(*interpreter);
   if (spec.interpreter.empty() && spec.code.rfind("#!", 0) != 0) spec.interpreter = "python3";
-  Result<std::string> name = fields.string("name", false, k_max_name);
+  Result<std::string> name = fields.string("name", false, k_max_name, chars.name);
   IA_TRY(name);
   spec.name = std::move(*name);
-  Result<std::vector<std::string>> args = fields.strings("args", k_max_items, k_max_item_len);
+  Result<std::vector<std::string>> args =
+      fields.strings("args", k_max_items, k_max_item_len, chars.text);
   IA_TRY(args);
   spec.args = std::move(*args);
   Result<std::int64_t> timeout = fields.integer("timeout", spec.timeout_s, 1,
@@ -128,11 +144,11 @@ Result<TaskSpec> parse_submit(std::string_view body, const SubmitLimits& limits)
   Result<std::int64_t> priority = fields.integer("priority", 0, -1000000, 1000000);
   IA_TRY(priority);
   spec.priority = *priority;
-  IA_TRY(parse_env(fields, spec));
+  IA_TRY(parse_env(fields, spec, chars));
   Result<std::int64_t> retries = fields.integer("max_retries", spec.max_retries, 0, 100);
   IA_TRY(retries);
   spec.max_retries = *retries;
-  Result<std::vector<std::string>> labels = fields.strings("labels", 64, k_max_name);
+  Result<std::vector<std::string>> labels = fields.strings("labels", 64, k_max_name, chars.name);
   IA_TRY(labels);
   spec.labels = std::move(*labels);
   Result<std::int64_t> output_limit = fields.integer("output_limit", spec.output_limit, 0,

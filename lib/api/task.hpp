@@ -35,6 +35,10 @@ struct SubmitLimits {
   std::size_t max_code = 1024 * 1024;
   std::int64_t max_timeout_s = 7 * 24 * 3600;
   std::int64_t max_output = 64LL * 1024 * 1024;
+  // Refuse NUL bytes and control characters where they cannot work (Chars). Off for
+  // specs read back from the store: earlier versions accepted them, and a stored task
+  // must load.
+  bool check_chars = true;
 };
 
 struct TaskSpec {
@@ -73,7 +77,10 @@ struct Task {
   std::int64_t started_ms = 0;      // current or last lease grant
   std::int64_t finished_ms = 0;
   std::string node_id;              // current or last node
-  std::int64_t lease_id = 0;        // current lease; 0 when none
+  // The current lease, or the last one: live only while leased or running. Kept after
+  // the lease ends, so a restarted ia-sched (which counts on from the highest it finds)
+  // never grants this task the same id again and takes a stale result as current.
+  std::int64_t lease_id = 0;
   std::int64_t lease_expires_ms = 0;
   std::optional<std::int64_t> exit_code;
   double wall_s = 0;

@@ -2,6 +2,7 @@
 // which only it includes); keep it that way, Beast costs much compile time.
 #include "http/server.hpp"
 
+#include <cerrno>
 #include <thread>
 #include <vector>
 
@@ -29,10 +30,29 @@ struct Server::Impl {
 
 namespace {
 
+void accept(Server::Impl& server);
+
+// Out of descriptors (EMFILE, ENFILE) or kernel memory, accept fails at once for as long
+// as that lasts, and retrying at once spins a core. The waiting connections stay in the
+// listen backlog meanwhile.
+bool out_of_resources(const beast::error_code& ec) {
+  return ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+         ec == asio::error::no_memory ||
+         ec == beast::error_code(ENFILE, boost::system::system_category());
+}
+
+void accept_later(Server::Impl& server) {
+  auto timer = std::make_shared<asio::steady_timer>(server.io, std::chrono::milliseconds(100));
+  timer->async_wait([&server, timer](beast::error_code) {
+    if (!server.shared.stopping) accept(server);
+  });
+}
+
 void accept(Server::Impl& server) {
   server.acceptor.async_accept(asio::make_strand(server.io),
                                [&server](beast::error_code ec, tcp::socket socket) {
                                  if (server.shared.stopping) return;
+                                 if (ec && out_of_resources(ec)) return accept_later(server);
                                  if (ec) return accept(server);
                                  if (server.tls) {
                                    std::make_shared<detail::Session<detail::TlsStream>>(

@@ -3,12 +3,12 @@
 // includes it. A session lives on its own strand; Reply and Stream calls post onto it.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/asio/ssl.hpp>
-
-#include <atomic>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -41,6 +41,11 @@ inline std::string error_json(std::string_view code, std::string_view message) {
   out.begin_object().key("error").begin_object().field("code", code).field("message", message);
   out.field("details", "").end_object().end_object();
   return out.take();
+}
+
+inline bool only_blank_lines(const beast::flat_buffer& buffer) {
+  auto bytes = static_cast<const char*>(buffer.data().data());
+  return std::all_of(bytes, bytes + buffer.size(), [](char c) { return c == '\r' || c == '\n'; });
 }
 
 // Connection for one request: runs the handler's callback when its answer is lost.
@@ -167,7 +172,15 @@ class Session : public std::enable_shared_from_this<Session<S>> {
       m_buffer.consume(m_buffer.size());  // an event stream's peer has nothing to say
       return watch();
     }
-    if (!m_want_request) return;  // pipelined: read once the answer in flight is out
+    if (!m_want_request) {
+      // Blank lines before a request are allowed (RFC 9112 2.2); some clients send one
+      // after a body. Dropping them keeps the watch on a long-poll's peer leaving.
+      if (only_blank_lines(m_buffer)) {
+        m_buffer.consume(m_buffer.size());
+        return watch();
+      }
+      return;  // pipelined: read once the answer in flight is out
+    }
     m_want_request = false;
     m_idle.cancel();
     read_request();

@@ -102,8 +102,7 @@ Result<api::Task*> Scheduler::current_lease(std::int64_t task_id, std::int64_t l
     return make_error(ErrorCode::task_not_found, "task " + std::to_string(task_id) + " not found");
   }
   api::Task& task = found->second;
-  bool live = task.state == api::TaskState::leased || task.state == api::TaskState::running;
-  if (!live || task.lease_id != lease_id) return stale_lease(task_id, lease_id);
+  if (!holds(task, lease_id)) return stale_lease(task_id, lease_id);
   return &task;
 }
 
@@ -181,7 +180,6 @@ void Scheduler::release(api::Task& task) {
   if (auto node = m_nodes.find(task.node_id); node != m_nodes.end()) {
     node->second.running.erase(task.id);
   }
-  task.lease_id = 0;
   task.lease_expires_ms = 0;
 }
 

@@ -133,6 +133,10 @@ class Scheduler {
   void mark_running(api::Task& task, Changes& changes);
   void append(api::Task& task, const api::TaggedOutput& data, Changes& changes);
   Result<api::Task*> current_lease(std::int64_t task_id, std::int64_t lease_id);
+  static bool holds(const api::Task& task, std::int64_t lease_id) {
+    bool live = task.state == api::TaskState::leased || task.state == api::TaskState::running;
+    return live && task.lease_id == lease_id;
+  }
 
   Settings m_settings;
   std::map<std::int64_t, api::Task> m_tasks;

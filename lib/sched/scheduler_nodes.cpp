@@ -28,8 +28,8 @@ std::vector<api::LeaseRef> Scheduler::heartbeat(const std::string& node_id,
   std::vector<api::LeaseRef> cancel;
   for (const api::LeaseRef& ref : beat.leases) {
     auto found = m_tasks.find(ref.task_id);
-    if (found == m_tasks.end() || found->second.lease_id != ref.lease_id ||
-        found->second.node_id != node_id || api::is_finished(found->second.state)) {
+    if (found == m_tasks.end() || !holds(found->second, ref.lease_id) ||
+        found->second.node_id != node_id) {
       // A lease the server no longer knows: the node must stop it (it was requeued).
       cancel.push_back(ref);
       continue;

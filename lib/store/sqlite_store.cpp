@@ -34,7 +34,7 @@ struct Pending {
 };
 
 Result<api::TaskSpec> parse_stored_spec(const std::string& text) {
-  api::SubmitLimits unlimited{SIZE_MAX, INT64_MAX, INT64_MAX};
+  api::SubmitLimits unlimited{SIZE_MAX, INT64_MAX, INT64_MAX, false};
   Result<api::TaskSpec> spec = api::parse_submit(text, unlimited);
   IA_TRY(spec);
   Result<json::Value> object = json::parse(text);

@@ -432,6 +432,9 @@ until_status() {
   [ "$status_code" = 200 ]
   [ "$(jqr .status)" = submitted ]
   id=$(jqr .task_id)
+  # A caller with a token owns what it submits; user_id cannot hand it to another.
+  api GET "/v1/tasks/$id"
+  [ "$(jqr .owner)" = admin ]
   api GET "/status/$id"
   [ "$(jqr .status)" = pending ]
   api POST /api/nodes/ghost/heartbeat '{"node_id":"ghost","current_load":0.1,"is_idle":true}'
@@ -449,6 +452,10 @@ until_status() {
   api GET "/get_task?node_id=agent1"
   [ "$(jqr .status)" = no_tasks ]
   [ "$(jqr .task_id)" = null ]
+  # Another node cannot finish the task it holds.
+  api POST /submit_result "{\"task_id\":$id,\"result\":\"forged\",\"node_id\":\"agent2\"}"
+  [ "$status_code" = 409 ]
+  [ "$(jqr .error.code)" = CONFLICT ]
   api POST /submit_result "{\"task_id\":$id,\"result\":\"42\\n\",\"node_id\":\"agent1\"}"
   [ "$(jqr .success)" = true ]
   api GET "/status/$id"
@@ -472,10 +479,23 @@ until_status() {
   [ "$status_code" = 401 ]
   stop_sched
   IA_SCHED_LEGACY_OPEN=true start_sched
-  TOKEN= api POST /submit '{"code":"x"}'
+  TOKEN= api POST /submit '{"code":"x","user_id":"u7"}'
   [ "$status_code" = 200 ]
+  api GET "/v1/tasks/$(jqr .task_id)"
+  [ "$(jqr .owner)" = u7 ]  # without a token, the prototype's user_id names the owner
   TOKEN= api GET /v1/tasks
   [ "$status_code" = 401 ]
+  # Spellings of a /v1 path that route as /v1 are not legacy routes either.
+  TOKEN= api POST //v1/tasks '{"code":"x"}'
+  [ "$status_code" = 401 ]
+  TOKEN= api DELETE //v1/tasks/1
+  [ "$status_code" = 401 ]
+  TOKEN= api GET /%2Fv1/stats
+  [ "$status_code" = 401 ]
+  TOKEN= api POST ///v1//nodes/evil/heartbeat '{}'
+  [ "$status_code" = 401 ]
+  api GET /v1/nodes
+  [ "$(jqr '.nodes | length')" = 0 ]
 }
 
 @test "ia-sched: /metrics serves Prometheus text without a token" {
@@ -522,14 +542,24 @@ until_status() {
   assert_output --partial "event: node_joined"
   assert_output --partial "event: task_cancelled"
   assert_output --partial '"task_id":1'
-  # resume: only what came after event 1
-  run curl -s -N -m 1 -H "Authorization: Bearer $ADMIN_TOKEN" -H "Last-Event-ID: 1" \
+  first=$(sed -n 's/^id: //p' "$BATS_TEST_TMPDIR/events" | head -1)
+  last=$(sed -n 's/^id: //p' "$BATS_TEST_TMPDIR/events" | tail -1)
+  # resume: only what came after the first event
+  run curl -s -N -m 1 -H "Authorization: Bearer $ADMIN_TOKEN" -H "Last-Event-ID: $first" \
     "$SCHED_URL/v1/events"
   refute_output --partial "event: task_created"
   assert_output --partial "event: node_joined"
-  assert_output --partial "id: 3"
+  assert_output --partial "id: $last"
   TOKEN= api GET /v1/events
   [ "$status_code" = 401 ]
+  # After a restart the ids go on upwards: resuming from before it misses nothing new.
+  stop_sched
+  start_sched
+  api POST /v1/tasks '{"code":"y"}'
+  run curl -s -N -m 1 -H "Authorization: Bearer $ADMIN_TOKEN" -H "Last-Event-ID: $last" \
+    "$SCHED_URL/v1/events"
+  assert_output --partial "event: task_created"
+  assert_output --partial '"task_id":2'
 }
 
 @test "ia-sched: slow clients are cut off and oversized headers refused" {
@@ -579,6 +609,31 @@ until_status() {
   [ "$(grep -o 'HTTP/1.1 200' <<< "$output" | wc -l)" = 2 ]
 }
 
+@test "ia-sched: out of file descriptors it waits for connections to close and does not spin" {
+  start_sched
+  prlimit --pid "$SCHED_PID" --nofile=40:40
+  # 60 connections against 40 descriptors: accept fails with EMFILE until some close.
+  run /usr/bin/python3 - "$SCHED_PID" "${SCHED_URL##*:}" <<'EOF'
+import os, socket, sys, time
+pid, port = sys.argv[1], int(sys.argv[2])
+def cpu_s():
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+held = [socket.create_connection(("127.0.0.1", port)) for _ in range(60)]
+before = cpu_s()
+time.sleep(2)
+print(f"cpu {cpu_s() - before:.2f}")
+for s in held:
+    s.close()
+EOF
+  assert_success
+  # Retrying accept at once spun a core: about 2 s of CPU in these 2 s.
+  used=${output#cpu }
+  awk -v used="$used" 'BEGIN { exit !(used < 0.5) }'
+  TOKEN= api GET /health
+  [ "$status_code" = 200 ]
+}
+
 @test "ia-sched: a lease for a long-poll whose client left goes to another node, attempt unchanged" {
   start_sched
   api POST /v1/nodes/n1/heartbeat '{}'
@@ -603,6 +658,28 @@ until_status() {
   [ "$(jqr .status)" = leased ]
   [ "$(jqr .node_id)" = n2 ]
   [ "$(jqr .attempt)" = 0 ]
+}
+
+@test "ia-sched: a long-poll's client that sent a blank line after its request and left gets no lease" {
+  start_sched
+  api POST /v1/nodes/g/heartbeat '{}'
+  run /usr/bin/python3 - "${SCHED_URL##*:}" "$ADMIN_TOKEN" <<'EOF'
+import socket, sys, time
+port, token = int(sys.argv[1]), sys.argv[2]
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(f"POST /v1/nodes/g/lease?wait=30 HTTP/1.1\r\nHost: x\r\n"
+          f"Authorization: Bearer {token}\r\nContent-Length: 0\r\n\r\n".encode())
+time.sleep(0.3)
+s.sendall(b"\r\n")
+time.sleep(0.3)
+s.close()
+EOF
+  assert_success
+  sleep 0.3
+  api POST /v1/tasks '{"code":"x"}'
+  sleep 0.5
+  api GET /v1/tasks/1
+  [ "$(jqr .status)" = queued ]  # not leased to the connection that is gone
 }
 
 @test "ia-sched: a silent node goes offline and comes back with its next heartbeat" {

@@ -27,6 +27,14 @@ TEST_CASE("api: heartbeat errors name the field") {
   auto bad_idle = parse_heartbeat(R"J({"idle":"yes"})J");
   REQUIRE_FALSE(bad_idle);
   CHECK(bad_idle.error().message.find("idle:") == 0);
+  // The store keeps a node's labels one per line: a newline would split one in two.
+  auto split_label = parse_heartbeat(R"J({"labels":["gpu\nfast"]})J");
+  REQUIRE_FALSE(split_label);
+  CHECK(split_label.error().message.find("labels[0]: holds the control character 0x0a") == 0);
+  std::string node_id;
+  auto split_tag = parse_legacy_register(R"J({"node_id":"n1","tags":{"a":"b\nc"}})J", node_id);
+  REQUIRE_FALSE(split_tag);
+  CHECK(split_tag.error().message.find("tags.a: holds the control character") == 0);
 }
 
 TEST_CASE("api: result needs a lease and an exit code unless vacating") {

@@ -67,6 +67,44 @@ TEST_CASE("api: submit errors name the bad field") {
   CHECK(message_of(parse_submit(R"J({"code":""})J", limits)).find("code: must not be empty") == 0);
 }
 
+TEST_CASE("api: NUL bytes and control characters are refused where they cannot work") {
+  SubmitLimits limits;
+  struct Case {
+    const char* body;
+    const char* message;
+  };
+  for (const Case& bad : {
+           Case{R"J({"code":"x","args":["a\u0000b"]})J", "args[0]: holds a NUL byte (at byte 1)"},
+           Case{R"J({"code":"x","env":{"PATH\u0000X":"/evil"}})J",
+                "env (a variable's name): holds a NUL"},
+           Case{R"J({"code":"x","env":{"A":"1\u00002"}})J", "env.A: holds a NUL byte"},
+           Case{R"J({"code":"x","env":{"\u0001":"v"}})J",
+                "env (a variable's name): holds the control character 0x01"},
+           Case{R"J({"code":"x","interpreter":"python3\u0000"})J", "interpreter: holds a NUL"},
+           Case{R"J({"code":"x","name":"a\nb"})J",
+                "name: holds the control character 0x0a (at byte 1)"},
+           Case{R"J({"code":"x","labels":["ok","gpu\nfast"]})J",
+                "labels[1]: holds the control character 0x0a"},
+       }) {
+    INFO(bad.body);
+    auto spec = parse_submit(bad.body, limits);
+    REQUIRE_FALSE(spec);
+    CHECK(spec.error().code == ErrorCode::invalid_argument);
+    CHECK(spec.error().message.find(bad.message) == 0);
+  }
+  // Where they can work they pass: newlines in argv and values, anything in the script.
+  auto fine =
+      parse_submit(R"J({"code":"a\u0000\n","args":["two\nlines"],"env":{"A":"x\ny"}})J", limits);
+  REQUIRE(fine);
+  CHECK(fine->args[0] == "two\nlines");
+  CHECK(fine->code == std::string("a\0\n", 3));
+  // A spec an earlier version stored with them still loads.
+  limits.check_chars = false;
+  auto stored = parse_submit(R"J({"code":"x","name":"a\nb","env":{"K":"\u0000"}})J", limits);
+  REQUIRE(stored);
+  CHECK(stored->name == "a\nb");
+}
+
 TEST_CASE("api: malformed JSON, non-objects and invalid UTF-8 are invalid requests") {
   for (const char* bad : {"", "{", "[1]", "\"x\"", "{\"code\":\"\xff\"}", "null"}) {
     INFO(bad);

@@ -293,6 +293,40 @@ TEST_CASE("sched: restore keeps queued tasks, ids and leases") {
   CHECK(restored.task(leased->id)->lease_id == leased->lease_id);
 }
 
+TEST_CASE("sched: after a restart a requeued task never gets its old lease id again") {
+  Fixture f;
+  std::int64_t id = f.submit();
+  f.beat("n1");
+  std::int64_t old_lease = f.lease("n1")->lease_id;
+  f.now += 31'000;
+  f.tick();  // expired: queued again, the node may still post its result
+  REQUIRE(f.sched.task(id)->state == TaskState::queued);
+  store::Snapshot snapshot;
+  snapshot.tasks.push_back(*f.sched.task(id));
+  Scheduler restored{Settings{10'000, 3}};
+  restored.restore(snapshot, f.now);
+  Changes changes;
+  api::Heartbeat heartbeat;
+  heartbeat.capacity = api::Resources{4, 8192, 0};
+  (void)restored.heartbeat("n2", heartbeat, f.now, changes);
+  auto granted = restored.lease("n2", api::LeaseRequest{}, f.now, changes);
+  REQUIRE(granted);
+  REQUIRE(*granted);
+  CHECK((*granted)->lease_id != old_lease);
+  api::ResultReport stale;
+  stale.lease_id = old_lease;
+  stale.state = TaskState::succeeded;
+  stale.exit_code = 0;
+  auto refused = restored.finish(id, stale, f.now, changes);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ErrorCode::conflict);
+  // The old node's heartbeat naming its dead lease is told to cancel it.
+  heartbeat.leases = {{id, old_lease}};
+  auto cancel = restored.heartbeat("n1", heartbeat, f.now, changes);
+  REQUIRE(cancel.size() == 1);
+  CHECK(cancel[0].lease_id == old_lease);
+}
+
 TEST_CASE("sched: stats count states, nodes and the last hour") {
   Fixture f;
   std::int64_t id = f.submit();

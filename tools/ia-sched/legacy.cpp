@@ -111,13 +111,22 @@ void Service::legacy_submit_result(Call& call) {
   api::Fields fields(*object);
   Result<std::int64_t> id = fields.required_integer("task_id", 1, INT64_MAX);
   if (!id) return call.fail(id.error());
-  Result<std::string> text = fields.string("result", false, 64 * 1024 * 1024);
+  Result<std::string> text = fields.string("result", false, 64 * 1024 * 1024, api::Chars::any);
   if (!text) return call.fail(text.error());
+  Result<std::string> node_id = fields.string("node_id", false, 256);
+  if (!node_id) return call.fail(node_id.error());
   std::lock_guard lock(m_mutex);
   const api::Task* task = m_sched.task(*id);
   if (!task) {
     return call.fail(make_error(ErrorCode::task_not_found, "task " + std::to_string(*id) +
                                                                " not found"));
+  }
+  bool assigned = task->state == api::TaskState::leased || task->state == api::TaskState::running;
+  if (assigned && !node_id->empty() && *node_id != task->node_id) {
+    return call.fail(make_error(ErrorCode::conflict,
+                                "task " + std::to_string(*id) + " is assigned to node " +
+                                    task->node_id + ", not " + *node_id,
+                                "only the node that holds the task may post its result"));
   }
   api::ResultReport report;
   report.lease_id = task->lease_id;

@@ -13,10 +13,6 @@ bool is_public(const http::Request& request) {
   return request.path == "/" || request.path == "/health" || request.path == "/metrics";
 }
 
-bool is_legacy_path(const std::string& path) {
-  return !starts_with(path, "/v1/") && path != "/v1";
-}
-
 Error not_found_route(const http::Request& request) {
   return make_error(ErrorCode::not_found, "no route " + request.method + " " + request.path,
                     "see the API in DESIGN.md §3 or man ia-sched");
@@ -41,7 +37,9 @@ void Service::handle(http::Request&& request, http::Reply reply) {
   for (std::string& part : split(call.request.path, '/')) {
     if (!part.empty()) call.segments.push_back(std::move(part));
   }
-  call.legacy = is_legacy_path(call.request.path);
+  // From the segments the dispatch uses, not the raw path: "//v1/tasks" routes as /v1, so
+  // it must not pass as a legacy route that legacy_open lets in without a token.
+  call.legacy = call.segments.empty() || call.segments[0] != "v1";
   if (Status allowed = authorize(call); !allowed) return call.fail(allowed.error());
   route(call);
 }

@@ -14,6 +14,7 @@
 #include "api/task.hpp"
 #include "auth.hpp"
 #include "core/log.hpp"
+#include "core/time.hpp"
 #include "http/message.hpp"
 #include "http/server.hpp"
 #include "metrics.hpp"
@@ -123,7 +124,10 @@ class Service {
 
   std::mutex m_events_mutex;  // guards the event log and subscribers
   std::deque<std::pair<std::int64_t, std::string>> m_event_log;  // (id, SSE text)
-  std::int64_t m_next_event = 1;
+  // Starts at the start time in microseconds, not 1: the log is not stored, and a
+  // client resuming with a Last-Event-ID from before a restart must not skip the new
+  // events (it would, were their ids lower).
+  std::int64_t m_next_event = unix_now_ms() * 1000;
   std::vector<std::shared_ptr<Subscriber>> m_subscribers;
 
   mutable std::mutex m_mutex;  // guards everything below

@@ -36,7 +36,12 @@ Error failed_store(const Error& error) {
 }  // namespace
 
 void Service::submit(Call& call, api::TaskSpec spec, bool legacy) {
-  if (spec.owner.empty() || !legacy) spec.owner = call.principal.name;
+  // The prototype's user_id names the owner only for callers without a token
+  // (legacy_open); one with a token owns what it submits, so it cannot plant a task
+  // on someone else.
+  if (spec.owner.empty() || call.principal.name != "anonymous") {
+    spec.owner = call.principal.name;
+  }
   std::lock_guard lock(m_mutex);
   sched::Changes changes;
   const api::Task& task = m_sched.submit(std::move(spec), now(), changes);
