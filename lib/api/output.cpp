@@ -68,6 +68,31 @@ void write_output(json::Writer& out, std::string_view text_key, const TaggedOutp
   out.end_array();
 }
 
+std::size_t json_size(const TaggedOutput& output) {
+  json::Writer out;
+  out.begin_object();
+  write_output(out, "", output);
+  out.end_object();
+  return out.text().size();
+}
+
+std::size_t json_prefix_size(const TaggedOutput& output, std::size_t max_json) {
+  const std::string& text = output.text();
+  if (text.empty()) return 0;
+  std::size_t first = std::max<std::size_t>(1, json::utf8_sequence_length(text, 0));
+  // The text's escapes first; then the key, quotes and stderr ranges take room too,
+  // which shrinks the text's share by as much as the part ran over.
+  std::size_t text_budget = max_json;
+  std::size_t size = json::escaped_prefix_length(text, text_budget);
+  while (size > first) {
+    std::size_t used = json_size(output.slice(0, size));
+    if (used <= max_json) break;
+    text_budget -= std::min(text_budget, used - max_json);
+    size = json::escaped_prefix_length(text, text_budget);
+  }
+  return std::max(size, std::min(first, text.size()));
+}
+
 namespace {
 
 // One [begin, end] pair inside text of text_size bytes, after the previous range.

@@ -50,6 +50,14 @@ class TaggedOutput {
 // Writes `"<text_key>": "...", "stderr_ranges": [[begin, end], ...]`.
 void write_output(json::Writer& out, std::string_view text_key, const TaggedOutput& output);
 
+// Bytes of write_output()'s text for output, the key excepted.
+std::size_t json_size(const TaggedOutput& output);
+
+// The longest front part of output (in bytes) whose write_output() text stays within
+// max_json bytes; never cut inside a character, and at least one character, so an
+// upload of any output can be split to fit a server's body limit.
+std::size_t json_prefix_size(const TaggedOutput& output, std::size_t max_json);
+
 // Reads the text under text_key (at most max_len bytes) and the optional
 // "stderr_ranges" (absent: all of it is stdout) of a request object.
 Result<TaggedOutput> parse_output(const json::Value& object, std::string_view text_key,

@@ -6,6 +6,26 @@
 #include "json/utf8.hpp"
 
 namespace ia::json {
+namespace {
+
+// Bytes append_escaped writes for the character at text[i]; sets step to the bytes it
+// takes from text.
+std::size_t escaped_cost(std::string_view text, std::size_t i, std::size_t& step) {
+  auto c = static_cast<unsigned char>(text[i]);
+  step = 1;
+  if (c >= 0x80) {
+    std::size_t length = utf8_sequence_length(text, i);
+    if (length == 0) return 3;  // U+FFFD
+    step = length;
+    return length;
+  }
+  if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f') {
+    return 2;
+  }
+  return c < 0x20 || c == 0x7F ? 6 : 1;
+}
+
+}  // namespace
 
 void append_escaped(std::string& out, std::string_view value) {
   static constexpr char k_hex[] = "0123456789abcdef";
@@ -36,6 +56,19 @@ void append_escaped(std::string& out, std::string_view value) {
     ++i;
   }
   out += '"';
+}
+
+std::size_t escaped_prefix_length(std::string_view text, std::size_t max_escaped) {
+  std::size_t used = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t step = 0;
+    std::size_t cost = escaped_cost(text, i, step);
+    if (used + cost > max_escaped) break;
+    used += cost;
+    i += step;
+  }
+  return i;
 }
 
 void Writer::before_value() {

@@ -53,4 +53,8 @@ class Writer {
 // Appends value as a quoted JSON string to out.
 void append_escaped(std::string& out, std::string_view value);
 
+// How many bytes from the front of text a Writer writes within max_escaped bytes of
+// escaped string (quotes not counted), never cut inside a character.
+std::size_t escaped_prefix_length(std::string_view text, std::size_t max_escaped);
+
 }  // namespace ia::json

@@ -2,10 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <thread>
 
+#include "api/output.hpp"
 #include "core/file.hpp"
 #include "core/time.hpp"
+#include "json/value.hpp"
 #include "json/writer.hpp"
 
 namespace ia::node {
@@ -14,6 +18,9 @@ namespace {
 // Output held back while the scheduler cannot be reached is bounded per task; the
 // scheduler keeps at most the task's output limit anyway.
 constexpr std::size_t k_max_unsent = 4u << 20;
+// The smallest upload budget: [sched] max_body is at least 1K, and the request's other
+// members need room too.
+constexpr std::size_t k_min_upload_budget = 512;
 
 }  // namespace
 
@@ -206,15 +213,41 @@ void Agent::forward_output() {
     }
   }
   for (const Pending& chunk : pending) {
-    Status sent = m_link.append_output(chunk.task_id, chunk.lease_id, chunk.data);
-    if (!sent) {
-      if (sent.error().code == ErrorCode::unavailable) m_reachable = false;
-      continue;  // kept in unsent; a cancelled lease is handled by the heartbeat
-    }
+    // What did not go stays in unsent; a cancelled lease is handled by the heartbeat.
+    Upload upload = send_output(chunk.task_id, chunk.lease_id, chunk.data, false);
     std::lock_guard<std::mutex> lock(m_mutex);
     auto it = m_runs.find(chunk.task_id);
-    if (it != m_runs.end()) it->second.unsent.drop_front(chunk.data.size());
+    if (it != m_runs.end()) it->second.unsent.drop_front(upload.sent);
   }
+}
+
+// Uploads output from its front in parts that fit the scheduler's body limit, until
+// all of it went, or what is left fits one part (keep_last_part: a result carries it),
+// or an upload fails.
+Agent::Upload Agent::send_output(std::int64_t task_id, std::int64_t lease_id,
+                                 const api::TaggedOutput& output, bool keep_last_part) {
+  Upload upload;
+  std::size_t& sent = upload.sent;
+  while (sent < output.size()) {
+    api::TaggedOutput rest = output.slice(sent, output.size());
+    if (keep_last_part && api::json_size(rest) <= m_upload_budget) break;
+    api::TaggedOutput part = rest.slice(0, api::json_prefix_size(rest, m_upload_budget));
+    Status posted = m_link.append_output(task_id, lease_id, part);
+    if (!posted && posted.error().code == ErrorCode::payload_too_large &&
+        m_upload_budget > k_min_upload_budget) {
+      m_upload_budget = std::max(k_min_upload_budget, m_upload_budget / 2);
+      continue;
+    }
+    if (!posted) {
+      if (posted.error().code == ErrorCode::unavailable) m_reachable = false;
+      m_log.debug("output of task " + std::to_string(task_id) +
+                  " not sent: " + posted.error().describe());
+      upload.failed = posted;
+      break;
+    }
+    sent += part.size();
+  }
+  return upload;
 }
 
 void Agent::collect_finished() {
@@ -256,6 +289,9 @@ void Agent::finish(std::int64_t task_id, Running running, bool vacate) {
     m_log.info("task " + std::to_string(task_id) + " finished with exit code " +
                std::to_string(outcome->exit_code));
   }
+  // The result carries what one request can; the rest goes ahead as output while the
+  // scheduler answers. Otherwise all of it waits in the spool (delivered in parts).
+  output.drop_front(send_output(task_id, lease_id, output, true).sent);
   std::string body = result_body(lease_id, outcome, vacate, output);
   running.run.reset();  // waits for the sandbox to be gone and its directory removed
   if (Status spooled = m_spool.put({task_id, std::to_string(lease_id), body}); !spooled) {
@@ -275,6 +311,9 @@ void Agent::deliver_spool() {
   }
   for (const SpooledResult& result : *spooled) {
     Status sent = m_link.report_result(result.task_id, result.body);
+    if (!sent && sent.error().code == ErrorCode::payload_too_large) {
+      sent = deliver_in_parts(result);
+    }
     if (!sent && sent.error().code == ErrorCode::unavailable) {
       m_reachable = false;
       m_next_delivery_ms = steady_now_ms() + m_delivery_backoff.next().count();
@@ -295,6 +334,34 @@ void Agent::deliver_spool() {
   m_next_delivery_ms = steady_now_ms() + m_options.heartbeat_interval.count();
 }
 
+// A spooled result too large for the scheduler's body limit (spooled while it could not
+// be reached): its output goes ahead in parts, the spool keeping what is still unsent,
+// then the result with the rest.
+Status Agent::deliver_in_parts(const SpooledResult& result) {
+  Result<json::Value> body = json::parse(result.body);
+  IA_TRY(body);
+  const json::Value* lease = body->find("lease_id");
+  Result<api::TaggedOutput> output = api::parse_output(*body, "output", false, SIZE_MAX);
+  if (!lease || !lease->is_int() || !output) {
+    return make_error(ErrorCode::internal,
+                      "spooled result of task " + std::to_string(result.task_id) + " is damaged");
+  }
+  Upload upload = send_output(result.task_id, lease->as_int(), *output, true);
+  output->drop_front(upload.sent);
+  json::Writer rest;
+  rest.begin_object();
+  for (const json::Member& member : body->as_object()) {
+    if (member.key == "output" || member.key == "stderr_ranges") continue;
+    rest.key(member.key).raw(json::serialize(member.value));
+  }
+  api::write_output(rest, "output", *output);
+  rest.end_object();
+  SpooledResult smaller{result.task_id, result.lease_id, rest.take()};
+  if (upload.sent > 0) IA_TRY(m_spool.put(smaller));  // a retry must not send them again
+  IA_TRY(upload.failed);
+  return m_link.report_result(result.task_id, smaller.body);
+}
+
 void Agent::heartbeat(std::int64_t now) {
   api::Heartbeat beat;
   beat.capacity = m_options.capacity;
@@ -306,6 +373,11 @@ void Agent::heartbeat(std::int64_t now) {
       beat.leases.push_back({id, running.run->lease().lease_id});
     }
     beat.load = static_cast<double>(m_runs.size());
+  }
+  // A result waiting in the spool still holds its lease: unnamed, the lease of a task
+  // that ended while the scheduler was down would expire, and the task run again.
+  if (Result<std::vector<api::LeaseRef>> spooled = m_spool.leases(); spooled) {
+    beat.leases.insert(beat.leases.end(), spooled->begin(), spooled->end());
   }
   Result<HeartbeatAnswer> answer = m_link.heartbeat(beat);
   m_next_heartbeat_ms = now + m_options.heartbeat_interval.count();

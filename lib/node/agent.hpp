@@ -76,9 +76,16 @@ class Agent {
   void check(std::int64_t now_ms);
   void apply(const std::vector<Decision>& decisions);
   void forward_output();
+  struct Upload {
+    std::size_t sent = 0;  // bytes from the front of the output
+    Status failed;         // why it stopped short, if it did
+  };
+  Upload send_output(std::int64_t task_id, std::int64_t lease_id, const api::TaggedOutput& output,
+                     bool keep_last_part);
   void collect_finished();
   void finish(std::int64_t task_id, Running running, bool vacate);
   void deliver_spool();
+  Status deliver_in_parts(const SpooledResult& result);
   void heartbeat(std::int64_t now_ms);
   void cancel(const std::vector<api::LeaseRef>& leases);
   void vacate_all();
@@ -97,6 +104,9 @@ class Agent {
   OwnerPolicy m_owner;
   Backoff m_lease_backoff;     // lease thread only
   Backoff m_delivery_backoff;  // agent thread only
+  // The JSON bytes one output upload may carry: under the scheduler's body limit
+  // ([sched] max_body, 1M by default), halved when it answers 413. Agent thread only.
+  std::size_t m_upload_budget = 256 * 1024;
 
   mutable std::mutex m_mutex;  // guards m_runs, m_finishing, m_accepting, m_busy_gpus, m_no_work
   std::condition_variable m_wake;

@@ -61,6 +61,21 @@ Result<std::vector<SpooledResult>> Spool::list() const {
   return results;
 }
 
+Result<std::vector<api::LeaseRef>> Spool::leases() const {
+  Result<std::vector<std::string>> names = list_directory(m_directory);
+  if (!names) return std::move(names).error();
+  std::vector<api::LeaseRef> leases;
+  for (const std::string& name : *names) {
+    std::int64_t task_id = 0;
+    std::string lease_text;
+    long long lease_id = 0;
+    if (parse_name(name, task_id, lease_text) && parse_int64(lease_text, lease_id)) {
+      leases.push_back({task_id, lease_id});
+    }
+  }
+  return leases;
+}
+
 Status Spool::remove(std::int64_t task_id, const std::string& lease_id) {
   return remove_file(path_for(task_id, lease_id));
 }

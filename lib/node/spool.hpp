@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "api/node.hpp"
 #include "core/result.hpp"
 
 namespace ia::node {
@@ -26,6 +27,8 @@ class Spool {
   Status put(const SpooledResult& result);
   // Every spooled result, oldest task id first. Unreadable files are reported, not lost.
   Result<std::vector<SpooledResult>> list() const;
+  // The leases whose results wait here, from the file names alone.
+  Result<std::vector<api::LeaseRef>> leases() const;
   Status remove(std::int64_t task_id, const std::string& lease_id);
 
  private:

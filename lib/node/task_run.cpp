@@ -36,15 +36,18 @@ sandbox::Spec spec_for(const Lease& lease, const sandbox::Spec& base,
   spec.argv.push_back("./" + script_name);
   spec.argv.insert(spec.argv.end(), task.args.begin(), task.args.end());
   spec.env = sandbox::default_env([](const char* name) { return std::getenv(name); });
-  for (const auto& [key, value] : task.env) spec.env.push_back(key + "=" + value);
-  spec.env.push_back("IA_TASK_ID=" + std::to_string(lease.task_id));
+  for (const auto& [key, value] : task.env) sandbox::set_env(spec.env, key, value);
+  sandbox::set_env(spec.env, "IA_TASK_ID", std::to_string(lease.task_id));  // not the task's say
   spec.gpus = lease.gpus;
   spec.stdin_source = {sandbox::StdinSource::Kind::null, ""};
   spec.capture = false;  // the agent forwards output as it comes; nothing to keep twice
   sandbox::Limits& limits = spec.limits;
-  // The task's own requests narrow the node's limits; they never widen them.
+  // The task's own requests narrow the node's limits; they never widen them. Zero is
+  // "no limit" on the node's side and "no request" on the task's.
   auto narrow = [](auto current, auto wanted) {
-    return current == decltype(current){0} ? wanted : std::min(current, wanted);
+    using T = decltype(current);
+    if (wanted == T{0}) return current;
+    return current == T{0} ? wanted : std::min(current, wanted);
   };
   limits.timeout = narrow(limits.timeout, Millis(task.timeout_s * 1000));
   limits.memory = narrow(limits.memory, static_cast<std::uint64_t>(task.resources.memory_mib) << 20);

@@ -156,6 +156,10 @@ std::vector<std::string> search_path(const std::vector<std::string>& env);
 // A small default environment: PATH, HOME, TMPDIR, LANG and TERM when set.
 std::vector<std::string> default_env(const std::function<const char*(const char*)>& getenv);
 
+// Sets NAME=value in env, in place of any entry for name: with two, which one a
+// program sees depends on its C library (sh took the first PATH, python3 the last).
+void set_env(std::vector<std::string>& env, std::string_view name, std::string_view value);
+
 // The one result object of `ia-sandbox --json`.
 std::string outcome_json(const Outcome& outcome);
 

@@ -154,6 +154,21 @@ std::vector<std::string> default_env(const std::function<const char*(const char*
   return env;
 }
 
+void set_env(std::vector<std::string>& env, std::string_view name, std::string_view value) {
+  std::string entry = std::string(name) + "=" + std::string(value);
+  auto same_name = [&](const std::string& other) {
+    return other.size() > name.size() && other.compare(0, name.size(), name) == 0 &&
+           other[name.size()] == '=';
+  };
+  auto found = std::find_if(env.begin(), env.end(), same_name);
+  if (found == env.end()) {
+    env.push_back(std::move(entry));
+    return;
+  }
+  *found = std::move(entry);
+  env.erase(std::remove_if(found + 1, env.end(), same_name), env.end());
+}
+
 namespace {
 
 void write_limits(json::Writer& out, const Limits& limits) {

@@ -163,6 +163,39 @@ for i in range(30):
   [ -z "$(ls "$NODE_DIR/state/spool")" ]
 }
 
+@test "ia-node: output larger than the scheduler's body limit arrives whole, result included" {
+  # 150000 control bytes are 900 KB of JSON (\u0001 each) against a 64K body limit.
+  printf '[sched]\nheartbeat_interval = "1s"\nmax_body = "64K"\n' > "$BATS_TEST_TMPDIR/sched.toml"
+  start_test_sched
+  start_node
+  id=$(submit_code 'import sys; sys.stdout.write("\x01" * 150000 + "end")')
+  wait_for_state "$id" succeeded 30
+  api GET "/v1/tasks/$id/output?offset=0"
+  [ "$(jq -r .next_offset <<< "$body")" = 150003 ]
+  [[ "$(jq -r .data <<< "$body")" == *end ]]
+  [ "$(jq -r .truncated <<< "$body")" = false ]
+}
+
+@test "ia-node: a large result spooled while the scheduler was down is delivered in parts" {
+  printf '[sched]\nheartbeat_interval = "1s"\nmax_body = "64K"\n' > "$BATS_TEST_TMPDIR/sched.toml"
+  start_test_sched
+  start_node
+  id=$(submit_code 'import sys, time; time.sleep(2); sys.stdout.write("\x01" * 150000 + "end")')
+  wait_for_state "$id" running
+  port=${SCHED_URL##*:}
+  stop_sched
+  sleep 4  # the task ends meanwhile; its result, output and all, waits in the spool
+  [ -n "$(ls "$NODE_DIR/state/spool")" ]
+  "$IA_BIN_DIR/ia-sched" --state-dir "$SCHED_DIR" --config "$BATS_TEST_TMPDIR/sched.toml" \
+    --listen "127.0.0.1:$port" 2>> "$SCHED_DIR/sched.log" &
+  SCHED_PID=$!
+  wait_for_state "$id" succeeded 30
+  api GET "/v1/tasks/$id/output?offset=0"
+  [ "$(jq -r .next_offset <<< "$body")" = 150003 ]
+  [[ "$(jq -r .data <<< "$body")" == *end ]]
+  [ -z "$(ls "$NODE_DIR/state/spool")" ]
+}
+
 @test "ia-node: SIGTERM drains: running tasks finish, then it exits 0 and status says stopped" {
   start_test_sched
   start_node

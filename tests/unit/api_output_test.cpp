@@ -6,6 +6,8 @@
 #include "json/writer.hpp"
 
 using ia::api::ByteRange;
+using ia::api::json_prefix_size;
+using ia::api::json_size;
 using ia::api::TaggedOutput;
 
 namespace {
@@ -124,4 +126,25 @@ TEST_CASE("utf8: to_valid_utf8 replaces only what is invalid") {
   CHECK(ia::json::to_valid_utf8("caf\xc3\xa9") == "caf\xc3\xa9");
   CHECK(ia::json::to_valid_utf8("a\xc3") == "a\xef\xbf\xbd");
   CHECK(ia::json::to_valid_utf8("\xed\xa0\x80") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+}
+
+TEST_CASE("tagged output: a front part is cut to fit a JSON budget, escapes and marks counted") {
+  // Each control byte is written as \u0001: six bytes of JSON.
+  TaggedOutput control(std::string(1000, '\x01'));
+  std::size_t part = json_prefix_size(control, 600);
+  CHECK(part < 100);
+  CHECK(json_size(control.slice(0, part)) <= 600);
+  CHECK(json_size(control.slice(0, part + 20)) > 600);
+  // A character is never cut, and at least one goes even when the budget is tiny.
+  TaggedOutput euros("\xe2\x82\xac\xe2\x82\xac");
+  CHECK(json_prefix_size(euros, 1) == 3);
+  // Stderr marks alternating with every byte take room too.
+  TaggedOutput mixed;
+  for (int i = 0; i < 500; ++i) mixed.append("a", i % 2 == 1);
+  std::size_t mixed_part = json_prefix_size(mixed, 400);
+  CHECK(mixed_part > 0);
+  CHECK(json_size(mixed.slice(0, mixed_part)) <= 400);
+  // What fits goes whole.
+  TaggedOutput small("hello");
+  CHECK(json_prefix_size(small, 1 << 20) == 5);
 }

@@ -114,3 +114,18 @@ TEST_CASE("json: string_at gives a member's text, or empty for missing and non-s
   CHECK(v->string_at("missing").empty());
   CHECK(Value(3).string_at("s").empty());
 }
+
+TEST_CASE("json: escaped_prefix_length counts what the writer writes, whole characters only") {
+  using ia::json::escaped_prefix_length;
+  CHECK(escaped_prefix_length("abc", 10) == 3);
+  CHECK(escaped_prefix_length("a\"b", 2) == 1);           // \" takes two
+  CHECK(escaped_prefix_length("\x01\x01", 11) == 1);      // \u0001 takes six
+  CHECK(escaped_prefix_length("\xe2\x82\xac!", 2) == 0);  // the euro sign takes three
+  CHECK(escaped_prefix_length("\xe2\x82\xac!", 4) == 4);
+  CHECK(escaped_prefix_length("\xff", 3) == 1);  // written as U+FFFD, three bytes
+  std::string text = "line\n\t\"quoted\" \x7f \xc3\xa9";
+  ia::json::Writer out;
+  out.string(text);
+  CHECK(escaped_prefix_length(text, out.text().size() - 2) == text.size());
+  CHECK(escaped_prefix_length(text, out.text().size() - 3) < text.size());
+}

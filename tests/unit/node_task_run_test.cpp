@@ -121,4 +121,28 @@ TEST_CASE("task run: spec_for never widens the node's limits") {
   CHECK(spec.files[0].executable);
   lease.spec.interpreter.clear();
   CHECK(ia::node::spec_for(lease, base, "task").argv == std::vector<std::string>{"./task"});
+  // A request of 0 is no request: it keeps the node's limit, where 0 would mean none.
+  lease.spec.resources.memory_mib = 0;
+  lease.spec.output_limit = 0;
+  base.limits.output = 1 << 20;
+  spec = ia::node::spec_for(lease, base, "task");
+  CHECK(spec.limits.memory == 1ull << 30);
+  CHECK(spec.limits.output == 1u << 20);
+}
+
+TEST_CASE("task run: the task's env replaces a default of the same name, never IA_TASK_ID") {
+  Lease lease = python_lease(12, "pass");
+  lease.spec.env = {
+      {"PATH", "/opt/x:/usr/bin:/bin"}, {"IA_TASK_ID", "5"}, {"SEED", "1"}, {"SEED", "2"}};
+  auto spec = ia::node::spec_for(lease, ia::sandbox::Spec{}, "task.py");
+  auto entries = [&](const std::string& name) {
+    std::vector<std::string> found;
+    for (const std::string& entry : spec.env) {
+      if (entry.rfind(name + "=", 0) == 0) found.push_back(entry);
+    }
+    return found;
+  };
+  CHECK(entries("PATH") == std::vector<std::string>{"PATH=/opt/x:/usr/bin:/bin"});
+  CHECK(entries("IA_TASK_ID") == std::vector<std::string>{"IA_TASK_ID=12"});
+  CHECK(entries("SEED") == std::vector<std::string>{"SEED=2"});
 }

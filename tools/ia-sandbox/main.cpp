@@ -70,7 +70,8 @@ int main(int argc, char** argv) {
         return make_error(ErrorCode::invalid_argument, "bad --env '" + entry + "'",
                           "write it as NAME=VALUE");
       }
-      spec.env.push_back(entry);
+      std::size_t equals = entry.find('=');
+      sandbox::set_env(spec.env, entry.substr(0, equals), entry.substr(equals + 1));
     }
     spec.workdir = workdir;
     spec.net = spec.net || net;
