@@ -22,6 +22,14 @@ constexpr std::size_t k_max_unsent = 4u << 20;
 // members need room too.
 constexpr std::size_t k_min_upload_budget = 512;
 
+// A delivery that failed so may succeed later, and its result stays in the spool: the
+// scheduler could not be reached, or it refused the token (the token is at fault, not
+// the result).
+bool worth_retrying(ErrorCode code) {
+  return code == ErrorCode::unavailable || code == ErrorCode::unauthorized ||
+         code == ErrorCode::forbidden;
+}
+
 }  // namespace
 
 Agent::Agent(AgentOptions options, SchedulerLink& link, IdleProbe& probe, Logger& log)
@@ -122,6 +130,7 @@ bool Agent::should_stop(std::int64_t now, std::int64_t started, AgentExit& why) 
     running = m_runs.size();
     no_work = m_no_work;
   }
+  if (m_refused) return (why = AgentExit::refused), true;
   if (m_stopping) return (why = AgentExit::drained), true;
   if (m_draining) {
     if (running == 0) return (why = AgentExit::drained), true;
@@ -314,8 +323,8 @@ void Agent::deliver_spool() {
     if (!sent && sent.error().code == ErrorCode::payload_too_large) {
       sent = deliver_in_parts(result);
     }
-    if (!sent && sent.error().code == ErrorCode::unavailable) {
-      m_reachable = false;
+    if (!sent && worth_retrying(sent.error().code)) {
+      m_reachable = sent.error().code != ErrorCode::unavailable;
       m_next_delivery_ms = steady_now_ms() + m_delivery_backoff.next().count();
       return;
     }
@@ -382,6 +391,14 @@ void Agent::heartbeat(std::int64_t now) {
   Result<HeartbeatAnswer> answer = m_link.heartbeat(beat);
   m_next_heartbeat_ms = now + m_options.heartbeat_interval.count();
   if (!answer) {
+    ErrorCode code = answer.error().code;
+    if (code == ErrorCode::unauthorized || code == ErrorCode::forbidden) {
+      // Not a passing outage: the same token will be refused again. Results stay in
+      // the spool for an agent started with a good one.
+      m_log.error("the scheduler refused this node's token: " + answer.error().describe());
+      m_refused = true;
+      return;
+    }
     if (m_reachable) m_log.warning("heartbeat failed: " + answer.error().describe());
     m_reachable = false;
     return;

@@ -53,7 +53,7 @@ struct Reload {
 };
 
 // Why run() returned; ia-node maps it to an exit code.
-enum class AgentExit { drained, out_of_work, owner_busy, max_time, unreachable };
+enum class AgentExit { drained, out_of_work, owner_busy, max_time, unreachable, refused };
 
 class Agent {
  public:
@@ -118,6 +118,7 @@ class Agent {
   std::atomic<bool> m_reachable{true};
   std::atomic<bool> m_draining{false};
   std::atomic<bool> m_stopping{false};
+  std::atomic<bool> m_refused{false};  // the scheduler refused the token: retrying is futile
   std::atomic<std::int64_t> m_drain_deadline_ms{0};
   bool m_machine_idle = false;
   std::optional<Reload> m_pending_reload;  // guarded by m_mutex

@@ -42,6 +42,42 @@ start_test_sched() { start_sched --config "$BATS_TEST_TMPDIR/sched.toml"; }
   assert_output --partial "'policy' or 'always'"
   run "$IA_BIN_DIR/ia-node" --node-id "bad id" run --state-dir "$BATS_TEST_TMPDIR/s"
   assert_failure 2
+  # An empty state directory would put the agent's files in /.
+  run "$IA_BIN_DIR/ia-node" once --idle always --state-dir ""
+  assert_failure 2
+  assert_output --partial "state directory is empty (--state-dir)"
+  IA_NODE_STATE_DIR= run "$IA_BIN_DIR/ia-node" status
+  assert_failure 2
+  [ ! -e /spool ] && [ ! -e /status.json ]
+}
+
+@test "ia-node: one agent per state directory; the second says which pid holds it" {
+  start_test_sched
+  start_node
+  wait_for_nodes 1
+  IA_CONFIG=$NODE_DIR/ia.toml run "$IA_BIN_DIR/ia-node" once --server "$SCHED_URL" \
+    --token "$NODE_TOKEN" --state-dir "$NODE_DIR/state"
+  assert_failure 1
+  assert_output --partial "another ia-node (pid $NODE_PID) is running on the state directory"
+  stop_node
+  # The lock goes with its holder: a new agent starts on the same directory.
+  IA_CONFIG=$NODE_DIR/ia.toml run timeout 20 "$IA_BIN_DIR/ia-node" once \
+    --server "$SCHED_URL" --token "$NODE_TOKEN" --state-dir "$NODE_DIR/state"
+  assert_success
+}
+
+@test "ia-node: a token the scheduler refuses stops run and once with 4, its spooled results kept" {
+  start_test_sched
+  mkdir -p "$BATS_TEST_TMPDIR/n/spool"
+  printf '{"lease_id":7,"status":"succeeded","exit_code":0,"output":"x"}' \
+    > "$BATS_TEST_TMPDIR/n/spool/1_7.result.json"
+  for mode in run once; do
+    run timeout 20 "$IA_BIN_DIR/ia-node" "$mode" --server "$SCHED_URL" --token ia_wrong \
+      --idle always --state-dir "$BATS_TEST_TMPDIR/n"
+    assert_failure 4
+    assert_output --partial "refused this node's token"
+  done
+  [ -e "$BATS_TEST_TMPDIR/n/spool/1_7.result.json" ]
 }
 
 @test "ia-node: runs a task end to end and its output and exit code reach the scheduler" {

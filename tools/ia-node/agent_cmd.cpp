@@ -12,6 +12,7 @@
 #include "node/agent.hpp"
 #include "node/http_link.hpp"
 #include "node/identity.hpp"
+#include "node/state_lock.hpp"
 
 namespace ia::node_tool {
 namespace {
@@ -28,7 +29,9 @@ Result<std::vector<std::string>> labels_from(const config::Config& cfg) {
 
 Result<node::AgentOptions> agent_options(const config::Config& cfg, node::IdleProbe& probe) {
   node::AgentOptions options;
-  options.state_dir = cfg.string("node.state_dir");
+  Result<std::string> state_dir = node_state_dir(cfg);
+  if (!state_dir) return std::move(state_dir).error();
+  options.state_dir = *state_dir;
   Result<std::string> id = node::resolve_node_id(cfg.string("node.node_id"), options.state_dir);
   if (!id) return std::move(id).error();
   options.node_id = *id;
@@ -82,11 +85,24 @@ int exit_code(node::AgentExit why) {
   switch (why) {
     case node::AgentExit::owner_busy: return 1;
     case node::AgentExit::unreachable: return 3;
+    case node::AgentExit::refused:
+      return 4;
     default: return 0;
   }
 }
 
 }  // namespace
+
+Result<std::string> node_state_dir(const config::Config& cfg) {
+  std::string dir = cfg.string("node.state_dir");
+  if (dir.empty()) {
+    // "" + "/spool" would put the agent's files in /.
+    return make_error(ErrorCode::invalid_argument,
+                      "the node's state directory is empty (" + cfg.origin("node.state_dir") + ")",
+                      "give --state-dir DIR, or leave it unset for /var/lib/ia/node");
+  }
+  return dir;
+}
 
 Result<int> run_agent(const config::Config& cfg, const ConfigLoader& load, const OnceOptions& once,
                       Logger& log) {
@@ -100,6 +116,8 @@ Result<int> run_agent(const config::Config& cfg, const ConfigLoader& load, const
   if (!probe) return std::move(probe).error();
   Result<node::AgentOptions> options = agent_options(cfg, *probe);
   if (!options) return std::move(options).error();
+  Result<node::StateLock> lock = node::StateLock::acquire(options->state_dir);
+  if (!lock) return std::move(lock).error();
   options->once = once.once;
   options->max_time = once.max_time;
   if (once.once) {

@@ -18,10 +18,14 @@ struct OnceOptions {
 // Reads the configuration again (SIGHUP).
 using ConfigLoader = std::function<Result<config::Config>()>;
 
-// Exit codes: 0 drained / worked / no work, 1 the machine is busy, 3 scheduler unreachable.
+// Exit codes: 0 drained / worked / no work, 1 the machine is busy, 3 scheduler unreachable,
+// 4 the scheduler refused the token.
 Result<int> run_agent(const config::Config& cfg, const ConfigLoader& reload,
                       const OnceOptions& once, Logger& log);
 
 Result<int> show_status(const config::Config& cfg, bool json);
+
+// [node] state_dir, refused when empty.
+Result<std::string> node_state_dir(const config::Config& cfg);
 
 }  // namespace ia::node_tool

@@ -22,7 +22,9 @@ std::string text_of(const json::Value& status, std::string_view key) {
 }  // namespace
 
 Result<int> show_status(const config::Config& cfg, bool json) {
-  std::string path = cfg.string("node.state_dir") + "/status.json";
+  Result<std::string> state_dir = node_state_dir(cfg);
+  if (!state_dir) return std::move(state_dir).error();
+  std::string path = *state_dir + "/status.json";
   Result<std::string> text = read_file(path);
   if (!text) {
     return make_error(ErrorCode::not_found, "no agent status at " + path,
