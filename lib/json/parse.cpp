@@ -56,6 +56,12 @@ Result<Value> parse(std::string_view text) {
   simdjson::padded_string padded(text);
   simdjson::dom::element root;
   if (auto error = parser.parse(padded).get(root); error) {
+    if (error == simdjson::NUMBER_ERROR || error == simdjson::NUMBER_OUT_OF_RANGE) {
+      // Valid JSON, as the grammar goes: simdjson cannot hold the number.
+      return make_error(ErrorCode::invalid_argument,
+                        "a number is out of range: integers must lie within +-(2^63-1) and "
+                        "other numbers within +-1.8e308");
+    }
     return make_error(ErrorCode::invalid_argument,
                       std::string("malformed JSON: ") + simdjson::error_message(error));
   }

@@ -129,3 +129,16 @@ TEST_CASE("json: escaped_prefix_length counts what the writer writes, whole char
   CHECK(escaped_prefix_length(text, out.text().size() - 2) == text.size());
   CHECK(escaped_prefix_length(text, out.text().size() - 3) < text.size());
 }
+
+TEST_CASE("json: numbers past what can be held are named as out of range, not malformed") {
+  for (const char* text : {R"({"timeout":1e400})", R"({"timeout":-9223372036854775809})",
+                           R"([123456789012345678901234567890])"}) {
+    INFO(text);
+    auto parsed = ia::json::parse(text);
+    REQUIRE_FALSE(parsed);
+    CHECK(parsed.error().message.find("a number is out of range") == 0);
+  }
+  auto truncated = ia::json::parse("{\"a\":1");
+  REQUIRE_FALSE(truncated);
+  CHECK(truncated.error().message.find("malformed JSON") == 0);
+}

@@ -25,7 +25,10 @@ void Service::Call::send(int status, std::string body) {
 }
 
 void Service::Call::fail(const Error& error) {
-  send(api::http_status(error.code), api::error_body(error));
+  http::Response response = json_response(api::http_status(error.code), api::error_body(error));
+  // The bucket refills every second; a client that honours Retry-After waits no longer.
+  if (error.code == ErrorCode::rate_limited) response.headers.emplace_back("Retry-After", "1");
+  reply(std::move(response));
 }
 
 bool Service::Call::allow(std::initializer_list<Role> roles) {
