@@ -59,7 +59,16 @@ start_test_sched() { start_sched --config "$BATS_TEST_TMPDIR/sched.toml"; }
     --token "$NODE_TOKEN" --state-dir "$NODE_DIR/state"
   assert_failure 1
   assert_output --partial "another ia-node (pid $NODE_PID) is running on the state directory"
+  # status asks the lock who runs, not the pid in the status file (which may be reused).
+  jq '.pid = 1' "$NODE_DIR/state/status.json" > "$BATS_TEST_TMPDIR/s" && \
+    cp "$BATS_TEST_TMPDIR/s" "$NODE_DIR/state/status.json"
+  run "$IA_BIN_DIR/ia-node" status --state-dir "$NODE_DIR/state"
+  assert_success
+  assert_output --partial "running (pid $NODE_PID)"
   stop_node
+  run "$IA_BIN_DIR/ia-node" status --json --state-dir "$NODE_DIR/state"
+  assert_failure 1
+  [ "$(jq -r .running_now <<< "$output")" = false ]
   # The lock goes with its holder: a new agent starts on the same directory.
   IA_CONFIG=$NODE_DIR/ia.toml run timeout 20 "$IA_BIN_DIR/ia-node" once \
     --server "$SCHED_URL" --token "$NODE_TOKEN" --state-dir "$NODE_DIR/state"

@@ -1,13 +1,12 @@
 // ia-node status: what the local agent last wrote to its status file, and whether it
 // still runs.
-#include <signal.h>
-
 #include <cstdio>
 
 #include "cli/table.hpp"
 #include "commands.hpp"
 #include "core/file.hpp"
 #include "json/value.hpp"
+#include "node/state_lock.hpp"
 
 namespace ia::node_tool {
 namespace {
@@ -34,9 +33,9 @@ Result<int> show_status(const config::Config& cfg, bool json) {
   if (!status || !status->is_object()) {
     return make_error(ErrorCode::internal, path + " is not a status file");
   }
-  const json::Value* pid = status->find("pid");
-  bool alive = pid && pid->is_int() && ::kill(static_cast<pid_t>(pid->as_int()), 0) == 0 &&
-               text_of(*status, "state") != "stopped";
+  // The lock, not the pid in the file: that pid may since belong to another process.
+  std::optional<pid_t> holder = node::StateLock::holder(*state_dir);
+  bool alive = holder.has_value();
   status->set("running_now", alive);
   if (json) {
     std::printf("%s\n", json::serialize(*status).c_str());
@@ -47,7 +46,7 @@ Result<int> show_status(const config::Config& cfg, bool json) {
                           "scheduler_reachable", "slots", "spooled_results", "updated"}) {
     table.add_row({key, text_of(*status, key)});
   }
-  table.add_row({"agent", alive ? "running (pid " + text_of(*status, "pid") + ")" : "not running"});
+  table.add_row({"agent", alive ? "running (pid " + std::to_string(*holder) + ")" : "not running"});
   table.add_row({"tasks", text_of(*status, "running")});
   std::fputs(table.render(cli::use_color(1)).c_str(), stdout);
   return alive ? 0 : 1;
