@@ -4,6 +4,12 @@
 #include "core/strings.hpp"
 
 namespace ia::cli {
+namespace {
+
+// A token is a line of text; the bound keeps a wrong path (/dev/zero) from filling memory.
+constexpr std::size_t k_max_token_file_bytes = 64 << 10;
+
+}  // namespace
 
 std::vector<ConfigFlag> client_flags() {
   return {{"--server", "client.server", {}},
@@ -35,7 +41,7 @@ Result<http::ClientOptions> client_options(const config::Config& cfg) {
   options.token = cfg.string("client.token");
   const std::string& token_file = cfg.string("client.token_file");
   if (options.token.empty() && !token_file.empty()) {
-    Result<std::string> token = read_file(token_file);
+    Result<std::string> token = read_file(token_file, k_max_token_file_bytes);
     if (!token) {
       Error error = std::move(token).error();
       error.hint = "check --token-file or IA_TOKEN_FILE (" + cfg.origin("client.token_file") + ")";

@@ -6,6 +6,10 @@
 namespace ia::client {
 namespace {
 
+// Room for the most tasks one command may submit, each with a line of arguments; the
+// bound keeps a wrong path (/dev/zero) from filling memory.
+constexpr std::size_t k_max_each_file_bytes = 16 << 20;
+
 Error bad_array(const std::string& spec, const std::string& why) {
   return make_error(ErrorCode::invalid_argument, "invalid --array '" + spec + "': " + why,
                     "write A-B or A-B:STEP with whole numbers, e.g. --array 1-100");
@@ -106,7 +110,7 @@ Result<std::vector<std::string>> split_arguments(const std::string& line) {
 }
 
 Result<std::vector<std::vector<std::string>>> read_each_file(const std::string& path) {
-  Result<std::string> text = read_file(path);
+  Result<std::string> text = read_file(path, k_max_each_file_bytes);
   if (!text) return std::move(text).error();
   std::vector<std::vector<std::string>> lists;
   int number = 0;

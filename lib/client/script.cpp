@@ -1,14 +1,10 @@
 #include "client/script.hpp"
 
-#include <unistd.h>
-
 #include <array>
-#include <cerrno>
 #include <utility>
 
 #include "core/file.hpp"
 #include "core/strings.hpp"
-#include "core/units.hpp"
 
 namespace ia::client {
 namespace {
@@ -23,17 +19,23 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-Result<std::string> read_stdin(std::size_t max_bytes) {
-  std::string data;
-  char buffer[65536];
-  while (data.size() <= max_bytes) {
-    ssize_t n = ::read(0, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return system_error("read", "standard input");
-    if (n == 0) break;
-    data.append(buffer, static_cast<std::size_t>(n));
+std::string display_name(const std::string& path) {
+  return path == "-" ? std::string("stdin") : path;
+}
+
+Result<std::string> read_script(const std::string& path, std::size_t max_bytes) {
+  Result<std::string> code =
+      path == "-" ? read_all(0, "stdin", max_bytes) : read_file(path, max_bytes);
+  if (code) return code;
+  Error error = std::move(code).error();
+  if (error.code == ErrorCode::payload_too_large) {
+    error.hint = "send large inputs as files the script reads, not as the script itself";
+    return error;
   }
-  return data;
+  // A script that is not there is the caller's mistake (exit 2), not a missing task.
+  error.code = ErrorCode::invalid_argument;
+  error.hint = "check the script's path";
+  return error;
 }
 
 }  // namespace
@@ -76,23 +78,10 @@ Result<std::string> choose_interpreter(const std::string& path, const std::strin
 
 Result<Script> load_script(const std::string& path, const std::string& requested_interpreter,
                            std::size_t max_bytes) {
-  Result<std::string> code = path == "-" ? read_stdin(max_bytes) : read_file(path);
-  if (!code) {
-    // A script that is not there is the caller's mistake (exit 2), not a missing task.
-    Error error = std::move(code).error();
-    error.code = ErrorCode::invalid_argument;
-    error.hint = "check the script's path";
-    return error;
-  }
-  if (code->size() > max_bytes) {
-    return make_error(ErrorCode::payload_too_large,
-                      (path == "-" ? std::string("stdin") : path) + " is larger than " +
-                          format_bytes(max_bytes),
-                      "send large inputs as files the script reads, not as the script itself");
-  }
+  Result<std::string> code = read_script(path, max_bytes);
+  if (!code) return std::move(code).error();
   if (code->empty()) {
-    return make_error(ErrorCode::invalid_argument,
-                      (path == "-" ? std::string("stdin") : path) + " is empty",
+    return make_error(ErrorCode::invalid_argument, display_name(path) + " is empty",
                       "give a script with something in it");
   }
   Result<std::string> interpreter = choose_interpreter(path, *code, requested_interpreter);

@@ -5,6 +5,7 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load 'helpers/sched'
 load 'helpers/node'
+load 'helpers/limits'
 
 setup() {
   export IA_CONFIG=/dev/null XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/xdg"
@@ -74,6 +75,32 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   run submit empty.py
   assert_failure 2
   assert_output --partial "empty"
+}
+
+@test "ia-submit: an endless script, config, token or --each file is refused, not read whole" {
+  skip_without_memory_limits
+  echo 'print(1)' > a.py
+  run limited "$IA_BIN_DIR/ia-submit" --interpreter sh /dev/zero
+  assert_failure 1
+  assert_output --partial "/dev/zero is larger than the limit of 64M"
+  run limited "$IA_BIN_DIR/ia-submit" --config /dev/zero a.py
+  assert_failure 2
+  assert_output --partial "/dev/zero is larger than the limit"
+  IA_TOKEN= run limited "$IA_BIN_DIR/ia-submit" --token-file /dev/zero a.py
+  assert_output --partial "/dev/zero is larger than the limit"
+  run limited "$IA_BIN_DIR/ia-submit" --each /dev/zero a.py
+  assert_output --partial "/dev/zero is larger than the limit"
+}
+
+@test "ia-submit: a directory given as --config is an error, not an empty config" {
+  echo 'print(1)' > a.py
+  mkdir conf.d
+  run submit --config conf.d a.py
+  assert_failure 2
+  assert_output --partial "conf.d"
+  IA_CONFIG=$PWD/conf.d run submit a.py
+  assert_failure 2
+  assert_output --partial "conf.d"
 }
 
 @test "ia-submit: requests travel in the submission" {

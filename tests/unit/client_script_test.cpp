@@ -50,6 +50,13 @@ TEST_CASE("script: load_script refuses empty, missing and oversized files") {
   CHECK(big.error().code == ia::ErrorCode::payload_too_large);
 }
 
+TEST_CASE("script: load_script reads an endless file no further than its limit") {
+  auto endless = ia::client::load_script("/dev/zero", "sh", 1 << 20);
+  REQUIRE_FALSE(endless);
+  CHECK(endless.error().code == ia::ErrorCode::payload_too_large);
+  CHECK_THAT(endless.error().message, Catch::Contains("/dev/zero") && Catch::Contains("1M"));
+}
+
 TEST_CASE("batch: --array ranges with steps, single values and limits") {
   CHECK(*ia::client::parse_array("1-5", 100) == std::vector<std::int64_t>{1, 2, 3, 4, 5});
   CHECK(*ia::client::parse_array("0-20:10", 100) == std::vector<std::int64_t>{0, 10, 20});
@@ -92,4 +99,10 @@ TEST_CASE("batch: --each lines split like a shell, quotes and escapes included")
   REQUIRE_FALSE(broken);
   CHECK_THAT(broken.error().message, Catch::Contains("bad.txt:2:"));
   CHECK_FALSE(ia::client::read_each_file(dir.write("blank.txt", "\n# only\n")));
+}
+
+TEST_CASE("batch: --each of an endless file stops at a limit and names the file") {
+  auto endless = ia::client::read_each_file("/dev/zero");
+  REQUIRE_FALSE(endless);
+  CHECK_THAT(endless.error().message, Catch::Contains("/dev/zero is larger than"));
 }

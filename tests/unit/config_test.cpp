@@ -132,6 +132,20 @@ TEST_CASE("config: a missing explicit file is an error, a missing layered file i
   CHECK_THAT(loaded.error().message, Catch::Contains("nope.toml"));
 }
 
+TEST_CASE("config: an explicit file that is a directory or endless is refused by name") {
+  TempDir dir;
+  ia::config::LoadOptions options;
+  options.read_system_files = false;
+  for (const std::string& path : {dir.str(), std::string("/dev/zero")}) {
+    INFO(path);
+    options.explicit_file = path;
+    auto loaded = ia::config::load(options);
+    REQUIRE_FALSE(loaded);
+    CHECK(loaded.error().code == ia::ErrorCode::invalid_argument);
+    CHECK_THAT(loaded.error().message, Catch::Contains(path));
+  }
+}
+
 TEST_CASE("config: a bad environment value names the variable") {
   ia::config::LoadOptions options;
   options.read_system_files = false;
