@@ -41,13 +41,21 @@ Result<std::vector<std::int64_t>> parse_array(const std::string& spec, std::size
     return bad_array(spec, "both ends must be whole numbers");
   }
   if (first < 0 || last < first) return bad_array(spec, "the range must run upwards from 0 or more");
+  // Counted before any index is made, so that a huge range costs nothing; the indices come
+  // from the count, since first + step may pass INT64_MAX.
   std::uint64_t count = static_cast<std::uint64_t>(last - first) / static_cast<std::uint64_t>(step) + 1;
   if (count > max_count) {
-    return bad_array(spec, std::to_string(count) + " tasks is more than the limit of " +
-                               std::to_string(max_count));
+    return make_error(ErrorCode::invalid_argument,
+                      "--array '" + spec + "' makes " + std::to_string(count) +
+                          " tasks, more than the limit of " + std::to_string(max_count) +
+                          " for one command",
+                      "split the range over several ia-submit calls, or use a larger STEP");
   }
   std::vector<std::int64_t> indices;
-  for (long long i = first; i <= last; i += step) indices.push_back(i);
+  indices.reserve(count);
+  for (std::uint64_t k = 0; k < count; ++k) {
+    indices.push_back(first + static_cast<std::int64_t>(k) * step);
+  }
   return indices;
 }
 

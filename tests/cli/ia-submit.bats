@@ -103,6 +103,18 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_output --partial "conf.d"
 }
 
+@test "ia-submit: --array up to INT64_MAX ends; a range past the task limit is refused" {
+  echo 'print(1)' > a.py
+  run timeout 10 "$IA_BIN_DIR/ia-submit" --parsable --array 9223372036854775806-9223372036854775807 a.py
+  assert_success
+  assert_equal "${#lines[@]}" 2
+  run timeout 10 "$IA_BIN_DIR/ia-submit" --array 0-9223372036854775807:9223372036854775807 a.py
+  assert_success
+  run timeout 10 "$IA_BIN_DIR/ia-submit" --array 0-9223372036854775807 a.py
+  assert_failure 2
+  assert_output --partial "more than the limit of 100000"
+}
+
 @test "ia-submit: requests travel in the submission" {
   echo 'print(1)' > a.py
   run submit --parsable --timeout 90s --cpus 2 --memory 1G --gpus 1 --priority 5 --name nm \

@@ -70,6 +70,19 @@ TEST_CASE("batch: --array ranges with steps, single values and limits") {
   CHECK_THAT(huge.error().message, Catch::Contains("limit of 10000"));
 }
 
+TEST_CASE("batch: --array ends at INT64_MAX without overflowing") {
+  constexpr std::int64_t max = INT64_MAX;
+  CHECK(*ia::client::parse_array("9223372036854775807", 100) == std::vector<std::int64_t>{max});
+  CHECK(*ia::client::parse_array("9223372036854775806-9223372036854775807", 100) ==
+        std::vector<std::int64_t>{max - 1, max});
+  CHECK(*ia::client::parse_array("0-9223372036854775807:9223372036854775807", 100) ==
+        std::vector<std::int64_t>{0, max});
+  auto all = ia::client::parse_array("0-9223372036854775807", 100000);
+  REQUIRE_FALSE(all);
+  CHECK_THAT(all.error().message, Catch::Contains("9223372036854775808 tasks"));
+  CHECK_THAT(all.error().hint, Catch::Contains("split"));
+}
+
 TEST_CASE("batch: KEY=VALUE assignments keep '=' in values and check names") {
   auto env = ia::client::parse_assignment("OPTS=a=b", true);
   REQUIRE(env);
