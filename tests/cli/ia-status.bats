@@ -96,3 +96,13 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   run cancel x1
   assert_failure 2
 }
+
+@test "ia-status: a token holding CR/LF is refused with exit 2 instead of injecting headers" {
+  printf 'tok\r\nX-Injected: yes\r\n' > ti
+  IA_TOKEN= run status --token-file ti
+  assert_failure 2
+  assert_output --partial "ti holds a control character"
+  run status --token $'abc\r\nX-Api-Token: evil'
+  assert_failure 2
+  assert_output --partial "the token from --token holds a control character"
+}

@@ -3,9 +3,11 @@
 #include <cstdlib>
 
 #include "api/errors.hpp"
+#include "cli/client_options.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/table.hpp"
 #include "cli/terminal.hpp"
+#include "temp_dir.hpp"
 
 TEST_CASE("table: aligns columns, right-aligns numbers, no escapes without colour") {
   ia::cli::Table table({"ID", "STATE", "CPU"}, {true, false, true});
@@ -65,4 +67,29 @@ TEST_CASE("api errors: wire codes, HTTP statuses and the error object round-trip
   CHECK(back.message == error.message);
   CHECK(back.hint == error.hint);
   CHECK(ia::api::error_from_body(404, "<html>").code == ErrorCode::not_found);
+}
+
+TEST_CASE("client options: a token with a control character is refused, naming its source") {
+  ia::config::Config cfg;
+  REQUIRE(cfg.set_text("client.token", "abc\r\nX-Api-Token: evil", "--token"));
+  auto options = ia::cli::client_options(cfg);
+  REQUIRE_FALSE(options);
+  CHECK(options.error().code == ia::ErrorCode::invalid_argument);
+  CHECK(options.error().message ==
+        "the token from --token holds a control character (byte 0x0d at offset 3)");
+  ia::test::TempDir dir;
+  std::string file = dir.write("token", "tok\r\nX-Injected: yes\r\n");
+  REQUIRE(cfg.set_text("client.token", "", "--token"));
+  REQUIRE(cfg.set_text("client.token_file", file, "--token-file"));
+  options = ia::cli::client_options(cfg);
+  REQUIRE_FALSE(options);
+  CHECK_THAT(options.error().message, Catch::Contains(file) && Catch::Contains("0x0d"));
+}
+
+TEST_CASE("client options: the ends of a token are trimmed, its file's newline too") {
+  ia::config::Config cfg;
+  REQUIRE(cfg.set_text("client.token", " abc\n", "IA_TOKEN"));
+  auto options = ia::cli::client_options(cfg);
+  REQUIRE(options);
+  CHECK(options->token == "abc");
 }
