@@ -45,10 +45,10 @@ std::optional<std::string> shebang_interpreter(const std::string& code) {
   std::string line = code.substr(2, code.find('\n') - 2);
   std::vector<std::string> words = split_fields(trim(line));
   if (words.empty()) return std::nullopt;
-  // "#!/usr/bin/env python3" names the program after env (and its -S flag, if any).
+  // "#!/usr/bin/env python3" names the program after env's flags and assignments.
   if (base_name(words[0]) == "env") {
     for (std::size_t i = 1; i < words.size(); ++i) {
-      if (!starts_with(words[i], "-")) return words[i];
+      if (!starts_with(words[i], "-") && words[i].find('=') == std::string::npos) return words[i];
     }
     return std::nullopt;
   }
@@ -69,7 +69,9 @@ std::optional<std::string> interpreter_for_extension(const std::string& path) {
 Result<std::string> choose_interpreter(const std::string& path, const std::string& code,
                                        const std::string& requested) {
   if (!requested.empty()) return requested;
-  if (auto from_shebang = shebang_interpreter(code)) return *from_shebang;
+  // No interpreter: the node runs the script as an executable, so the kernel reads the
+  // whole shebang line, its arguments included ("#!/bin/sh -e"), as it would here.
+  if (shebang_interpreter(code)) return std::string();
   if (auto from_extension = interpreter_for_extension(path)) return *from_extension;
   return make_error(ErrorCode::invalid_argument,
                     "cannot tell which interpreter runs " + (path == "-" ? "stdin" : path),

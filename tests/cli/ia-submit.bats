@@ -33,13 +33,13 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_output --regexp "^ia-submit [0-9]+\.[0-9]+"
 }
 
-@test "ia-submit: prints the task id; the shebang and the extension pick the interpreter" {
+@test "ia-submit: prints the task id; a shebang runs the script itself, else the extension picks" {
   printf '#!/usr/bin/env python3\nprint(1)\n' > shebang.txt
   run submit shebang.txt
   assert_success
   assert_output "submitted task 1"
   api GET /v1/tasks/1
-  assert_equal "$(jq -r .interpreter <<< "$body")" python3
+  assert_equal "$(jq -r .interpreter <<< "$body")" ""
   echo 'echo hi' > job.sh
   run submit --parsable job.sh
   assert_output 2
@@ -152,6 +152,18 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   run submit --wait bad.py
   assert_failure 7
   assert_output --partial "bad"
+}
+
+@test "ia-submit: a shebang's arguments count on the node as they do here (#!/bin/sh -e)" {
+  start_node
+  printf '#!/bin/sh -e\nfalse\necho SHOULD-NOT-PRINT\n' > strict.sh
+  chmod +x strict.sh
+  run ./strict.sh
+  assert_failure 1
+  refute_output --partial "SHOULD-NOT-PRINT"
+  run timeout 60 "$IA_BIN_DIR/ia-submit" --wait strict.sh
+  assert_failure 1
+  refute_output --partial "SHOULD-NOT-PRINT"
 }
 
 @test "ia-submit: --wait puts the task's stdout on stdout and its stderr on stderr" {

@@ -12,6 +12,7 @@ TEST_CASE("script: the shebang names the interpreter, env's argument included") 
   CHECK(*ia::client::shebang_interpreter("#!/usr/bin/env -S python3 -u\n") == "python3");
   CHECK(*ia::client::shebang_interpreter("#! /bin/sh -e\necho") == "/bin/sh");
   CHECK(*ia::client::shebang_interpreter("#!/bin/bash") == "/bin/bash");
+  CHECK(*ia::client::shebang_interpreter("#!/usr/bin/env VAR=1 python3\n") == "python3");
   CHECK_FALSE(ia::client::shebang_interpreter("print(1)\n#!/bin/sh"));
   CHECK_FALSE(ia::client::shebang_interpreter("#!\n"));
 }
@@ -27,12 +28,26 @@ TEST_CASE("script: the extension picks the interpreter when there is no shebang"
 
 TEST_CASE("script: --interpreter beats the shebang, which beats the extension") {
   CHECK(*choose_interpreter("a.py", "#!/bin/sh\n", "pypy3") == "pypy3");
-  CHECK(*choose_interpreter("a.py", "#!/bin/sh\n", "") == "/bin/sh");
+  CHECK(*choose_interpreter("a.py", "#!/bin/sh\n", "") == "");
+  CHECK(*choose_interpreter("a.py", "#!\nprint(1)", "") == "python3");
   CHECK(*choose_interpreter("a.py", "print(1)", "") == "python3");
   auto none = choose_interpreter("-", "print(1)", "");
   REQUIRE_FALSE(none);
   CHECK_THAT(none.error().message, Catch::Contains("stdin"));
   CHECK_THAT(none.error().hint, Catch::Contains("--interpreter"));
+}
+
+TEST_CASE("script: a shebang script goes without an interpreter, so its arguments count") {
+  // The node then runs ./task and the kernel reads "#!/bin/sh -e" whole, as it does here.
+  for (const char* code : {"#!/bin/sh -e\nfalse\necho SHOULD-NOT-PRINT\n",
+                           "#!/usr/bin/env VAR=1 python3\nprint(1)\n"}) {
+    INFO(code);
+    CHECK(*choose_interpreter("job.sh", code, "") == "");
+  }
+  TempDir dir;
+  auto script = ia::client::load_script(dir.write("strict", "#!/bin/sh -e\nfalse\n"), "", 1024);
+  REQUIRE(script);
+  CHECK(script->interpreter.empty());
 }
 
 TEST_CASE("script: load_script refuses empty, missing and oversized files") {

@@ -55,8 +55,10 @@ ia::Result<ia::client::SubmitRequest> to_request(const Flags& flags) {
 
 int main(int argc, char** argv) {
   ia::http::global_init();
-  CLI::App app{"ia-submit: run a script on an idle machine of the pool.\n"
-               "The interpreter comes from the shebang, else the extension, else --interpreter."};
+  CLI::App app{
+      "ia-submit: run a script on an idle machine of the pool.\n"
+      "--interpreter names the program that runs the script; else its shebang runs\n"
+      "it as an executable; else its extension picks the program."};
   ia::cli::CommonOptions common;
   ia::cli::add_common_flags(app, common, "ia-submit");
   std::vector<ia::cli::ConfigFlag> config_flags = ia::cli::client_flags();
