@@ -1,10 +1,13 @@
 #include "client/script.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cstdio>
 #include <utility>
 
 #include "core/file.hpp"
 #include "core/strings.hpp"
+#include "json/utf8.hpp"
 
 namespace ia::client {
 namespace {
@@ -36,6 +39,22 @@ Result<std::string> read_script(const std::string& path, std::size_t max_bytes) 
   error.code = ErrorCode::invalid_argument;
   error.hint = "check the script's path";
   return error;
+}
+
+// JSON carries text, so the writer would turn bytes that are not UTF-8 into U+FFFD and
+// the node would run a script other than the one given.
+Status check_utf8(const std::string& path, const std::string& code) {
+  std::size_t offset = json::invalid_utf8_offset(code);
+  if (offset == std::string::npos) return {};
+  char byte[8];
+  std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(code[offset]));
+  std::string_view before(code.data(), offset);
+  auto line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+  return make_error(ErrorCode::invalid_argument,
+                    display_name(path) + " is not valid UTF-8: byte " + byte + " at offset " +
+                        std::to_string(offset) + " (line " + std::to_string(line) + ")",
+                    "scripts travel as UTF-8 text: convert it (iconv -t UTF-8), or send binary "
+                    "data as a file the script reads");
 }
 
 }  // namespace
@@ -86,6 +105,7 @@ Result<Script> load_script(const std::string& path, const std::string& requested
     return make_error(ErrorCode::invalid_argument, display_name(path) + " is empty",
                       "give a script with something in it");
   }
+  IA_TRY(check_utf8(path, *code));
   Result<std::string> interpreter = choose_interpreter(path, *code, requested_interpreter);
   if (!interpreter) return std::move(interpreter).error();
   return Script{std::move(code).value(), std::move(interpreter).value(),

@@ -115,6 +115,15 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_output --partial "more than the limit of 100000"
 }
 
+@test "ia-submit: a script that is not UTF-8 is refused naming the byte, not rewritten" {
+  printf 'print("\xff\xfe x")\n' > u.py
+  run submit u.py
+  assert_failure 2
+  assert_output --partial "u.py is not valid UTF-8: byte 0xff at offset 7 (line 1)"
+  api GET /v1/tasks
+  assert_equal "$(jq '.tasks | length' <<< "$body")" 0
+}
+
 @test "ia-submit: requests travel in the submission" {
   echo 'print(1)' > a.py
   run submit --parsable --timeout 90s --cpus 2 --memory 1G --gpus 1 --priority 5 --name nm \

@@ -72,6 +72,17 @@ TEST_CASE("script: load_script reads an endless file no further than its limit")
   CHECK_THAT(endless.error().message, Catch::Contains("/dev/zero") && Catch::Contains("1M"));
 }
 
+TEST_CASE("script: a script that is not UTF-8 is refused with the byte, offset and line") {
+  TempDir dir;
+  auto bad = ia::client::load_script(dir.write("u.py", "# ok\nprint(\"\xff\xfe x\")\n"), "", 1024);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == ia::ErrorCode::invalid_argument);
+  CHECK_THAT(bad.error().message,
+             Catch::EndsWith("u.py is not valid UTF-8: byte 0xff at offset 12 (line 2)"));
+  CHECK_THAT(bad.error().hint, Catch::Contains("iconv"));
+  CHECK(ia::client::load_script(dir.write("euro.py", "print('\u20ac')\n"), "", 1024));
+}
+
 TEST_CASE("batch: --array ranges with steps, single values and limits") {
   CHECK(*ia::client::parse_array("1-5", 100) == std::vector<std::int64_t>{1, 2, 3, 4, 5});
   CHECK(*ia::client::parse_array("0-20:10", 100) == std::vector<std::int64_t>{0, 10, 20});
