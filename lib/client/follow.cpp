@@ -1,5 +1,6 @@
 #include "client/follow.hpp"
 
+#include "core/strings.hpp"
 #include "core/time.hpp"
 #include "core/units.hpp"
 
@@ -8,8 +9,10 @@ namespace {
 
 void draw_status(const json::Value& task, std::int64_t id, std::int64_t started_ms) {
   std::string state = task.string_at("status");
-  std::string line = "task " + std::to_string(id) + " " + state;
-  if (state == "running" || state == "leased") line += " on " + task.string_at("node_id");
+  std::string line = "task " + std::to_string(id) + " " + escape_controls(state);
+  if (state == "running" || state == "leased") {
+    line += " on " + escape_controls(task.string_at("node_id"));
+  }
   line += " (" + format_duration(Millis((steady_now_ms() - started_ms) / 1000 * 1000)) + ")";
   std::fprintf(stderr, "\r\033[K%s", line.c_str());
   std::fflush(stderr);

@@ -5,10 +5,11 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load 'helpers/sched'
 load 'helpers/node'
+load 'helpers/fake_sched'
 
 setup() {
   export IA_CONFIG=/dev/null XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/xdg" NO_COLOR=1
-  SCHED_DIR= NODE_PID= NODE_TOKEN=
+  SCHED_DIR= NODE_PID= NODE_TOKEN= FAKE_PID=
   start_sched
   export IA_SERVER=$SCHED_URL IA_TOKEN=$ADMIN_TOKEN
   cd "$BATS_TEST_TMPDIR"
@@ -17,6 +18,7 @@ setup() {
 
 teardown() {
   [ -n "${NODE_PID:-}" ] && kill -9 "$NODE_PID" 2>/dev/null
+  stop_fake_sched
   stop_sched
   true
 }
@@ -105,4 +107,28 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   run status --token $'abc\r\nX-Api-Token: evil'
   assert_failure 2
   assert_output --partial "the token from --token holds a control character"
+}
+
+@test "ia-status: control characters in a server's strings are shown as escapes, not run" {
+  hostile=$'\e]0;pwned\a\e[31mred\nrow'
+  task=$(jq -cn --arg name "$hostile" '{task_id: 1, status: "queued", name: $name}')
+  start_fake_sched "$(jq -cn --argjson task "$(reply "$task")" \
+    --argjson list "$(reply "{\"tasks\":[$task],\"next_after\":null}")" \
+    --argjson gone "$(reply "$(jq -cn --arg m "$hostile" '{error: {code: "TASK_NOT_FOUND", message: $m}}')" 404)" \
+    '{"GET /v1/tasks": $list, "GET /v1/tasks/1": $task, "DELETE /v1/tasks/1": $gone}')"
+  export IA_SERVER=$FAKE_URL
+  run status tasks --format id,name
+  assert_success
+  assert_equal "${#lines[@]}" 2
+  assert_line --index 1 --regexp '^ +1 +\\x1b\]0;pwned\\x07\\x1b\[31mred\\nrow$'
+  refute_output --partial $'\e'
+  run status 1
+  assert_output --partial 'name: \x1b]0;pwned\x07\x1b[31mred\nrow'
+  refute_output --partial $'\e'
+  run status --json 1
+  assert_equal "$(jq -r .name <<< "$output")" "$hostile"
+  run cancel 1
+  assert_failure 5
+  assert_output --partial 'error: \x1b]0;pwned\x07\x1b[31mred\nrow'
+  refute_output --partial $'\e'
 }

@@ -25,6 +25,14 @@ TEST_CASE("table: counts UTF-8 characters, not bytes, for width") {
   CHECK(table.render(false) == "NAME   X\nπ-run  1\n");
 }
 
+TEST_CASE("table: control characters in cells are escaped, so a row stays one line") {
+  ia::cli::Table table({"ID", "NAME"});
+  table.add_row({"1", "\x1b]0;pwned\a\x1b[31mx\ny"});
+  CHECK(table.render(false) ==
+        "ID  NAME\n"
+        "1   \\x1b]0;pwned\\x07\\x1b[31mx\\ny\n");
+}
+
 TEST_CASE("table: colour codes appear only when enabled") {
   ia::cli::Table table({"A"});
   table.add_row({ia::cli::Cell("x", ia::cli::Color::red)});

@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
         std::printf("%s\n", ia::json::serialize(*task).c_str());
       } else if (!common.quiet) {
         std::printf("cancelled task %lld (%s)\n", static_cast<long long>(id),
-                    task->string_at("status").c_str());
+                    ia::escape_controls(task->string_at("status")).c_str());
       }
     }
     if (targets.empty() && !common.quiet) std::fprintf(stderr, "ia-cancel: no task matched\n");
