@@ -71,6 +71,11 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_failure 2
   run submit --timeout soon a.py
   assert_failure 2
+  for short in 0 0.0001 999ms; do
+    run submit --timeout "$short" a.py
+    assert_failure 2
+    assert_output --partial "--timeout $short is shorter than the 1s minimum"
+  done
   : > empty.py
   run submit empty.py
   assert_failure 2

@@ -33,7 +33,12 @@ ia::Result<ia::client::SubmitRequest> to_request(const Flags& flags) {
   if (!flags.timeout.empty()) {
     ia::Result<ia::Millis> timeout = ia::parse_duration(flags.timeout);
     if (!timeout) return std::move(timeout).error();
-    request.timeout_s = std::max<std::int64_t>(1, (timeout->count() + 999) / 1000);
+    if (*timeout < std::chrono::seconds(1)) {
+      return ia::make_error(ia::ErrorCode::invalid_argument,
+                            "--timeout " + flags.timeout + " is shorter than the 1s minimum",
+                            "give a wall-time limit from 1s to 7d, such as 90s or 10m");
+    }
+    request.timeout_s = (timeout->count() + 999) / 1000;
   }
   if (!flags.memory.empty()) {
     ia::Result<std::uint64_t> bytes = ia::parse_bytes(flags.memory);
