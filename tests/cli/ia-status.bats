@@ -37,6 +37,12 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_equal "$(jq -c '[.tasks.queued, .nodes.total, (.last_hour|has("tasks")), (.capacity|has("free"))]' <<< "$output")" '[1,0,true,true]'
 }
 
+@test "ia-status: --watch waits the whole period, even past 4294s (no 32-bit wrap)" {
+  run timeout 2 "$IA_BIN_DIR/ia-status" --watch 4295s
+  assert_failure 124
+  assert_equal "$(grep -c '^tasks' <<< "$output")" 1
+}
+
 @test "ia-status: tasks, a task in detail, --state, --format and bad columns" {
   submit --parsable --name first a.py
   submit --parsable --name second a.py

@@ -1,8 +1,7 @@
 // ia-status: look at tasks, nodes, the fair queue and statistics of an ia-sched.
 #include <CLI/CLI.hpp>
-#include <unistd.h>
-
 #include <cstdio>
+#include <thread>
 
 #include "cli/client_options.hpp"
 #include "cli/terminal.hpp"
@@ -149,7 +148,7 @@ int main(int argc, char** argv) {
       std::fputs(text->c_str(), stdout);
       std::fflush(stdout);
       if (every.count() == 0) return 0;
-      ::usleep(static_cast<useconds_t>(every.count() * 1000));
+      std::this_thread::sleep_for(every);
     }
   });
 }
