@@ -96,6 +96,20 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_output "cancelled task 4 (cancelled)"
 }
 
+@test "ia-cancel: a task named twice, or named and matched, is cancelled once; exit 0" {
+  submit --parsable --name job a.py
+  submit --parsable --name other a.py
+  run cancel 1 1
+  assert_success
+  assert_output "cancelled task 1 (cancelled)"
+  run cancel --name other 2
+  assert_success
+  assert_output "cancelled task 2 (cancelled)"
+  run cancel 2
+  assert_success
+  assert_output "task 2 was already cancelled"
+}
+
 @test "ia-cancel: nothing named exits 2, an unknown id 5, a non-number 2" {
   run cancel
   assert_failure 2

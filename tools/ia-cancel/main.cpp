@@ -3,6 +3,8 @@
 #include <fnmatch.h>
 
 #include <cstdio>
+#include <optional>
+#include <set>
 
 #include "cli/client_options.hpp"
 #include "cli/exit_codes.hpp"
@@ -40,6 +42,41 @@ Result<std::vector<std::int64_t>> matching(ia::client::Scheduler& scheduler,
   return ids;
 }
 
+// The ids named, then those matched, each once: a task named twice, or named and matched,
+// is cancelled once.
+Result<std::vector<std::int64_t>> targets(ia::client::Scheduler& scheduler,
+                                          const std::vector<std::string>& ids,
+                                          const std::string& state, const std::string& name) {
+  std::vector<std::int64_t> out;
+  std::set<std::int64_t> seen;
+  auto add = [&](std::int64_t id) {
+    if (seen.insert(id).second) out.push_back(id);
+  };
+  for (const std::string& text : ids) {
+    long long id = 0;
+    if (!ia::parse_int64(text, id) || id <= 0) {
+      return ia::make_error(ia::ErrorCode::invalid_argument, "'" + text + "' is not a task id");
+    }
+    add(id);
+  }
+  if (!state.empty() || !name.empty()) {
+    Result<std::vector<std::int64_t>> found = matching(scheduler, state, name);
+    if (!found) return std::move(found).error();
+    for (std::int64_t id : *found) add(id);
+  }
+  return out;
+}
+
+// The task, when a refused cancel was refused because it is cancelled already (another
+// ia-cancel got there between the listing and now): that is what was asked for.
+std::optional<Value> already_cancelled(ia::client::Scheduler& scheduler, std::int64_t id,
+                                       const ia::Error& refusal) {
+  if (refusal.code != ia::ErrorCode::conflict) return std::nullopt;
+  Result<Value> task = scheduler.task(id);
+  if (!task || task->string_at("status") != "cancelled") return std::nullopt;
+  return std::move(task).value();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -67,37 +104,31 @@ int main(int argc, char** argv) {
     Result<ia::http::ClientOptions> client = ia::cli::client_options(*cfg);
     if (!client) return std::move(client).error();
     ia::client::Scheduler scheduler(*client);
-    std::vector<std::int64_t> targets;
-    for (const std::string& text : ids) {
-      long long id = 0;
-      if (!ia::parse_int64(text, id) || id <= 0) {
-        return ia::make_error(ia::ErrorCode::invalid_argument, "'" + text + "' is not a task id");
-      }
-      targets.push_back(id);
-    }
-    if (!state.empty() || !name.empty()) {
-      Result<std::vector<std::int64_t>> found = matching(scheduler, state, name);
-      if (!found) return std::move(found).error();
-      targets.insert(targets.end(), found->begin(), found->end());
-    }
+    Result<std::vector<std::int64_t>> picked = targets(scheduler, ids, state, name);
+    if (!picked) return std::move(picked).error();
     int failures = 0;
     ia::Error last;
-    for (std::int64_t id : targets) {
+    for (std::int64_t id : *picked) {
       Result<Value> task = scheduler.cancel(id);
-      if (!task) {
+      std::optional<Value> before =
+          task ? std::nullopt : already_cancelled(scheduler, id, task.error());
+      if (!task && !before) {
         last = task.error();
         ++failures;
         ia::cli::print_error("ia-cancel", task.error(), false);
         continue;
       }
+      const Value& shown = task ? *task : *before;
       if (common.json) {
-        std::printf("%s\n", ia::json::serialize(*task).c_str());
+        std::printf("%s\n", ia::json::serialize(shown).c_str());
+      } else if (before && !common.quiet) {
+        std::printf("task %lld was already cancelled\n", static_cast<long long>(id));
       } else if (!common.quiet) {
         std::printf("cancelled task %lld (%s)\n", static_cast<long long>(id),
-                    ia::escape_controls(task->string_at("status")).c_str());
+                    ia::escape_controls(shown.string_at("status")).c_str());
       }
     }
-    if (targets.empty() && !common.quiet) std::fprintf(stderr, "ia-cancel: no task matched\n");
+    if (picked->empty() && !common.quiet) std::fprintf(stderr, "ia-cancel: no task matched\n");
     if (failures == 0) return 0;
     return ia::cli::client_exit_code(last);
   });
