@@ -35,7 +35,9 @@ Result<std::string> read_token(const config::Config& cfg) {
   if (token.empty() && !token_file.empty()) {
     Result<std::string> text = read_file(token_file, k_max_token_file_bytes);
     if (!text) {
+      // A token file that is not there is a bad argument (exit 2), as a bad --ca-file is.
       Error error = std::move(text).error();
+      error.code = ErrorCode::invalid_argument;
       error.hint = "check --token-file or IA_TOKEN_FILE (" + cfg.origin("client.token_file") + ")";
       return error;
     }

@@ -119,7 +119,13 @@ Result<std::vector<std::string>> split_arguments(const std::string& line) {
 
 Result<std::vector<std::vector<std::string>>> read_each_file(const std::string& path) {
   Result<std::string> text = read_file(path, k_max_each_file_bytes);
-  if (!text) return std::move(text).error();
+  if (!text) {
+    // Missing, a directory or too large: the caller's mistake (exit 2), not a missing task.
+    Error error = std::move(text).error();
+    error.code = ErrorCode::invalid_argument;
+    error.hint = "give --each a file with one task's arguments per line";
+    return error;
+  }
   std::vector<std::vector<std::string>> lists;
   int number = 0;
   for (const std::string& raw : split(*text, '\n')) {

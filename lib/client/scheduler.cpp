@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "api/task.hpp"
+
 namespace ia::client {
 namespace {
 
@@ -13,6 +15,12 @@ Millis poll_limit(int wait_s) { return Millis((wait_s + 15) * 1000LL); }
 bool is_finished_state(const std::string& state) {
   return state == "succeeded" || state == "failed" || state == "timed_out" ||
          state == "cancelled";
+}
+
+Status check_task_state(const std::string& state) {
+  if (api::parse_task_state(state)) return {};
+  return make_error(ErrorCode::invalid_argument, "unknown task state '" + state + "'",
+                    "states: queued, leased, running, succeeded, failed, timed_out, cancelled");
 }
 
 Result<json::Value> Scheduler::submit(const std::string& body) {
@@ -31,7 +39,11 @@ Result<json::Value> Scheduler::wait(std::int64_t id, int wait_s) {
 Result<json::Value> Scheduler::list(const std::string& state, std::int64_t limit,
                                     std::int64_t after) {
   std::string path = "/v1/tasks?limit=" + std::to_string(limit) + "&after=" + std::to_string(after);
-  if (!state.empty()) path += "&status=" + state;
+  if (!state.empty()) {
+    // Checked, not pasted raw: "queued&limit=100000" would add a parameter of its own.
+    IA_TRY(check_task_state(state));
+    path += "&status=" + state;
+  }
   return http::json_or_error(m_http.get(path));
 }
 

@@ -45,4 +45,7 @@ class Scheduler {
 
 bool is_finished_state(const std::string& state);
 
+// An error listing the task states unless state is one of them (for --state flags).
+Status check_task_state(const std::string& state);
+
 }  // namespace ia::client

@@ -152,3 +152,35 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_output --partial 'error: \x1b]0;pwned\x07\x1b[31mred\nrow'
   refute_output --partial $'\e'
 }
+
+@test "ia-status: --state must name a task state; exit 2, nothing pasted into the query" {
+  for bad in "a b" "queued&limit=100000" "done"; do
+    run status tasks --state "$bad"
+    assert_failure 2
+    assert_output --partial "unknown task state '$bad'"
+    run cancel --state "$bad"
+    assert_failure 2
+    assert_output --partial "unknown task state '$bad'"
+  done
+}
+
+@test "ia-status: a token file that cannot be read exits 2, as a bad --ca-file does" {
+  IA_TOKEN= IA_TOKEN_FILE=/nonexistent run status
+  assert_failure 2
+  assert_output --partial "/nonexistent"
+  IA_TOKEN= run cancel --token-file "$BATS_TEST_TMPDIR" 1
+  assert_failure 2
+}
+
+@test "ia-status: a server answering HTML with 200 is a failure (exit 1), not bad flags" {
+  start_fake_sched "$(jq -cn --argjson html "$(reply '<html>login</html>' 200 text/html)" \
+    '{"*": $html}')"
+  export IA_SERVER=$FAKE_URL
+  run status
+  assert_failure 1
+  assert_output --partial "not JSON"
+  run cancel 1
+  assert_failure 1
+  run submit a.py
+  assert_failure 1
+}

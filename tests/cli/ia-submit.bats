@@ -76,6 +76,13 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
     assert_failure 2
     assert_output --partial "--timeout $short is shorter than the 1s minimum"
   done
+  run submit --each missing.txt a.py
+  assert_failure 2
+  assert_output --partial "missing.txt"
+  mkdir lists
+  run submit --each lists a.py
+  assert_failure 2
+  assert_output --partial "lists"
   : > empty.py
   run submit empty.py
   assert_failure 2
@@ -225,6 +232,6 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   IA_TOKEN=wrong run submit a.py
   assert_failure 4
   IA_TOKEN= IA_TOKEN_FILE=$BATS_TEST_TMPDIR/none run submit a.py
-  assert_failure
+  assert_failure 2
   assert_output --partial "token-file"
 }

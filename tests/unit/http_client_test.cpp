@@ -16,3 +16,12 @@ TEST_CASE("http client: a token with CR, LF or NUL is refused, never sent as hea
     CHECK_THAT(response.error().message, Catch::Contains("token"));
   }
 }
+
+TEST_CASE("http client: a 2xx answer that is not JSON is a failure, not a bad argument") {
+  ia::http::ClientResponse html{200, "<html><body>proxy login</body></html>"};
+  auto answer = ia::http::json_or_error(html);
+  REQUIRE_FALSE(answer);
+  CHECK(answer.error().code == ia::ErrorCode::internal);
+  CHECK_THAT(answer.error().message, Catch::StartsWith("the server's answer is not JSON"));
+  CHECK(ia::http::json_or_error(ia::http::ClientResponse{200, ""})->is_null());
+}

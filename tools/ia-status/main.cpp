@@ -111,7 +111,10 @@ int main(int argc, char** argv) {
     auto render = [&]() -> Result<std::string> {
       if (tasks->parsed()) {
         std::string path = "/v1/tasks?limit=" + std::to_string(flags.limit);
-        if (!flags.state.empty()) path += "&status=" + flags.state;
+        if (!flags.state.empty()) {
+          IA_TRY(ia::client::check_task_state(flags.state));
+          path += "&status=" + flags.state;
+        }
         return rows_view(scheduler, path, "tasks", st::task_columns(), flags, common.json);
       }
       if (nodes->parsed()) {
