@@ -201,6 +201,19 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_equal "$(cat logs-err.txt)" "err1"
 }
 
+@test "ia-submit: --wait with --array or --each keeps the ids off stdout, and -q drops them" {
+  start_node
+  printf '#!/bin/sh\necho "index $IA_ARRAY_INDEX"\n' > idx.sh
+  submit --wait --array 1-2 idx.sh > out.txt 2> err.txt
+  assert_equal "$(cat out.txt)" "index 2"
+  assert_equal "$(cat err.txt)" "$(printf '1\n2')"
+  printf 'a\nb\n' > list.txt
+  printf '#!/bin/sh\necho "arg $1"\n' > arg.sh
+  submit -q --wait --each list.txt arg.sh > out.txt 2> err.txt
+  assert_equal "$(cat out.txt)" "arg b"
+  assert_equal "$(cat err.txt)" ""
+}
+
 @test "ia-submit: --wait exits 124 when the task times out and 1 when it is cancelled" {
   start_node
   echo 'import time; time.sleep(30)' > slow.py
