@@ -184,3 +184,33 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   run submit a.py
   assert_failure 1
 }
+
+@test "ia-cancel: a server whose list cursor stands still is stopped, not asked forever" {
+  page='{"tasks":[{"task_id":1,"status":"queued","name":"a"}],"next_after":1}'
+  start_fake_sched "$(jq -cn --argjson page "$(reply "$page")" '{"GET /v1/tasks": $page}')"
+  export IA_SERVER=$FAKE_URL
+  run timeout 10 "$IA_BIN_DIR/ia-cancel" --state queued
+  assert_failure 1
+  assert_output --partial "did not move on past task 1"
+  [ "$(fake_requests)" -le 3 ]
+  run grep -c DELETE "$FAKE_LOG"
+  assert_output 0
+}
+
+@test "ia-status, ia-cancel: a task answer without task_id or status is an error naming it" {
+  for body in '' '[]' '{"task_id":"x"}' '{"task_id":1}' '{"task_id":2,"status":"queued"}'; do
+    start_fake_sched "$(jq -cn --argjson r "$(reply "$body")" '{"*": $r}')"
+    export IA_SERVER=$FAKE_URL
+    run cancel 1
+    assert_failure 1
+    assert_output --regexp "answer for task 1 (is not a JSON object|has no whole-number 'task_id'|has no 'status'|is about task 2)"
+    refute_output --partial "cancelled task"
+    run status 1
+    assert_failure 1
+    assert_output --partial "answer for task 1"
+    run status tasks
+    assert_failure 1
+    assert_output --partial "has no 'tasks' list"
+    stop_fake_sched
+  done
+}

@@ -25,9 +25,7 @@ Result<std::vector<std::int64_t>> matching(ia::client::Scheduler& scheduler,
   while (true) {
     Result<Value> page = scheduler.list(state, 500, after);
     if (!page) return std::move(page).error();
-    const Value* tasks = page->find("tasks");
-    if (!tasks || !tasks->is_array()) break;
-    for (const Value& task : tasks->as_array()) {
+    for (const Value& task : page->find("tasks")->as_array()) {
       const Value* id = task.find("task_id");
       if (!id || !id->is_int()) continue;
       std::string status = task.string_at("status");
@@ -37,6 +35,13 @@ Result<std::vector<std::int64_t>> matching(ia::client::Scheduler& scheduler,
     }
     const Value* next = page->find("next_after");
     if (!next || !next->is_int()) break;
+    // A cursor that stands still would fetch the same page forever.
+    if (next->as_int() <= after) {
+      return ia::make_error(
+          ia::ErrorCode::internal,
+          "the scheduler's task list did not move on past task " + std::to_string(after),
+          "check that client.server names an ia-sched of this version");
+    }
     after = next->as_int();
   }
   return ids;

@@ -43,7 +43,11 @@ Result<std::string> rows_view(ia::client::Scheduler& scheduler, const std::strin
   Result<std::vector<st::Column>> columns = st::pick(all, flags.format);
   if (!columns) return std::move(columns).error();
   const Value* rows = answer->find(key);
-  if (!rows || !rows->is_array()) return ia::make_error(ia::ErrorCode::internal, "no " + key);
+  if (!rows || !rows->is_array()) {
+    return ia::make_error(ia::ErrorCode::internal,
+                          "the scheduler's answer has no '" + key + "' list",
+                          "check that client.server names an ia-sched of this version");
+  }
   return st::render_rows(*columns, rows->as_array(), ia::cli::use_color(1));
 }
 
