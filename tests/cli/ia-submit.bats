@@ -71,6 +71,13 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_failure 2
   run submit --timeout soon a.py
   assert_failure 2
+  run submit --cpus nan a.py
+  assert_failure 2
+  assert_output --partial "--cpus: 'nan' is not a number"
+  run submit --cpus 0 a.py
+  assert_failure 2
+  assert_output --partial "give a number above 0 and at most 4096"
+  refute_output --regexp '[0-9]{20}'
   for short in 0 0.0001 999ms; do
     run submit --timeout "$short" a.py
     assert_failure 2

@@ -1,10 +1,10 @@
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 
 #include "api/errors.hpp"
 #include "cli/client_options.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/flag_checks.hpp"
 #include "cli/table.hpp"
 #include "cli/terminal.hpp"
 #include "temp_dir.hpp"
@@ -100,4 +100,30 @@ TEST_CASE("client options: the ends of a token are trimmed, its file's newline t
   auto options = ia::cli::client_options(cfg);
   REQUIRE(options);
   CHECK(options->token == "abc");
+}
+
+TEST_CASE("flag checks: number_between refuses nan, inf and out-of-range values readably") {
+  auto parse = [](const char* text) -> std::string {
+    CLI::App app;
+    double cpus = 0;
+    app.add_option("--cpus", cpus)->check(ia::cli::number_between(0, 4096, true));
+    const char* argv[] = {"test", "--cpus", text};
+    try {
+      app.parse(3, const_cast<char**>(argv));
+    } catch (const CLI::ParseError& error) {
+      return error.what();
+    }
+    return "";
+  };
+  CHECK(parse("2.5").empty());
+  CHECK(parse("4096").empty());
+  for (const char* bad : {"nan", "-nan", "inf", "1e400", "abc", ""}) {
+    INFO(bad);
+    CHECK_THAT(parse(bad), Catch::Contains("is not a number: give one above 0 and at most 4096"));
+  }
+  for (const char* bad : {"0", "-1", "4096.5"}) {
+    INFO(bad);
+    CHECK_THAT(parse(bad),
+               Catch::Contains("is out of range: give a number above 0 and at most 4096"));
+  }
 }

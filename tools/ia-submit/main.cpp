@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/client_options.hpp"
+#include "cli/flag_checks.hpp"
 #include "cli/tool.hpp"
 #include "client/submission.hpp"
 #include "core/units.hpp"
@@ -74,9 +75,12 @@ int main(int argc, char** argv) {
   app.add_option("--interpreter", flags.interpreter, "Program that runs the script");
   app.add_option("--name", flags.name, "A name to find the task by");
   app.add_option("--timeout", flags.timeout, "Wall-time limit, e.g. 10m");
-  app.add_option("--cpus", flags.cpus, "CPUs the task needs")->check(CLI::PositiveNumber);
+  // The scheduler's own limits, so that a typo is told here, by flag name.
+  app.add_option("--cpus", flags.cpus, "CPUs the task needs")
+      ->check(ia::cli::number_between(0, 4096, true));
   app.add_option("--memory", flags.memory, "Memory the task needs, e.g. 512M");
-  app.add_option("--gpus", flags.gpus, "Whole GPUs the task needs")->check(CLI::NonNegativeNumber);
+  app.add_option("--gpus", flags.gpus, "Whole GPUs the task needs")
+      ->check(ia::cli::number_between(0, 1024));
   app.add_option("--priority", flags.priority, "Higher runs first");
   app.add_option("--retries", flags.retries, "Times to retry after a lost node")
       ->check(CLI::Range(0, 100));
