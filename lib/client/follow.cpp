@@ -59,6 +59,20 @@ Result<json::Value> follow(Scheduler& scheduler, std::int64_t id, const FollowOp
   return scheduler.task(id);
 }
 
+Result<OutputPiece> collect_output(Scheduler& scheduler, std::int64_t id, bool until_finished) {
+  OutputPiece whole;
+  while (true) {
+    Result<OutputPiece> piece = scheduler.output(id, whole.next_offset, until_finished ? 20 : 0);
+    if (!piece) return std::move(piece).error();
+    whole.data.append(piece->data);
+    whole.finished = piece->finished;
+    whole.status = piece->status;
+    bool moved = piece->next_offset > whole.next_offset;
+    whole.next_offset = piece->next_offset;
+    if (whole.finished || (!until_finished && !moved)) return whole;
+  }
+}
+
 int exit_code_of(const json::Value& task) {
   std::string state = task.string_at("status");
   if (state == "timed_out") return 124;

@@ -82,6 +82,18 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_output "hello"
 }
 
+@test "ia-status: logs --json is one object with the output and its stderr ranges" {
+  start_node
+  printf 'import sys, time\nprint("out", flush=True)\ntime.sleep(0.2)\nprint("err", file=sys.stderr, flush=True)\n' > both.py
+  id=$(submit --parsable both.py)
+  run status --json logs --follow "$id"
+  assert_success
+  assert_equal "$(jq -c '[.task_id, .output, .stderr_ranges, .finished, .status]' <<< "$output")" \
+    "[$id,\"out\\nerr\\n\",[[4,8]],true,\"succeeded\"]"
+  run status --json logs "$id"
+  assert_equal "$(jq -r .output <<< "$output")" "$(printf 'out\nerr')"
+}
+
 @test "ia-cancel: by id, by --state and by --name; says what it cancelled" {
   for n in a b c; do submit --parsable --name "job-$n" a.py; done
   submit --parsable --name other a.py
@@ -108,6 +120,15 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   run cancel 2
   assert_success
   assert_output "task 2 was already cancelled"
+}
+
+@test "ia-cancel: --json prints each failure as the wire error on stdout too" {
+  submit --parsable a.py
+  run bash -c "'$IA_BIN_DIR/ia-cancel' --json 1 99999 2>/dev/null"
+  assert_failure 5
+  assert_equal "${#lines[@]}" 2
+  assert_equal "$(jq -r .status <<< "${lines[0]}")" cancelled
+  assert_equal "$(jq -r .error.code <<< "${lines[1]}")" TASK_NOT_FOUND
 }
 
 @test "ia-cancel: nothing named exits 2, an unknown id 5, a non-number 2" {

@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
       if (!task && !before) {
         last = task.error();
         ++failures;
-        ia::cli::print_error("ia-cancel", task.error(), false);
+        ia::cli::print_error("ia-cancel", task.error(), common.json);
         continue;
       }
       const Value& shown = task ? *task : *before;

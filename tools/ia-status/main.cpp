@@ -64,9 +64,16 @@ Result<std::string> tasks_detail(ia::client::Scheduler& scheduler, const Flags& 
   return out;
 }
 
-Result<int> logs(ia::client::Scheduler& scheduler, const Flags& flags) {
+Result<int> logs(ia::client::Scheduler& scheduler, const Flags& flags, bool json) {
   Result<std::int64_t> id = task_id(flags.log_id);
   if (!id) return std::move(id).error();
+  if (json) {
+    Result<ia::client::OutputPiece> whole =
+        ia::client::collect_output(scheduler, *id, flags.follow);
+    if (!whole) return std::move(whole).error();
+    std::printf("%s\n", st::render_output_json(*id, *whole).c_str());
+    return 0;
+  }
   if (!flags.follow) {
     Result<ia::client::OutputPiece> piece = scheduler.output(*id, 0, 0);
     if (!piece) return std::move(piece).error();
@@ -111,7 +118,7 @@ int main(int argc, char** argv) {
     Result<ia::http::ClientOptions> client = ia::cli::client_options(*cfg);
     if (!client) return std::move(client).error();
     ia::client::Scheduler scheduler(*client);
-    if (logs_cmd->parsed()) return logs(scheduler, flags);
+    if (logs_cmd->parsed()) return logs(scheduler, flags, common.json);
     auto render = [&]() -> Result<std::string> {
       if (tasks->parsed()) {
         std::string path = "/v1/tasks?limit=" + std::to_string(flags.limit);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "api/output.hpp"
 #include "cli/table.hpp"
 #include "core/strings.hpp"
 
@@ -137,6 +138,14 @@ std::string render_task(const json::Value& task) {
   }
   out += "interpreter: " + escape_controls(text_of(task.find("interpreter"))) + "\n";
   return out;
+}
+
+std::string render_output_json(std::int64_t id, const client::OutputPiece& piece) {
+  json::Writer out;
+  out.begin_object().field("task_id", static_cast<long long>(id));
+  api::write_output(out, "output", piece.data);
+  out.field("finished", piece.finished).field("status", piece.status).end_object();
+  return out.take();
 }
 
 }  // namespace ia::status_tool
