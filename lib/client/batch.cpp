@@ -64,7 +64,8 @@ Result<std::pair<std::string, std::string>> parse_assignment(const std::string& 
   std::size_t equals = text.find('=');
   if (equals == std::string::npos || equals == 0) {
     return make_error(ErrorCode::invalid_argument, "'" + text + "' is not KEY=VALUE",
-                      "write it as NAME=value, e.g. --env SEED=42");
+                      strict_name ? "write it as NAME=value, e.g. --env SEED=42"
+                                  : "write it as key=value, e.g. --label gpu=a100");
   }
   std::string key = text.substr(0, equals);
   if (strict_name) {

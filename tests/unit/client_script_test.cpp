@@ -122,6 +122,15 @@ TEST_CASE("batch: KEY=VALUE assignments keep '=' in values and check names") {
   CHECK(ia::client::parse_assignment("gpu.model=a100", false));
 }
 
+TEST_CASE("batch: a bad --label is told the --label way to write it, not --env's") {
+  auto label = ia::client::parse_assignment("gpu", false);
+  REQUIRE_FALSE(label);
+  CHECK_THAT(label.error().hint, Catch::Contains("--label gpu=a100"));
+  auto env = ia::client::parse_assignment("SEED", true);
+  REQUIRE_FALSE(env);
+  CHECK_THAT(env.error().hint, Catch::Contains("--env SEED=42"));
+}
+
 TEST_CASE("batch: --each lines split like a shell, quotes and escapes included") {
   using V = std::vector<std::string>;
   CHECK(*ia::client::split_arguments("a b  c") == V{"a", "b", "c"});
