@@ -63,6 +63,19 @@ TEST_CASE("config: an unknown section is an error with a suggestion") {
   CHECK_THAT(status.error().message, Catch::Contains("did you mean 'idle'"));
 }
 
+TEST_CASE("config: a known section written as an array of tables or a value says so") {
+  Config config;
+  auto array = config.merge_toml("[[client]]\nserver = \"http://x\"\n", "ia.toml");
+  REQUIRE_FALSE(array);
+  CHECK(array.error().message ==
+        "ia.toml:1: [[client]] is an array of tables, but [client] must be one table");
+  CHECK_THAT(array.error().hint, Catch::Contains("write [client] once"));
+  auto value = config.merge_toml("idle = 5\n", "ia.toml");
+  REQUIRE_FALSE(value);
+  CHECK_THAT(value.error().message,
+             Catch::Contains("'idle' is a value, but [idle] must be one table"));
+}
+
 TEST_CASE("config: wrong types and out-of-range values name the key and line") {
   Config config;
   auto wrong = config.merge_toml("[idle]\nmax_cpu = \"lots\"\n", "a.toml");
