@@ -91,6 +91,18 @@ TEST_CASE("config: wrong types and out-of-range values name the key and line") {
   CHECK_THAT(duration.error().message, Catch::Contains("idle_time"));
 }
 
+TEST_CASE("config: range errors show values and bounds in the key's units") {
+  Config config;
+  auto memory = config.merge_toml("[sandbox]\nmemory = -1\n", "m.toml");
+  REQUIRE_FALSE(memory);
+  CHECK(memory.error().message == "m.toml:2: [sandbox] memory is out of range (-1)");
+  CHECK(memory.error().hint == "use a value of at least 0B");
+  auto window = config.set_text("idle.cpu_window", "11s", "--cpu-window");
+  REQUIRE_FALSE(window);
+  CHECK(window.error().message == "--cpu-window: [idle] cpu_window is out of range (11s)");
+  CHECK(window.error().hint == "use a value from 0s to 10s");
+}
+
 TEST_CASE("config: nan and inf are refused wherever a number is read") {
   Config config;
   for (const char* text : {"max_cpu = nan", "max_cpu = -nan", "max_cpu = inf"}) {
