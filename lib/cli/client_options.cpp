@@ -1,9 +1,54 @@
 #include "cli/client_options.hpp"
 
+#include <cstdio>
+
 #include "core/file.hpp"
 #include "core/strings.hpp"
 
 namespace ia::cli {
+namespace {
+
+// A token is a line of text; the bound keeps a wrong path (/dev/zero) from filling memory.
+constexpr std::size_t k_max_token_file_bytes = 64 << 10;
+
+// The token travels in an HTTP header, where a CR or LF would start a header of its own.
+Status check_token(std::string_view token, const std::string& source) {
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    auto byte = static_cast<unsigned char>(token[i]);
+    if (byte >= 0x20 && byte != 0x7f) continue;
+    char code[8];
+    std::snprintf(code, sizeof code, "0x%02x", byte);
+    return make_error(ErrorCode::invalid_argument,
+                      "the token from " + source + " holds a control character (byte " + code +
+                          " at offset " + std::to_string(i) + ")",
+                      "a token is one line of printable text, as 'ia-sched token create' "
+                      "printed it");
+  }
+  return {};
+}
+
+// --token / IA_TOKEN, else the first line of --token-file / IA_TOKEN_FILE.
+Result<std::string> read_token(const config::Config& cfg) {
+  std::string token(trim(cfg.string("client.token")));
+  std::string source = cfg.origin("client.token");
+  const std::string& token_file = cfg.string("client.token_file");
+  if (token.empty() && !token_file.empty()) {
+    Result<std::string> text = read_file(token_file, k_max_token_file_bytes);
+    if (!text) {
+      // A token file that is not there is a bad argument (exit 2), as a bad --ca-file is.
+      Error error = std::move(text).error();
+      error.code = ErrorCode::invalid_argument;
+      error.hint = "check --token-file or IA_TOKEN_FILE (" + cfg.origin("client.token_file") + ")";
+      return error;
+    }
+    token = std::string(trim(*text));
+    source = token_file;
+  }
+  IA_TRY(check_token(token, source));
+  return token;
+}
+
+}  // namespace
 
 std::vector<ConfigFlag> client_flags() {
   return {{"--server", "client.server", {}},
@@ -32,17 +77,9 @@ Result<http::ClientOptions> client_options(const config::Config& cfg) {
       return error;
     }
   }
-  options.token = cfg.string("client.token");
-  const std::string& token_file = cfg.string("client.token_file");
-  if (options.token.empty() && !token_file.empty()) {
-    Result<std::string> token = read_file(token_file);
-    if (!token) {
-      Error error = std::move(token).error();
-      error.hint = "check --token-file or IA_TOKEN_FILE (" + cfg.origin("client.token_file") + ")";
-      return error;
-    }
-    options.token = std::string(trim(*token));
-  }
+  Result<std::string> token = read_token(cfg);
+  if (!token) return std::move(token).error();
+  options.token = std::move(token).value();
   return options;
 }
 

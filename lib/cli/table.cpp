@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/strings.hpp"
+
 namespace ia::cli {
 
 std::size_t display_width(const std::string& text) {
@@ -19,6 +21,8 @@ Table::Table(std::vector<std::string> headers, std::vector<bool> right_aligned)
 
 void Table::add_row(std::vector<Cell> row) {
   row.resize(m_headers.size(), Cell(""));
+  // Cells come from the server: a newline would split the row, an escape take the terminal.
+  for (Cell& cell : row) cell.text = escape_controls(cell.text);
   m_rows.push_back(std::move(row));
 }
 

@@ -1,5 +1,6 @@
 // cli::Table: aligned text columns for people (scripts use --json). Numeric columns are
-// right-aligned; the header is bold when colour is on. Cells may carry a colour.
+// right-aligned; the header is bold when colour is on. Cells may carry a colour; their
+// control characters are shown as escapes.
 #pragma once
 
 #include <string>

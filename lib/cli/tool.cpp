@@ -6,6 +6,7 @@
 #include "api/errors.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/terminal.hpp"
+#include "core/strings.hpp"
 #include "core/version.hpp"
 
 namespace ia::cli {
@@ -75,8 +76,10 @@ void print_error(const std::string& tool, const Error& error, bool json) {
     return;
   }
   bool color = use_color(2);
-  std::string text = tool + ": " + paint("error: ", Color::red, color) + error.message + "\n";
-  if (!error.hint.empty()) text += "hint: " + error.hint + "\n";
+  // A server's error message reaches the terminal too: its control characters are shown.
+  std::string text =
+      tool + ": " + paint("error: ", Color::red, color) + escape_controls(error.message) + "\n";
+  if (!error.hint.empty()) text += "hint: " + escape_controls(error.hint) + "\n";
   std::fputs(text.c_str(), stderr);
 }
 

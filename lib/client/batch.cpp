@@ -6,6 +6,10 @@
 namespace ia::client {
 namespace {
 
+// Room for the most tasks one command may submit, each with a line of arguments; the
+// bound keeps a wrong path (/dev/zero) from filling memory.
+constexpr std::size_t k_max_each_file_bytes = 16 << 20;
+
 Error bad_array(const std::string& spec, const std::string& why) {
   return make_error(ErrorCode::invalid_argument, "invalid --array '" + spec + "': " + why,
                     "write A-B or A-B:STEP with whole numbers, e.g. --array 1-100");
@@ -37,13 +41,21 @@ Result<std::vector<std::int64_t>> parse_array(const std::string& spec, std::size
     return bad_array(spec, "both ends must be whole numbers");
   }
   if (first < 0 || last < first) return bad_array(spec, "the range must run upwards from 0 or more");
+  // Counted before any index is made, so that a huge range costs nothing; the indices come
+  // from the count, since first + step may pass INT64_MAX.
   std::uint64_t count = static_cast<std::uint64_t>(last - first) / static_cast<std::uint64_t>(step) + 1;
   if (count > max_count) {
-    return bad_array(spec, std::to_string(count) + " tasks is more than the limit of " +
-                               std::to_string(max_count));
+    return make_error(ErrorCode::invalid_argument,
+                      "--array '" + spec + "' makes " + std::to_string(count) +
+                          " tasks, more than the limit of " + std::to_string(max_count) +
+                          " for one command",
+                      "split the range over several ia-submit calls, or use a larger STEP");
   }
   std::vector<std::int64_t> indices;
-  for (long long i = first; i <= last; i += step) indices.push_back(i);
+  indices.reserve(count);
+  for (std::uint64_t k = 0; k < count; ++k) {
+    indices.push_back(first + static_cast<std::int64_t>(k) * step);
+  }
   return indices;
 }
 
@@ -52,7 +64,8 @@ Result<std::pair<std::string, std::string>> parse_assignment(const std::string& 
   std::size_t equals = text.find('=');
   if (equals == std::string::npos || equals == 0) {
     return make_error(ErrorCode::invalid_argument, "'" + text + "' is not KEY=VALUE",
-                      "write it as NAME=value, e.g. --env SEED=42");
+                      strict_name ? "write it as NAME=value, e.g. --env SEED=42"
+                                  : "write it as key=value, e.g. --label gpu=a100");
   }
   std::string key = text.substr(0, equals);
   if (strict_name) {
@@ -106,8 +119,14 @@ Result<std::vector<std::string>> split_arguments(const std::string& line) {
 }
 
 Result<std::vector<std::vector<std::string>>> read_each_file(const std::string& path) {
-  Result<std::string> text = read_file(path);
-  if (!text) return std::move(text).error();
+  Result<std::string> text = read_file(path, k_max_each_file_bytes);
+  if (!text) {
+    // Missing, a directory or too large: the caller's mistake (exit 2), not a missing task.
+    Error error = std::move(text).error();
+    error.code = ErrorCode::invalid_argument;
+    error.hint = "give --each a file with one task's arguments per line";
+    return error;
+  }
   std::vector<std::vector<std::string>> lists;
   int number = 0;
   for (const std::string& raw : split(*text, '\n')) {

@@ -1,5 +1,6 @@
 #include "client/follow.hpp"
 
+#include "core/strings.hpp"
 #include "core/time.hpp"
 #include "core/units.hpp"
 
@@ -8,8 +9,10 @@ namespace {
 
 void draw_status(const json::Value& task, std::int64_t id, std::int64_t started_ms) {
   std::string state = task.string_at("status");
-  std::string line = "task " + std::to_string(id) + " " + state;
-  if (state == "running" || state == "leased") line += " on " + task.string_at("node_id");
+  std::string line = "task " + std::to_string(id) + " " + escape_controls(state);
+  if (state == "running" || state == "leased") {
+    line += " on " + escape_controls(task.string_at("node_id"));
+  }
   line += " (" + format_duration(Millis((steady_now_ms() - started_ms) / 1000 * 1000)) + ")";
   std::fprintf(stderr, "\r\033[K%s", line.c_str());
   std::fflush(stderr);
@@ -54,6 +57,20 @@ Result<json::Value> follow(Scheduler& scheduler, std::int64_t id, const FollowOp
   }
   if (options.status_line) clear_status();
   return scheduler.task(id);
+}
+
+Result<OutputPiece> collect_output(Scheduler& scheduler, std::int64_t id, bool until_finished) {
+  OutputPiece whole;
+  while (true) {
+    Result<OutputPiece> piece = scheduler.output(id, whole.next_offset, until_finished ? 20 : 0);
+    if (!piece) return std::move(piece).error();
+    whole.data.append(piece->data);
+    whole.finished = piece->finished;
+    whole.status = piece->status;
+    bool moved = piece->next_offset > whole.next_offset;
+    whole.next_offset = piece->next_offset;
+    if (whole.finished || (!until_finished && !moved)) return whole;
+  }
 }
 
 int exit_code_of(const json::Value& task) {

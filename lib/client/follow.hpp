@@ -25,6 +25,10 @@ struct FollowOptions {
 // The task's final JSON (or its JSON when stopped early).
 Result<json::Value> follow(Scheduler& scheduler, std::int64_t id, const FollowOptions& options);
 
+// The task's output from its start in one piece: what it has sent so far, or with
+// until_finished all of it once the task has ended (for --json, which prints one object).
+Result<OutputPiece> collect_output(Scheduler& scheduler, std::int64_t id, bool until_finished);
+
 // The exit code ia-submit --wait ends with for a finished task: its own exit code; 124
 // when it timed out; 1 when it failed without one or was cancelled.
 int exit_code_of(const json::Value& task);

@@ -1,5 +1,7 @@
 // client::Scheduler: the /v1 client routes of ia-sched as calls that return the server's
 // JSON answers (or its errors as ia::Error). What ia-submit, ia-status and ia-cancel share.
+// A task answer without its task_id and status, or a listing without its tasks, is an
+// error naming what is missing.
 // Thread safety follows http::Client: calls may come from several threads.
 #pragma once
 
@@ -44,5 +46,8 @@ class Scheduler {
 };
 
 bool is_finished_state(const std::string& state);
+
+// An error listing the task states unless state is one of them (for --state flags).
+Status check_task_state(const std::string& state);
 
 }  // namespace ia::client

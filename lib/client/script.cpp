@@ -1,14 +1,13 @@
 #include "client/script.hpp"
 
-#include <unistd.h>
-
+#include <algorithm>
 #include <array>
-#include <cerrno>
+#include <cstdio>
 #include <utility>
 
 #include "core/file.hpp"
 #include "core/strings.hpp"
-#include "core/units.hpp"
+#include "json/utf8.hpp"
 
 namespace ia::client {
 namespace {
@@ -23,17 +22,39 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-Result<std::string> read_stdin(std::size_t max_bytes) {
-  std::string data;
-  char buffer[65536];
-  while (data.size() <= max_bytes) {
-    ssize_t n = ::read(0, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return system_error("read", "standard input");
-    if (n == 0) break;
-    data.append(buffer, static_cast<std::size_t>(n));
+std::string display_name(const std::string& path) {
+  return path == "-" ? std::string("stdin") : path;
+}
+
+Result<std::string> read_script(const std::string& path, std::size_t max_bytes) {
+  Result<std::string> code =
+      path == "-" ? read_all(0, "stdin", max_bytes) : read_file(path, max_bytes);
+  if (code) return code;
+  Error error = std::move(code).error();
+  if (error.code == ErrorCode::payload_too_large) {
+    error.hint = "send large inputs as files the script reads, not as the script itself";
+    return error;
   }
-  return data;
+  // A script that is not there is the caller's mistake (exit 2), not a missing task.
+  error.code = ErrorCode::invalid_argument;
+  error.hint = "check the script's path";
+  return error;
+}
+
+// JSON carries text, so the writer would turn bytes that are not UTF-8 into U+FFFD and
+// the node would run a script other than the one given.
+Status check_utf8(const std::string& path, const std::string& code) {
+  std::size_t offset = json::invalid_utf8_offset(code);
+  if (offset == std::string::npos) return {};
+  char byte[8];
+  std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(code[offset]));
+  std::string_view before(code.data(), offset);
+  auto line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+  return make_error(ErrorCode::invalid_argument,
+                    display_name(path) + " is not valid UTF-8: byte " + byte + " at offset " +
+                        std::to_string(offset) + " (line " + std::to_string(line) + ")",
+                    "scripts travel as UTF-8 text: convert it (iconv -t UTF-8), or send binary "
+                    "data as a file the script reads");
 }
 
 }  // namespace
@@ -43,10 +64,10 @@ std::optional<std::string> shebang_interpreter(const std::string& code) {
   std::string line = code.substr(2, code.find('\n') - 2);
   std::vector<std::string> words = split_fields(trim(line));
   if (words.empty()) return std::nullopt;
-  // "#!/usr/bin/env python3" names the program after env (and its -S flag, if any).
+  // "#!/usr/bin/env python3" names the program after env's flags and assignments.
   if (base_name(words[0]) == "env") {
     for (std::size_t i = 1; i < words.size(); ++i) {
-      if (!starts_with(words[i], "-")) return words[i];
+      if (!starts_with(words[i], "-") && words[i].find('=') == std::string::npos) return words[i];
     }
     return std::nullopt;
   }
@@ -67,7 +88,9 @@ std::optional<std::string> interpreter_for_extension(const std::string& path) {
 Result<std::string> choose_interpreter(const std::string& path, const std::string& code,
                                        const std::string& requested) {
   if (!requested.empty()) return requested;
-  if (auto from_shebang = shebang_interpreter(code)) return *from_shebang;
+  // No interpreter: the node runs the script as an executable, so the kernel reads the
+  // whole shebang line, its arguments included ("#!/bin/sh -e"), as it would here.
+  if (shebang_interpreter(code)) return std::string();
   if (auto from_extension = interpreter_for_extension(path)) return *from_extension;
   return make_error(ErrorCode::invalid_argument,
                     "cannot tell which interpreter runs " + (path == "-" ? "stdin" : path),
@@ -76,25 +99,13 @@ Result<std::string> choose_interpreter(const std::string& path, const std::strin
 
 Result<Script> load_script(const std::string& path, const std::string& requested_interpreter,
                            std::size_t max_bytes) {
-  Result<std::string> code = path == "-" ? read_stdin(max_bytes) : read_file(path);
-  if (!code) {
-    // A script that is not there is the caller's mistake (exit 2), not a missing task.
-    Error error = std::move(code).error();
-    error.code = ErrorCode::invalid_argument;
-    error.hint = "check the script's path";
-    return error;
-  }
-  if (code->size() > max_bytes) {
-    return make_error(ErrorCode::payload_too_large,
-                      (path == "-" ? std::string("stdin") : path) + " is larger than " +
-                          format_bytes(max_bytes),
-                      "send large inputs as files the script reads, not as the script itself");
-  }
+  Result<std::string> code = read_script(path, max_bytes);
+  if (!code) return std::move(code).error();
   if (code->empty()) {
-    return make_error(ErrorCode::invalid_argument,
-                      (path == "-" ? std::string("stdin") : path) + " is empty",
+    return make_error(ErrorCode::invalid_argument, display_name(path) + " is empty",
                       "give a script with something in it");
   }
+  IA_TRY(check_utf8(path, *code));
   Result<std::string> interpreter = choose_interpreter(path, *code, requested_interpreter);
   if (!interpreter) return std::move(interpreter).error();
   return Script{std::move(code).value(), std::move(interpreter).value(),

@@ -3,9 +3,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include "config/value_parse.hpp"
+#include "core/file.hpp"
 #include "core/strings.hpp"
 
 namespace ia::config {
@@ -15,13 +15,17 @@ std::string full_name(const KeyDef& def) {
   return std::string(def.section) + "." + std::string(def.key);
 }
 
+// A config file is a few kilobytes; the bound keeps a wrong path (/dev/zero, a log file)
+// from filling memory.
+constexpr std::size_t k_max_config_bytes = 1 << 20;
+
 Result<std::string> read_whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return system_error("open", path);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return system_error("read", path);
-  return buffer.str();
+  Result<std::string> text = read_file(path, k_max_config_bytes);
+  if (text) return text;
+  Error error = std::move(text).error();
+  error.code = ErrorCode::invalid_argument;
+  error.hint = "a config file is a small TOML file (see ia.toml(5)); check --config and IA_CONFIG";
+  return error;
 }
 
 bool file_exists(const std::string& path) {

@@ -88,6 +88,15 @@ Status Config::merge_toml(std::string_view toml_text, const std::string& file_na
   for (auto&& [section_key, section_node] : root) {
     std::string section(section_key.str());
     const toml::table* table = section_node.as_table();
+    if (!table && !key_names(section).empty()) {
+      std::string what = section_node.is_array_of_tables()
+                             ? "[[" + section + "]] is an array of tables"
+                             : "'" + section + "' is a value";
+      return make_error(ErrorCode::invalid_argument,
+                        where(file_name, section_node) + ": " + what + ", but [" + section +
+                            "] must be one table",
+                        "write [" + section + "] once, with its keys on the lines below it");
+    }
     if (!table || key_names(section).empty()) {
       return make_error(ErrorCode::invalid_argument,
                         where(file_name, section_node) + ": unknown section [" + section + "]" +

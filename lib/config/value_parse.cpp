@@ -28,6 +28,15 @@ std::optional<double> numeric(const Scalar& value) {
   return std::nullopt;
 }
 
+// A bound or an out-of-range value in the key's own units: "10s", not 10000 (ms); "-1",
+// not the 16777216T that -1 bytes reads as unsigned.
+std::string range_text(const KeyDef& def, double number) {
+  if (number < 0) return format_decimal(number, 3);
+  if (def.type == Type::duration) return format_duration(Millis(std::llround(number)));
+  if (def.type == Type::bytes) return format_bytes(static_cast<std::uint64_t>(number));
+  return format_decimal(number, 3);
+}
+
 }  // namespace
 
 Status check_range(const KeyDef& def, const Scalar& value) {
@@ -52,11 +61,10 @@ Status check_range(const KeyDef& def, const Scalar& value) {
   if (!too_low && !too_high) return {};
   std::string range = "[" + std::string(def.section) + "] " + std::string(def.key) +
                       " is out of range";
-  std::string display = display_scalar(def, value);
-  return make_error(ErrorCode::invalid_argument, range + " (" + display + ")",
-                    low && high ? "use a value from " + format_decimal(*low, 3) + " to " +
-                                      format_decimal(*high, 3)
-                                : "use a value of at least " + format_decimal(low.value_or(0), 3));
+  return make_error(
+      ErrorCode::invalid_argument, range + " (" + range_text(def, *number) + ")",
+      low && high ? "use a value from " + range_text(def, *low) + " to " + range_text(def, *high)
+                  : "use a value of at least " + range_text(def, low.value_or(0)));
 }
 
 Result<Scalar> parse_text(const KeyDef& def, std::string_view text) {

@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <limits>
+
+#include "core/units.hpp"
 
 namespace ia {
 namespace {
@@ -58,24 +61,33 @@ Status write_all(int fd, const std::string& data, const std::string& path) {
   return {};
 }
 
-Result<std::string> read_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return system_error("open", path);
+Result<std::string> read_all(int fd, const std::string& name, std::size_t max_bytes) {
   std::string data;
   char buffer[65536];
-  while (true) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
+  while (data.size() <= max_bytes) {
+    // One byte past the limit is enough to know the input is too large.
+    std::size_t room = max_bytes - data.size();
+    std::size_t want = room < sizeof buffer ? room + 1 : sizeof buffer;
+    ssize_t n = ::read(fd, buffer, want);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Error error = system_error("read", path);
-      ::close(fd);
-      return error;
-    }
-    if (n == 0) break;
+    if (n < 0) return system_error("read", name);
+    if (n == 0) return data;
     data.append(buffer, static_cast<std::size_t>(n));
   }
+  return make_error(ErrorCode::payload_too_large,
+                    name + " is larger than the limit of " + format_bytes(max_bytes));
+}
+
+Result<std::string> read_file(const std::string& path, std::size_t max_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return system_error("open", path);
+  Result<std::string> data = read_all(fd, path, max_bytes);
   ::close(fd);
   return data;
+}
+
+Result<std::string> read_file(const std::string& path) {
+  return read_file(path, std::numeric_limits<std::size_t>::max());
 }
 
 Status write_file_durably(const std::string& path, const std::string& data, int mode) {

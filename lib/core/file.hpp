@@ -11,6 +11,14 @@ namespace ia {
 
 Result<std::string> read_file(const std::string& path);
 
+// At most max_bytes of path. A longer file, or an endless one such as /dev/zero, is a
+// payload_too_large error naming the path and the limit, found after max_bytes + 1 bytes.
+Result<std::string> read_file(const std::string& path, std::size_t max_bytes);
+
+// The same bounded read from a descriptor already open (standard input); name stands for
+// it in errors.
+Result<std::string> read_all(int fd, const std::string& name, std::size_t max_bytes);
+
 // Writes all of data to fd, through short writes and EINTR; path names it in the error.
 Status write_all(int fd, const std::string& data, const std::string& path);
 

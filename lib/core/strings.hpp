@@ -20,6 +20,12 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 // Fixed decimals without trailing zeros: (1.50, 2) -> "1.5", (2.0, 1) -> "2".
 std::string format_decimal(double value, int max_decimals);
 
+// Text from elsewhere (a server, a file name) made safe to print for a person: control
+// characters (C0, DEL and the C1 range U+0080..U+009F) become visible escapes ("\\n",
+// "\\t", "\\x1b", "\\u009b"), so they cannot retitle or recolour a terminal or split a
+// line. Everything else is left as it is.
+std::string escape_controls(std::string_view text);
+
 // Levenshtein distance, for "did you mean ...?" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 

@@ -41,6 +41,12 @@ Error transport_error(CURLcode code, const std::string& url, const char* detail)
   }
 }
 
+// libcurl sends header lines as given: a CR or LF in a value would add headers of its
+// own, and a NUL would cut the value short.
+bool is_header_safe(std::string_view value) {
+  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
 }  // namespace
 
 void global_init() {
@@ -79,6 +85,11 @@ void Client::give_back(void* handle) {
 
 Result<ClientResponse> Client::request(std::string_view method, std::string_view path,
                                        std::string_view body, Millis timeout) {
+  if (!is_header_safe(m_options.token)) {
+    return make_error(ErrorCode::invalid_argument,
+                      "the token holds a line break or NUL byte, so it cannot be sent in a header",
+                      "a token is one line of printable text");
+  }
   CURL* curl = static_cast<CURL*>(take_handle());
   if (!curl) return make_error(ErrorCode::internal, "libcurl could not make a handle");
   // A reset handle keeps its live connections, so keep-alive survives between calls.

@@ -11,7 +11,13 @@ Result<json::Value> json_or_error(const Result<ClientResponse>& response) {
     return api::error_from_body(response->status, response->body);
   }
   if (response->body.empty()) return json::Value(nullptr);
-  return json::parse(response->body);
+  Result<json::Value> answer = json::parse(response->body);
+  if (answer) return answer;
+  // The caller's request was fine; what answered is not an ia-sched (a proxy's HTML page,
+  // say), which is a failure of its own, not a bad argument.
+  return make_error(ErrorCode::internal,
+                    "the server's answer is not JSON (" + answer.error().message + ")",
+                    "check that client.server names an ia-sched, not a proxy or web page");
 }
 
 }  // namespace ia::http

@@ -45,13 +45,17 @@ std::size_t append_utf8_char(std::string& out, std::string_view text, std::size_
   return length;
 }
 
-bool is_valid_utf8(std::string_view text) {
+std::size_t invalid_utf8_offset(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     std::size_t length = utf8_sequence_length(text, i);
-    if (length == 0) return false;
+    if (length == 0) return i;
     i += length;
   }
-  return true;
+  return std::string_view::npos;
+}
+
+bool is_valid_utf8(std::string_view text) {
+  return invalid_utf8_offset(text) == std::string_view::npos;
 }
 
 std::string to_valid_utf8(std::string_view text) {

@@ -19,6 +19,9 @@ std::size_t append_utf8_char(std::string& out, std::string_view text, std::size_
 // Whether text is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF).
 bool is_valid_utf8(std::string_view text);
 
+// Offset of the first byte that starts no valid sequence; npos when text is valid.
+std::size_t invalid_utf8_offset(std::string_view text);
+
 // text with each byte that starts no valid sequence replaced by U+FFFD, as a JSON
 // writer would send it; valid text comes back unchanged.
 std::string to_valid_utf8(std::string_view text);

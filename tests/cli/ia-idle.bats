@@ -3,6 +3,7 @@
 # X11 (Xvfb), logind (private D-Bus bus) and NVML (fake library) paths.
 
 load helpers/idle
+load helpers/limits
 
 setup() { idle_setup; }
 teardown() { idle_teardown; }
@@ -169,6 +170,16 @@ assert d["time"].endswith("Z")
   run laptop --config "$TMP/bad.toml" --json
   assert_failure 2
   json_check 'assert d["error"]["code"] == "INVALID_REQUEST", d'
+}
+
+@test "an endless or directory IA_CONFIG exits 2 naming it, without reading it whole" {
+  skip_without_memory_limits
+  IA_CONFIG=/dev/zero run limited "$IDLE" --cpu-window 0
+  assert_failure 2
+  assert_output --partial "/dev/zero is larger than the limit"
+  IA_CONFIG=$TMP run laptop
+  assert_failure 2
+  assert_output --partial "$TMP"
 }
 
 @test "a --root without /proc is an error (exit 2) naming the path" {

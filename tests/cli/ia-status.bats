@@ -5,10 +5,11 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load 'helpers/sched'
 load 'helpers/node'
+load 'helpers/fake_sched'
 
 setup() {
   export IA_CONFIG=/dev/null XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/xdg" NO_COLOR=1
-  SCHED_DIR= NODE_PID= NODE_TOKEN=
+  SCHED_DIR= NODE_PID= NODE_TOKEN= FAKE_PID=
   start_sched
   export IA_SERVER=$SCHED_URL IA_TOKEN=$ADMIN_TOKEN
   cd "$BATS_TEST_TMPDIR"
@@ -17,6 +18,7 @@ setup() {
 
 teardown() {
   [ -n "${NODE_PID:-}" ] && kill -9 "$NODE_PID" 2>/dev/null
+  stop_fake_sched
   stop_sched
   true
 }
@@ -33,6 +35,12 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_output --partial "0 idle"
   run status --json
   assert_equal "$(jq -c '[.tasks.queued, .nodes.total, (.last_hour|has("tasks")), (.capacity|has("free"))]' <<< "$output")" '[1,0,true,true]'
+}
+
+@test "ia-status: --watch waits the whole period, even past 4294s (no 32-bit wrap)" {
+  run timeout 2 "$IA_BIN_DIR/ia-status" --watch 4295s
+  assert_failure 124
+  assert_equal "$(grep -c '^tasks' <<< "$output")" 1
 }
 
 @test "ia-status: tasks, a task in detail, --state, --format and bad columns" {
@@ -74,6 +82,18 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_output "hello"
 }
 
+@test "ia-status: logs --json is one object with the output and its stderr ranges" {
+  start_node
+  printf 'import sys, time\nprint("out", flush=True)\ntime.sleep(0.2)\nprint("err", file=sys.stderr, flush=True)\n' > both.py
+  id=$(submit --parsable both.py)
+  run status --json logs --follow "$id"
+  assert_success
+  assert_equal "$(jq -c '[.task_id, .output, .stderr_ranges, .finished, .status]' <<< "$output")" \
+    "[$id,\"out\\nerr\\n\",[[4,8]],true,\"succeeded\"]"
+  run status --json logs "$id"
+  assert_equal "$(jq -r .output <<< "$output")" "$(printf 'out\nerr')"
+}
+
 @test "ia-cancel: by id, by --state and by --name; says what it cancelled" {
   for n in a b c; do submit --parsable --name "job-$n" a.py; done
   submit --parsable --name other a.py
@@ -88,6 +108,29 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_output "cancelled task 4 (cancelled)"
 }
 
+@test "ia-cancel: a task named twice, or named and matched, is cancelled once; exit 0" {
+  submit --parsable --name job a.py
+  submit --parsable --name other a.py
+  run cancel 1 1
+  assert_success
+  assert_output "cancelled task 1 (cancelled)"
+  run cancel --name other 2
+  assert_success
+  assert_output "cancelled task 2 (cancelled)"
+  run cancel 2
+  assert_success
+  assert_output "task 2 was already cancelled"
+}
+
+@test "ia-cancel: --json prints each failure as the wire error on stdout too" {
+  submit --parsable a.py
+  run bash -c "'$IA_BIN_DIR/ia-cancel' --json 1 99999 2>/dev/null"
+  assert_failure 5
+  assert_equal "${#lines[@]}" 2
+  assert_equal "$(jq -r .status <<< "${lines[0]}")" cancelled
+  assert_equal "$(jq -r .error.code <<< "${lines[1]}")" TASK_NOT_FOUND
+}
+
 @test "ia-cancel: nothing named exits 2, an unknown id 5, a non-number 2" {
   run cancel
   assert_failure 2
@@ -95,4 +138,100 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_failure 5
   run cancel x1
   assert_failure 2
+}
+
+@test "ia-status: a token holding CR/LF is refused with exit 2 instead of injecting headers" {
+  printf 'tok\r\nX-Injected: yes\r\n' > ti
+  IA_TOKEN= run status --token-file ti
+  assert_failure 2
+  assert_output --partial "ti holds a control character"
+  run status --token $'abc\r\nX-Api-Token: evil'
+  assert_failure 2
+  assert_output --partial "the token from --token holds a control character"
+}
+
+@test "ia-status: control characters in a server's strings are shown as escapes, not run" {
+  hostile=$'\e]0;pwned\a\e[31mred\nrow'
+  task=$(jq -cn --arg name "$hostile" '{task_id: 1, status: "queued", name: $name}')
+  start_fake_sched "$(jq -cn --argjson task "$(reply "$task")" \
+    --argjson list "$(reply "{\"tasks\":[$task],\"next_after\":null}")" \
+    --argjson gone "$(reply "$(jq -cn --arg m "$hostile" '{error: {code: "TASK_NOT_FOUND", message: $m}}')" 404)" \
+    '{"GET /v1/tasks": $list, "GET /v1/tasks/1": $task, "DELETE /v1/tasks/1": $gone}')"
+  export IA_SERVER=$FAKE_URL
+  run status tasks --format id,name
+  assert_success
+  assert_equal "${#lines[@]}" 2
+  assert_line --index 1 --regexp '^ +1 +\\x1b\]0;pwned\\x07\\x1b\[31mred\\nrow$'
+  refute_output --partial $'\e'
+  run status 1
+  assert_output --partial 'name: \x1b]0;pwned\x07\x1b[31mred\nrow'
+  refute_output --partial $'\e'
+  run status --json 1
+  assert_equal "$(jq -r .name <<< "$output")" "$hostile"
+  run cancel 1
+  assert_failure 5
+  assert_output --partial 'error: \x1b]0;pwned\x07\x1b[31mred\nrow'
+  refute_output --partial $'\e'
+}
+
+@test "ia-status: --state must name a task state; exit 2, nothing pasted into the query" {
+  for bad in "a b" "queued&limit=100000" "done"; do
+    run status tasks --state "$bad"
+    assert_failure 2
+    assert_output --partial "unknown task state '$bad'"
+    run cancel --state "$bad"
+    assert_failure 2
+    assert_output --partial "unknown task state '$bad'"
+  done
+}
+
+@test "ia-status: a token file that cannot be read exits 2, as a bad --ca-file does" {
+  IA_TOKEN= IA_TOKEN_FILE=/nonexistent run status
+  assert_failure 2
+  assert_output --partial "/nonexistent"
+  IA_TOKEN= run cancel --token-file "$BATS_TEST_TMPDIR" 1
+  assert_failure 2
+}
+
+@test "ia-status: a server answering HTML with 200 is a failure (exit 1), not bad flags" {
+  start_fake_sched "$(jq -cn --argjson html "$(reply '<html>login</html>' 200 text/html)" \
+    '{"*": $html}')"
+  export IA_SERVER=$FAKE_URL
+  run status
+  assert_failure 1
+  assert_output --partial "not JSON"
+  run cancel 1
+  assert_failure 1
+  run submit a.py
+  assert_failure 1
+}
+
+@test "ia-cancel: a server whose list cursor stands still is stopped, not asked forever" {
+  page='{"tasks":[{"task_id":1,"status":"queued","name":"a"}],"next_after":1}'
+  start_fake_sched "$(jq -cn --argjson page "$(reply "$page")" '{"GET /v1/tasks": $page}')"
+  export IA_SERVER=$FAKE_URL
+  run timeout 10 "$IA_BIN_DIR/ia-cancel" --state queued
+  assert_failure 1
+  assert_output --partial "did not move on past task 1"
+  [ "$(fake_requests)" -le 3 ]
+  run grep -c DELETE "$FAKE_LOG"
+  assert_output 0
+}
+
+@test "ia-status, ia-cancel: a task answer without task_id or status is an error naming it" {
+  for body in '' '[]' '{"task_id":"x"}' '{"task_id":1}' '{"task_id":2,"status":"queued"}'; do
+    start_fake_sched "$(jq -cn --argjson r "$(reply "$body")" '{"*": $r}')"
+    export IA_SERVER=$FAKE_URL
+    run cancel 1
+    assert_failure 1
+    assert_output --regexp "answer for task 1 (is not a JSON object|has no whole-number 'task_id'|has no 'status'|is about task 2)"
+    refute_output --partial "cancelled task"
+    run status 1
+    assert_failure 1
+    assert_output --partial "answer for task 1"
+    run status tasks
+    assert_failure 1
+    assert_output --partial "has no 'tasks' list"
+    stop_fake_sched
+  done
 }

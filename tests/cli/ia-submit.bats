@@ -5,6 +5,7 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load 'helpers/sched'
 load 'helpers/node'
+load 'helpers/limits'
 
 setup() {
   export IA_CONFIG=/dev/null XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/xdg"
@@ -32,13 +33,13 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_output --regexp "^ia-submit [0-9]+\.[0-9]+"
 }
 
-@test "ia-submit: prints the task id; the shebang and the extension pick the interpreter" {
+@test "ia-submit: prints the task id; a shebang runs the script itself, else the extension picks" {
   printf '#!/usr/bin/env python3\nprint(1)\n' > shebang.txt
   run submit shebang.txt
   assert_success
   assert_output "submitted task 1"
   api GET /v1/tasks/1
-  assert_equal "$(jq -r .interpreter <<< "$body")" python3
+  assert_equal "$(jq -r .interpreter <<< "$body")" ""
   echo 'echo hi' > job.sh
   run submit --parsable job.sh
   assert_output 2
@@ -70,10 +71,76 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_failure 2
   run submit --timeout soon a.py
   assert_failure 2
+  run submit --cpus nan a.py
+  assert_failure 2
+  assert_output --partial "--cpus: 'nan' is not a number"
+  run submit --cpus 0 a.py
+  assert_failure 2
+  assert_output --partial "give a number above 0 and at most 4096"
+  refute_output --regexp '[0-9]{20}'
+  for short in 0 0.0001 999ms; do
+    run submit --timeout "$short" a.py
+    assert_failure 2
+    assert_output --partial "--timeout $short is shorter than the 1s minimum"
+  done
+  run submit --each missing.txt a.py
+  assert_failure 2
+  assert_output --partial "missing.txt"
+  mkdir lists
+  run submit --each lists a.py
+  assert_failure 2
+  assert_output --partial "lists"
   : > empty.py
   run submit empty.py
   assert_failure 2
   assert_output --partial "empty"
+}
+
+@test "ia-submit: an endless script, config, token or --each file is refused, not read whole" {
+  skip_without_memory_limits
+  echo 'print(1)' > a.py
+  run limited "$IA_BIN_DIR/ia-submit" --interpreter sh /dev/zero
+  assert_failure 1
+  assert_output --partial "/dev/zero is larger than the limit of 64M"
+  run limited "$IA_BIN_DIR/ia-submit" --config /dev/zero a.py
+  assert_failure 2
+  assert_output --partial "/dev/zero is larger than the limit"
+  IA_TOKEN= run limited "$IA_BIN_DIR/ia-submit" --token-file /dev/zero a.py
+  assert_output --partial "/dev/zero is larger than the limit"
+  run limited "$IA_BIN_DIR/ia-submit" --each /dev/zero a.py
+  assert_output --partial "/dev/zero is larger than the limit"
+}
+
+@test "ia-submit: a directory given as --config is an error, not an empty config" {
+  echo 'print(1)' > a.py
+  mkdir conf.d
+  run submit --config conf.d a.py
+  assert_failure 2
+  assert_output --partial "conf.d"
+  IA_CONFIG=$PWD/conf.d run submit a.py
+  assert_failure 2
+  assert_output --partial "conf.d"
+}
+
+@test "ia-submit: --array up to INT64_MAX ends; a range past the task limit is refused" {
+  echo 'print(1)' > a.py
+  run timeout 10 "$IA_BIN_DIR/ia-submit" --parsable --array 9223372036854775806-9223372036854775807 a.py
+  assert_success
+  assert_equal "${#lines[@]}" 2
+  run timeout 10 "$IA_BIN_DIR/ia-submit" --array 0-9223372036854775807:9223372036854775807 a.py
+  assert_success
+  run timeout 10 "$IA_BIN_DIR/ia-submit" --array 0-9223372036854775807 a.py
+  assert_failure 2
+  assert_output --partial "more than the limit of 100000"
+}
+
+@test "ia-submit: a script that is not UTF-8 is refused naming the byte, not rewritten" {
+  printf 'print("\xff\xfe x")\n' > u.py
+  run submit u.py
+  assert_failure 2
+  assert_output --partial "u.py is not valid UTF-8: byte 0xff at offset 7 (line 1)"
+  api GET /v1/tasks
+  assert_equal "$(jq '.tasks | length' <<< "$body")" 0
 }
 
 @test "ia-submit: requests travel in the submission" {
@@ -115,6 +182,18 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_output --partial "bad"
 }
 
+@test "ia-submit: a shebang's arguments count on the node as they do here (#!/bin/sh -e)" {
+  start_node
+  printf '#!/bin/sh -e\nfalse\necho SHOULD-NOT-PRINT\n' > strict.sh
+  chmod +x strict.sh
+  run ./strict.sh
+  assert_failure 1
+  refute_output --partial "SHOULD-NOT-PRINT"
+  run timeout 60 "$IA_BIN_DIR/ia-submit" --wait strict.sh
+  assert_failure 1
+  refute_output --partial "SHOULD-NOT-PRINT"
+}
+
 @test "ia-submit: --wait puts the task's stdout on stdout and its stderr on stderr" {
   start_node
   printf 'import sys, time\nprint("out1", flush=True)\nprint("err1", file=sys.stderr, flush=True)\ntime.sleep(0.3)\nprint("out2 \\u20ac", flush=True)\nsys.exit(3)\n' > mixed.py
@@ -127,6 +206,19 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   "$IA_BIN_DIR/ia-status" logs 1 > logs-out.txt 2> logs-err.txt
   assert_equal "$(cat logs-out.txt)" "$(cat out.txt)"
   assert_equal "$(cat logs-err.txt)" "err1"
+}
+
+@test "ia-submit: --wait with --array or --each keeps the ids off stdout, and -q drops them" {
+  start_node
+  printf '#!/bin/sh\necho "index $IA_ARRAY_INDEX"\n' > idx.sh
+  submit --wait --array 1-2 idx.sh > out.txt 2> err.txt
+  assert_equal "$(cat out.txt)" "index 2"
+  assert_equal "$(cat err.txt)" "$(printf '1\n2')"
+  printf 'a\nb\n' > list.txt
+  printf '#!/bin/sh\necho "arg $1"\n' > arg.sh
+  submit -q --wait --each list.txt arg.sh > out.txt 2> err.txt
+  assert_equal "$(cat out.txt)" "arg b"
+  assert_equal "$(cat err.txt)" ""
 }
 
 @test "ia-submit: --wait exits 124 when the task times out and 1 when it is cancelled" {
@@ -160,6 +252,6 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   IA_TOKEN=wrong run submit a.py
   assert_failure 4
   IA_TOKEN= IA_TOKEN_FILE=$BATS_TEST_TMPDIR/none run submit a.py
-  assert_failure
+  assert_failure 2
   assert_output --partial "token-file"
 }

@@ -63,6 +63,19 @@ TEST_CASE("config: an unknown section is an error with a suggestion") {
   CHECK_THAT(status.error().message, Catch::Contains("did you mean 'idle'"));
 }
 
+TEST_CASE("config: a known section written as an array of tables or a value says so") {
+  Config config;
+  auto array = config.merge_toml("[[client]]\nserver = \"http://x\"\n", "ia.toml");
+  REQUIRE_FALSE(array);
+  CHECK(array.error().message ==
+        "ia.toml:1: [[client]] is an array of tables, but [client] must be one table");
+  CHECK_THAT(array.error().hint, Catch::Contains("write [client] once"));
+  auto value = config.merge_toml("idle = 5\n", "ia.toml");
+  REQUIRE_FALSE(value);
+  CHECK_THAT(value.error().message,
+             Catch::Contains("'idle' is a value, but [idle] must be one table"));
+}
+
 TEST_CASE("config: wrong types and out-of-range values name the key and line") {
   Config config;
   auto wrong = config.merge_toml("[idle]\nmax_cpu = \"lots\"\n", "a.toml");
@@ -76,6 +89,18 @@ TEST_CASE("config: wrong types and out-of-range values name the key and line") {
   auto duration = config.merge_toml("[idle]\nidle_time = \"soon\"\n", "d.toml");
   REQUIRE_FALSE(duration);
   CHECK_THAT(duration.error().message, Catch::Contains("idle_time"));
+}
+
+TEST_CASE("config: range errors show values and bounds in the key's units") {
+  Config config;
+  auto memory = config.merge_toml("[sandbox]\nmemory = -1\n", "m.toml");
+  REQUIRE_FALSE(memory);
+  CHECK(memory.error().message == "m.toml:2: [sandbox] memory is out of range (-1)");
+  CHECK(memory.error().hint == "use a value of at least 0B");
+  auto window = config.set_text("idle.cpu_window", "11s", "--cpu-window");
+  REQUIRE_FALSE(window);
+  CHECK(window.error().message == "--cpu-window: [idle] cpu_window is out of range (11s)");
+  CHECK(window.error().hint == "use a value from 0s to 10s");
 }
 
 TEST_CASE("config: nan and inf are refused wherever a number is read") {
@@ -130,6 +155,20 @@ TEST_CASE("config: a missing explicit file is an error, a missing layered file i
   auto loaded = ia::config::load(options);
   REQUIRE_FALSE(loaded);
   CHECK_THAT(loaded.error().message, Catch::Contains("nope.toml"));
+}
+
+TEST_CASE("config: an explicit file that is a directory or endless is refused by name") {
+  TempDir dir;
+  ia::config::LoadOptions options;
+  options.read_system_files = false;
+  for (const std::string& path : {dir.str(), std::string("/dev/zero")}) {
+    INFO(path);
+    options.explicit_file = path;
+    auto loaded = ia::config::load(options);
+    REQUIRE_FALSE(loaded);
+    CHECK(loaded.error().code == ia::ErrorCode::invalid_argument);
+    CHECK_THAT(loaded.error().message, Catch::Contains(path));
+  }
 }
 
 TEST_CASE("config: a bad environment value names the variable") {

@@ -17,6 +17,16 @@ TEST_CASE("strings: closest_match suggests near words and nothing for far ones")
   CHECK(ia::closest_match("completely_else", keys).empty());
 }
 
+TEST_CASE("strings: escape_controls shows control characters instead of passing them on") {
+  CHECK(ia::escape_controls("\x1b]0;pwned\a\x1b[31mred\nrow\tx\r") ==
+        "\\x1b]0;pwned\\x07\\x1b[31mred\\nrow\\tx\\r");
+  CHECK(ia::escape_controls(std::string("a\0b\x7f", 4)) == "a\\x00b\\x7f");
+  CHECK(ia::escape_controls("\xc2\x9b"
+                            "2J") == "\\u009b2J");
+  CHECK(ia::escape_controls("plain π-run \u20ac \\ back") == "plain π-run \u20ac \\ back");
+  CHECK(ia::escape_controls("\xc2") == "\xc2");
+}
+
 TEST_CASE("strings: parse_int64 is strict") {
   long long out = 0;
   CHECK(ia::parse_int64("42", out));

@@ -62,6 +62,13 @@ TEST_CASE("json: writer replaces invalid UTF-8 instead of passing it through") {
   CHECK(good.text() == "\"π ≈ 3.14 🚀\"");
 }
 
+TEST_CASE("json: invalid_utf8_offset finds the first bad byte, npos for valid text") {
+  CHECK(ia::json::invalid_utf8_offset("plain \u20ac text") == std::string_view::npos);
+  CHECK(ia::json::invalid_utf8_offset("ab\xff\xfe") == 2);
+  CHECK(ia::json::invalid_utf8_offset("\xc0\x80") == 0);    // overlong NUL
+  CHECK(ia::json::invalid_utf8_offset("ok\xe2\x82") == 2);  // cut off
+}
+
 TEST_CASE("json: writer keeps NUL bytes as escapes") {
   ia::json::Writer w;
   w.string(std::string_view("a\0b", 3));

@@ -3,6 +3,8 @@
 #include <fnmatch.h>
 
 #include <cstdio>
+#include <optional>
+#include <set>
 
 #include "cli/client_options.hpp"
 #include "cli/exit_codes.hpp"
@@ -23,9 +25,7 @@ Result<std::vector<std::int64_t>> matching(ia::client::Scheduler& scheduler,
   while (true) {
     Result<Value> page = scheduler.list(state, 500, after);
     if (!page) return std::move(page).error();
-    const Value* tasks = page->find("tasks");
-    if (!tasks || !tasks->is_array()) break;
-    for (const Value& task : tasks->as_array()) {
+    for (const Value& task : page->find("tasks")->as_array()) {
       const Value* id = task.find("task_id");
       if (!id || !id->is_int()) continue;
       std::string status = task.string_at("status");
@@ -35,9 +35,51 @@ Result<std::vector<std::int64_t>> matching(ia::client::Scheduler& scheduler,
     }
     const Value* next = page->find("next_after");
     if (!next || !next->is_int()) break;
+    // A cursor that stands still would fetch the same page forever.
+    if (next->as_int() <= after) {
+      return ia::make_error(
+          ia::ErrorCode::internal,
+          "the scheduler's task list did not move on past task " + std::to_string(after),
+          "check that client.server names an ia-sched of this version");
+    }
     after = next->as_int();
   }
   return ids;
+}
+
+// The ids named, then those matched, each once: a task named twice, or named and matched,
+// is cancelled once.
+Result<std::vector<std::int64_t>> targets(ia::client::Scheduler& scheduler,
+                                          const std::vector<std::string>& ids,
+                                          const std::string& state, const std::string& name) {
+  std::vector<std::int64_t> out;
+  std::set<std::int64_t> seen;
+  auto add = [&](std::int64_t id) {
+    if (seen.insert(id).second) out.push_back(id);
+  };
+  for (const std::string& text : ids) {
+    long long id = 0;
+    if (!ia::parse_int64(text, id) || id <= 0) {
+      return ia::make_error(ia::ErrorCode::invalid_argument, "'" + text + "' is not a task id");
+    }
+    add(id);
+  }
+  if (!state.empty() || !name.empty()) {
+    Result<std::vector<std::int64_t>> found = matching(scheduler, state, name);
+    if (!found) return std::move(found).error();
+    for (std::int64_t id : *found) add(id);
+  }
+  return out;
+}
+
+// The task, when a refused cancel was refused because it is cancelled already (another
+// ia-cancel got there between the listing and now): that is what was asked for.
+std::optional<Value> already_cancelled(ia::client::Scheduler& scheduler, std::int64_t id,
+                                       const ia::Error& refusal) {
+  if (refusal.code != ia::ErrorCode::conflict) return std::nullopt;
+  Result<Value> task = scheduler.task(id);
+  if (!task || task->string_at("status") != "cancelled") return std::nullopt;
+  return std::move(task).value();
 }
 
 }  // namespace
@@ -67,37 +109,31 @@ int main(int argc, char** argv) {
     Result<ia::http::ClientOptions> client = ia::cli::client_options(*cfg);
     if (!client) return std::move(client).error();
     ia::client::Scheduler scheduler(*client);
-    std::vector<std::int64_t> targets;
-    for (const std::string& text : ids) {
-      long long id = 0;
-      if (!ia::parse_int64(text, id) || id <= 0) {
-        return ia::make_error(ia::ErrorCode::invalid_argument, "'" + text + "' is not a task id");
-      }
-      targets.push_back(id);
-    }
-    if (!state.empty() || !name.empty()) {
-      Result<std::vector<std::int64_t>> found = matching(scheduler, state, name);
-      if (!found) return std::move(found).error();
-      targets.insert(targets.end(), found->begin(), found->end());
-    }
+    Result<std::vector<std::int64_t>> picked = targets(scheduler, ids, state, name);
+    if (!picked) return std::move(picked).error();
     int failures = 0;
     ia::Error last;
-    for (std::int64_t id : targets) {
+    for (std::int64_t id : *picked) {
       Result<Value> task = scheduler.cancel(id);
-      if (!task) {
+      std::optional<Value> before =
+          task ? std::nullopt : already_cancelled(scheduler, id, task.error());
+      if (!task && !before) {
         last = task.error();
         ++failures;
-        ia::cli::print_error("ia-cancel", task.error(), false);
+        ia::cli::print_error("ia-cancel", task.error(), common.json);
         continue;
       }
+      const Value& shown = task ? *task : *before;
       if (common.json) {
-        std::printf("%s\n", ia::json::serialize(*task).c_str());
+        std::printf("%s\n", ia::json::serialize(shown).c_str());
+      } else if (before && !common.quiet) {
+        std::printf("task %lld was already cancelled\n", static_cast<long long>(id));
       } else if (!common.quiet) {
         std::printf("cancelled task %lld (%s)\n", static_cast<long long>(id),
-                    task->string_at("status").c_str());
+                    ia::escape_controls(shown.string_at("status")).c_str());
       }
     }
-    if (targets.empty() && !common.quiet) std::fprintf(stderr, "ia-cancel: no task matched\n");
+    if (picked->empty() && !common.quiet) std::fprintf(stderr, "ia-cancel: no task matched\n");
     if (failures == 0) return 0;
     return ia::cli::client_exit_code(last);
   });

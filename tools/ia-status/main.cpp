@@ -1,8 +1,7 @@
 // ia-status: look at tasks, nodes, the fair queue and statistics of an ia-sched.
 #include <CLI/CLI.hpp>
-#include <unistd.h>
-
 #include <cstdio>
+#include <thread>
 
 #include "cli/client_options.hpp"
 #include "cli/terminal.hpp"
@@ -44,7 +43,11 @@ Result<std::string> rows_view(ia::client::Scheduler& scheduler, const std::strin
   Result<std::vector<st::Column>> columns = st::pick(all, flags.format);
   if (!columns) return std::move(columns).error();
   const Value* rows = answer->find(key);
-  if (!rows || !rows->is_array()) return ia::make_error(ia::ErrorCode::internal, "no " + key);
+  if (!rows || !rows->is_array()) {
+    return ia::make_error(ia::ErrorCode::internal,
+                          "the scheduler's answer has no '" + key + "' list",
+                          "check that client.server names an ia-sched of this version");
+  }
   return st::render_rows(*columns, rows->as_array(), ia::cli::use_color(1));
 }
 
@@ -61,9 +64,16 @@ Result<std::string> tasks_detail(ia::client::Scheduler& scheduler, const Flags& 
   return out;
 }
 
-Result<int> logs(ia::client::Scheduler& scheduler, const Flags& flags) {
+Result<int> logs(ia::client::Scheduler& scheduler, const Flags& flags, bool json) {
   Result<std::int64_t> id = task_id(flags.log_id);
   if (!id) return std::move(id).error();
+  if (json) {
+    Result<ia::client::OutputPiece> whole =
+        ia::client::collect_output(scheduler, *id, flags.follow);
+    if (!whole) return std::move(whole).error();
+    std::printf("%s\n", st::render_output_json(*id, *whole).c_str());
+    return 0;
+  }
   if (!flags.follow) {
     Result<ia::client::OutputPiece> piece = scheduler.output(*id, 0, 0);
     if (!piece) return std::move(piece).error();
@@ -108,11 +118,14 @@ int main(int argc, char** argv) {
     Result<ia::http::ClientOptions> client = ia::cli::client_options(*cfg);
     if (!client) return std::move(client).error();
     ia::client::Scheduler scheduler(*client);
-    if (logs_cmd->parsed()) return logs(scheduler, flags);
+    if (logs_cmd->parsed()) return logs(scheduler, flags, common.json);
     auto render = [&]() -> Result<std::string> {
       if (tasks->parsed()) {
         std::string path = "/v1/tasks?limit=" + std::to_string(flags.limit);
-        if (!flags.state.empty()) path += "&status=" + flags.state;
+        if (!flags.state.empty()) {
+          IA_TRY(ia::client::check_task_state(flags.state));
+          path += "&status=" + flags.state;
+        }
         return rows_view(scheduler, path, "tasks", st::task_columns(), flags, common.json);
       }
       if (nodes->parsed()) {
@@ -149,7 +162,7 @@ int main(int argc, char** argv) {
       std::fputs(text->c_str(), stdout);
       std::fflush(stdout);
       if (every.count() == 0) return 0;
-      ::usleep(static_cast<useconds_t>(every.count() * 1000));
+      std::this_thread::sleep_for(every);
     }
   });
 }

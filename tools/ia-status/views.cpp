@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "api/output.hpp"
 #include "cli/table.hpp"
 #include "core/strings.hpp"
 
@@ -111,7 +112,9 @@ std::string render_rows(const std::vector<Column>& columns, const json::Value::A
 }
 
 std::string render_overview(const json::Value& stats, bool color) {
-  auto number = [&](const std::string& path) { return text_of(at_path(stats, path)); };
+  auto number = [&](const std::string& path) {
+    return escape_controls(text_of(at_path(stats, path)));
+  };
   std::string out;
   out += cli::paint("tasks", cli::Color::bold, color) + "  " + number("tasks.queued") +
          " queued, " + number("tasks.running") + " running, " + number("tasks.succeeded") +
@@ -131,10 +134,18 @@ std::string render_overview(const json::Value& stats, bool color) {
 std::string render_task(const json::Value& task) {
   std::string out;
   for (const Column& column : task_columns()) {
-    out += column.name + ": " + text_of(at_path(task, column.path)) + "\n";
+    out += column.name + ": " + escape_controls(text_of(at_path(task, column.path))) + "\n";
   }
-  out += "interpreter: " + text_of(task.find("interpreter")) + "\n";
+  out += "interpreter: " + escape_controls(text_of(task.find("interpreter"))) + "\n";
   return out;
+}
+
+std::string render_output_json(std::int64_t id, const client::OutputPiece& piece) {
+  json::Writer out;
+  out.begin_object().field("task_id", static_cast<long long>(id));
+  api::write_output(out, "output", piece.data);
+  out.field("finished", piece.finished).field("status", piece.status).end_object();
+  return out.take();
 }
 
 }  // namespace ia::status_tool

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "client/scheduler.hpp"
 #include "core/result.hpp"
 #include "json/value.hpp"
 
@@ -33,5 +34,8 @@ std::string render_overview(const json::Value& stats, bool color);
 
 // One task in detail, as "key: value" lines.
 std::string render_task(const json::Value& task);
+
+// logs --json: {"task_id", "output", "stderr_ranges", "finished", "status"}.
+std::string render_output_json(std::int64_t id, const client::OutputPiece& piece);
 
 }  // namespace ia::status_tool

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/client_options.hpp"
+#include "cli/flag_checks.hpp"
 #include "cli/tool.hpp"
 #include "client/submission.hpp"
 #include "core/units.hpp"
@@ -33,7 +34,12 @@ ia::Result<ia::client::SubmitRequest> to_request(const Flags& flags) {
   if (!flags.timeout.empty()) {
     ia::Result<ia::Millis> timeout = ia::parse_duration(flags.timeout);
     if (!timeout) return std::move(timeout).error();
-    request.timeout_s = std::max<std::int64_t>(1, (timeout->count() + 999) / 1000);
+    if (*timeout < std::chrono::seconds(1)) {
+      return ia::make_error(ia::ErrorCode::invalid_argument,
+                            "--timeout " + flags.timeout + " is shorter than the 1s minimum",
+                            "give a wall-time limit from 1s to 7d, such as 90s or 10m");
+    }
+    request.timeout_s = (timeout->count() + 999) / 1000;
   }
   if (!flags.memory.empty()) {
     ia::Result<std::uint64_t> bytes = ia::parse_bytes(flags.memory);
@@ -55,8 +61,10 @@ ia::Result<ia::client::SubmitRequest> to_request(const Flags& flags) {
 
 int main(int argc, char** argv) {
   ia::http::global_init();
-  CLI::App app{"ia-submit: run a script on an idle machine of the pool.\n"
-               "The interpreter comes from the shebang, else the extension, else --interpreter."};
+  CLI::App app{
+      "ia-submit: run a script on an idle machine of the pool.\n"
+      "--interpreter names the program that runs the script; else its shebang runs\n"
+      "it as an executable; else its extension picks the program."};
   ia::cli::CommonOptions common;
   ia::cli::add_common_flags(app, common, "ia-submit");
   std::vector<ia::cli::ConfigFlag> config_flags = ia::cli::client_flags();
@@ -67,9 +75,12 @@ int main(int argc, char** argv) {
   app.add_option("--interpreter", flags.interpreter, "Program that runs the script");
   app.add_option("--name", flags.name, "A name to find the task by");
   app.add_option("--timeout", flags.timeout, "Wall-time limit, e.g. 10m");
-  app.add_option("--cpus", flags.cpus, "CPUs the task needs")->check(CLI::PositiveNumber);
+  // The scheduler's own limits, so that a typo is told here, by flag name.
+  app.add_option("--cpus", flags.cpus, "CPUs the task needs")
+      ->check(ia::cli::number_between(0, 4096, true));
   app.add_option("--memory", flags.memory, "Memory the task needs, e.g. 512M");
-  app.add_option("--gpus", flags.gpus, "Whole GPUs the task needs")->check(CLI::NonNegativeNumber);
+  app.add_option("--gpus", flags.gpus, "Whole GPUs the task needs")
+      ->check(ia::cli::number_between(0, 1024));
   app.add_option("--priority", flags.priority, "Higher runs first");
   app.add_option("--retries", flags.retries, "Times to retry after a lost node")
       ->check(CLI::Range(0, 100));

@@ -22,6 +22,18 @@ void draw_progress(std::size_t done, std::size_t total) {
   std::fflush(stderr);
 }
 
+// One submitted task's line. With --wait, stdout carries only the task's own output, so the
+// line goes to stderr, and -q drops it.
+void announce(std::int64_t id, std::size_t total, const Output& output) {
+  if (output.wait && output.quiet) return;
+  std::FILE* out = output.wait ? stderr : stdout;
+  if (output.parsable || output.quiet || total > 1) {
+    std::fprintf(out, "%lld\n", static_cast<long long>(id));
+  } else {
+    std::fprintf(out, "submitted task %lld\n", static_cast<long long>(id));
+  }
+}
+
 // Ctrl-C while following: a thread takes SIGINT, sets the flag and wakes the long poll.
 class InterruptWatch {
  public:
@@ -100,18 +112,15 @@ Result<int> submit_all(client::Scheduler& scheduler, const std::vector<api::Task
     if (i == 0) first_id = last_id;
     if (output.json) {
       std::printf("%s\n", json::serialize(*answer).c_str());
-    } else if (output.parsable || output.quiet || specs.size() > 1) {
-      if (!progress) std::printf("%lld\n", static_cast<long long>(last_id));
+    } else if (progress) {
+      draw_progress(i + 1, specs.size());
     } else {
-      // With --wait, stdout is the task's own: keep it clean for pipes.
-      std::fprintf(output.wait ? stderr : stdout, "submitted task %lld\n",
-                   static_cast<long long>(last_id));
+      announce(last_id, specs.size(), output);
     }
-    if (progress) draw_progress(i + 1, specs.size());
   }
   if (progress) {
-    std::printf("submitted %zu tasks, ids %lld to %lld\n", specs.size(),
-                static_cast<long long>(first_id), static_cast<long long>(last_id));
+    std::fprintf(output.wait ? stderr : stdout, "submitted %zu tasks, ids %lld to %lld\n",
+                 specs.size(), static_cast<long long>(first_id), static_cast<long long>(last_id));
   }
   std::fflush(stdout);
   if (!output.wait) return 0;
