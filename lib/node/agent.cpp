@@ -21,6 +21,8 @@ constexpr std::size_t k_max_unsent = 4u << 20;
 // The smallest upload budget: [sched] max_body is at least 1K, and the request's other
 // members need room too.
 constexpr std::size_t k_min_upload_budget = 512;
+// Heartbeats in a row whose token is refused before the agent gives up.
+constexpr int k_refusals_to_stop = 3;
 
 // A delivery that failed so may succeed later, and its result stays in the spool: the
 // scheduler could not be reached, or it refused the token (the token is at fault, not
@@ -393,10 +395,11 @@ void Agent::heartbeat(std::int64_t now) {
   if (!answer) {
     ErrorCode code = answer.error().code;
     if (code == ErrorCode::unauthorized || code == ErrorCode::forbidden) {
-      // Not a passing outage: the same token will be refused again. Results stay in
-      // the spool for an agent started with a good one.
+      // Once may be a token made a moment ago (ia-sched rereads its tokens every
+      // second); again and again is a wrong one, and retrying it is futile. Results
+      // stay in the spool for an agent started with a good one.
       m_log.error("the scheduler refused this node's token: " + answer.error().describe());
-      m_refused = true;
+      m_refused = ++m_refusals >= k_refusals_to_stop;
       return;
     }
     if (m_reachable) m_log.warning("heartbeat failed: " + answer.error().describe());
@@ -405,6 +408,7 @@ void Agent::heartbeat(std::int64_t now) {
   }
   if (!m_reachable) m_log.info("scheduler reachable again");
   m_reachable = true;
+  m_refusals = 0;
   cancel(answer->cancel);
 }
 

@@ -119,6 +119,7 @@ class Agent {
   std::atomic<bool> m_draining{false};
   std::atomic<bool> m_stopping{false};
   std::atomic<bool> m_refused{false};  // the scheduler refused the token: retrying is futile
+  int m_refusals = 0;                  // heartbeats refused in a row; agent thread only
   std::atomic<std::int64_t> m_drain_deadline_ms{0};
   bool m_machine_idle = false;
   std::optional<Reload> m_pending_reload;  // guarded by m_mutex

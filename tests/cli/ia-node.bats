@@ -80,9 +80,10 @@ start_test_sched() { start_sched --config "$BATS_TEST_TMPDIR/sched.toml"; }
   mkdir -p "$BATS_TEST_TMPDIR/n/spool"
   printf '{"lease_id":7,"status":"succeeded","exit_code":0,"output":"x"}' \
     > "$BATS_TEST_TMPDIR/n/spool/1_7.result.json"
+  write_node_config "$BATS_TEST_TMPDIR/node.toml"  # 1 s heartbeats: three refusals stop it
   for mode in run once; do
-    run timeout 20 "$IA_BIN_DIR/ia-node" "$mode" --server "$SCHED_URL" --token ia_wrong \
-      --idle always --state-dir "$BATS_TEST_TMPDIR/n"
+    IA_CONFIG=$BATS_TEST_TMPDIR/node.toml run timeout 20 "$IA_BIN_DIR/ia-node" "$mode" \
+      --server "$SCHED_URL" --token ia_wrong --idle always --state-dir "$BATS_TEST_TMPDIR/n"
     assert_failure 4
     assert_output --partial "refused this node's token"
   done
