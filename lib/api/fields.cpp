@@ -6,14 +6,6 @@
 #include "json/writer.hpp"
 
 namespace ia::api {
-namespace {
-
-std::string hex_byte(unsigned char byte) {
-  constexpr std::string_view digits = "0123456789abcdef";
-  return std::string("0x") + digits[byte >> 4] + digits[byte & 15];
-}
-
-}  // namespace
 
 Result<json::Value> parse_object(std::string_view body) {
   Result<json::Value> parsed = json::parse(body);
@@ -44,18 +36,15 @@ const json::Value* Fields::present(std::string_view key) const {
 
 Status Fields::check_chars(std::string_view key, std::string_view text, Chars chars) const {
   if (chars == Chars::any) return {};
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    auto byte = static_cast<unsigned char>(text[i]);
-    if (byte == 0) {
-      return invalid(key, "holds a NUL byte (at byte " + std::to_string(i) +
-                              "), which a command line or environment cannot carry");
-    }
-    if (chars == Chars::printable && (byte < 0x20 || byte == 0x7f)) {
-      return invalid(key, "holds the control character " + hex_byte(byte) + " (at byte " +
-                              std::to_string(i) + "); use printable text");
-    }
+  std::size_t at = chars == Chars::printable ? find_control(text) : text.find('\0');
+  if (at == std::string_view::npos) return {};
+  if (text[at] == '\0') {
+    return invalid(key, "holds a NUL byte (at byte " + std::to_string(at) +
+                            "), which a command line or environment cannot carry");
   }
-  return {};
+  return invalid(key, "holds the control character " +
+                          hex_byte(static_cast<unsigned char>(text[at])) + " (at byte " +
+                          std::to_string(at) + "); use printable text");
 }
 
 Result<std::string> Fields::string(std::string_view key, bool required, std::size_t max_len,

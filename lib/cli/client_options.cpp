@@ -1,7 +1,5 @@
 #include "cli/client_options.hpp"
 
-#include <cstdio>
-
 #include "core/file.hpp"
 #include "core/strings.hpp"
 
@@ -13,18 +11,14 @@ constexpr std::size_t k_max_token_file_bytes = 64 << 10;
 
 // The token travels in an HTTP header, where a CR or LF would start a header of its own.
 Status check_token(std::string_view token, const std::string& source) {
-  for (std::size_t i = 0; i < token.size(); ++i) {
-    auto byte = static_cast<unsigned char>(token[i]);
-    if (byte >= 0x20 && byte != 0x7f) continue;
-    char code[8];
-    std::snprintf(code, sizeof code, "0x%02x", byte);
-    return make_error(ErrorCode::invalid_argument,
-                      "the token from " + source + " holds a control character (byte " + code +
-                          " at offset " + std::to_string(i) + ")",
-                      "a token is one line of printable text, as 'ia-sched token create' "
-                      "printed it");
-  }
-  return {};
+  std::size_t at = find_control(token);
+  if (at == std::string_view::npos) return {};
+  return make_error(ErrorCode::invalid_argument,
+                    "the token from " + source + " holds a control character (byte " +
+                        hex_byte(static_cast<unsigned char>(token[at])) + " at offset " +
+                        std::to_string(at) + ")",
+                    "a token is one line of printable text, as 'ia-sched token create' "
+                    "printed it");
 }
 
 // --token / IA_TOKEN, else the first line of --token-file / IA_TOKEN_FILE.

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <utility>
 
 #include "core/file.hpp"
@@ -46,8 +45,7 @@ Result<std::string> read_script(const std::string& path, std::size_t max_bytes) 
 Status check_utf8(const std::string& path, const std::string& code) {
   std::size_t offset = json::invalid_utf8_offset(code);
   if (offset == std::string::npos) return {};
-  char byte[8];
-  std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(code[offset]));
+  std::string byte = hex_byte(static_cast<unsigned char>(code[offset]));
   std::string_view before(code.data(), offset);
   auto line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
   return make_error(ErrorCode::invalid_argument,

@@ -26,6 +26,12 @@ std::string format_decimal(double value, int max_decimals);
 // line. Everything else is left as it is.
 std::string escape_controls(std::string_view text);
 
+// Where text first holds a control character (C0 or DEL), or npos.
+std::size_t find_control(std::string_view text);
+
+// A byte as messages show it: "0x1b".
+std::string hex_byte(unsigned char byte);
+
 // Levenshtein distance, for "did you mean ...?" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 

@@ -79,3 +79,13 @@ TEST_CASE("proc stat fields: counted after the last parenthesis, whatever the na
   CHECK(ia::proc_stat_fields("no name here 1 2 3").empty());
   CHECK(ia::proc_stat_fields("").empty());
 }
+
+TEST_CASE("strings: find_control finds C0 and DEL, not UTF-8; hex_byte shows a byte") {
+  CHECK(ia::find_control("plain text, caf\xc3\xa9") == std::string_view::npos);
+  CHECK(ia::find_control("a\tb") == 1);
+  CHECK(ia::find_control(std::string("ab\0", 3)) == 2);
+  CHECK(ia::find_control("x\x7f") == 1);
+  CHECK(ia::hex_byte(0x1b) == "0x1b");
+  CHECK(ia::hex_byte(0xff) == "0xff");
+  CHECK(ia::hex_byte(0) == "0x00");
+}
