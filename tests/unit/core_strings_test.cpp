@@ -80,7 +80,7 @@ TEST_CASE("proc stat fields: counted after the last parenthesis, whatever the na
   CHECK(ia::proc_stat_fields("").empty());
 }
 
-TEST_CASE("strings: find_control finds C0 and DEL, not UTF-8; hex_byte shows a byte") {
+TEST_CASE("strings: find_control finds C0 and DEL, not UTF-8, and hex_byte shows a byte") {
   CHECK(ia::find_control("plain text, caf\xc3\xa9") == std::string_view::npos);
   CHECK(ia::find_control("a\tb") == 1);
   CHECK(ia::find_control(std::string("ab\0", 3)) == 2);
