@@ -25,7 +25,6 @@ void Scheduler::restore(store::Snapshot snapshot, std::int64_t now_ms) {
   }
   for (api::Task& task : snapshot.tasks) {
     m_next_task_id = std::max(m_next_task_id, task.id + 1);
-    m_next_lease_id = std::max(m_next_lease_id, task.lease_id + 1);
     if (task.state == api::TaskState::queued) m_queue.insert(queue_key(task));
     if (task.state == api::TaskState::leased || task.state == api::TaskState::running) {
       task.lease_expires_ms = now_ms + m_settings.lease_ttl_ms();
@@ -54,7 +53,7 @@ const api::Task& Scheduler::submit(api::TaskSpec spec, std::int64_t now_ms, Chan
   auto [it, inserted] = m_tasks.emplace(task.id, std::move(task));
   m_queue.insert(queue_key(it->second));
   changes.tasks.insert(it->first);
-  changes.events.push_back(Event{"task_created", it->first, {}, "queued"});
+  changes.events.push_back(Event{"task_created", it->first, {}, "queued", it->second.spec.owner});
   changes.try_dispatch = true;
   return it->second;
 }
@@ -65,10 +64,14 @@ const api::Task* Scheduler::task(std::int64_t id) const {
 }
 
 std::vector<const api::Task*> Scheduler::list(std::optional<api::TaskState> state,
-                                              std::int64_t after, std::size_t limit) const {
+                                              std::int64_t after, std::size_t limit,
+                                              std::string_view owner) const {
   std::vector<const api::Task*> out;
   for (auto it = m_tasks.upper_bound(after); it != m_tasks.end() && out.size() < limit; ++it) {
-    if (!state || it->second.state == *state) out.push_back(&it->second);
+    const api::Task& task = it->second;
+    if (state && task.state != *state) continue;
+    if (!owner.empty() && task.spec.owner != owner) continue;
+    out.push_back(&task);
   }
   return out;
 }
@@ -173,7 +176,7 @@ void Scheduler::mark_running(api::Task& task, Changes& changes) {
   if (task.state != api::TaskState::leased) return;
   task.state = api::TaskState::running;
   changes.tasks.insert(task.id);
-  changes.events.push_back(Event{"task_started", task.id, task.node_id, "running"});
+  changes.events.push_back(Event{"task_started", task.id, task.node_id, "running", task.spec.owner});
 }
 
 void Scheduler::release(api::Task& task) {
@@ -220,8 +223,8 @@ void Scheduler::finalize(api::Task& task, api::TaskState state, std::int64_t now
   std::string_view name = state == api::TaskState::succeeded ? "task_completed"
                           : state == api::TaskState::cancelled ? "task_cancelled"
                                                                : "task_failed";
-  changes.events.push_back(
-      Event{std::string(name), task.id, task.node_id, std::string(api::to_string(state))});
+  changes.events.push_back(Event{std::string(name), task.id, task.node_id,
+                                 std::string(api::to_string(state)), task.spec.owner});
   if (task.started_ms > 0) {
     ++m_finished_count;
     m_finished_wall_s += task.wall_s;

@@ -32,6 +32,7 @@ struct Event {
   std::int64_t task_id = 0;
   std::string node_id;
   std::string status;
+  std::string owner;  // task events: who submitted the task (a client sees only its own)
 };
 
 struct Changes {
@@ -81,9 +82,10 @@ class Scheduler {
   const api::Task& submit(api::TaskSpec spec, std::int64_t now_ms, Changes& changes);
   Result<const api::Task*> cancel(std::int64_t id, std::int64_t now_ms, Changes& changes);
   const api::Task* task(std::int64_t id) const;
-  // Tasks with id > after, in id order, optionally of one state.
+  // Tasks with id > after, in id order, optionally of one state and of one owner (all
+  // owners when empty).
   std::vector<const api::Task*> list(std::optional<api::TaskState> state, std::int64_t after,
-                                     std::size_t limit) const;
+                                     std::size_t limit, std::string_view owner = {}) const;
 
   // Registers or refreshes a node; returns the leases its node must cancel.
   std::vector<api::LeaseRef> heartbeat(const std::string& node_id, const api::Heartbeat& beat,
@@ -93,6 +95,8 @@ class Scheduler {
   Result<const api::Task*> lease(const std::string& node_id, const api::LeaseRequest& request,
                                  std::int64_t now_ms, Changes& changes);
   void stop_waiting(const std::string& node_id);
+  // Records the node token that speaks for a known node (store::NodeRecord::owner).
+  void set_owner(const std::string& node_id, const std::string& owner, Changes& changes);
   // Offers queued tasks to waiting nodes in fair order.
   std::vector<Grant> dispatch(std::int64_t now_ms, Changes& changes);
 
@@ -126,6 +130,7 @@ class Scheduler {
 
   api::Resources free_of(const Node& node) const;
   const api::Task* pick(const Node& node) const;
+  static std::int64_t new_lease_id(std::int64_t previous);
   void grant(api::Task& task, Node& node, std::int64_t now_ms, Changes& changes);
   void release(api::Task& task);
   void requeue(api::Task& task, bool penalty, std::int64_t now_ms, Changes& changes);
@@ -143,7 +148,6 @@ class Scheduler {
   std::set<QueueKey> m_queue;
   std::map<std::string, Node, std::less<>> m_nodes;
   std::int64_t m_next_task_id = 1;
-  std::int64_t m_next_lease_id = 1;
   std::deque<std::pair<std::int64_t, double>> m_recent_finishes;  // (finished_ms, wall_s)
   std::int64_t m_finished_count = 0;
   double m_finished_wall_s = 0;

@@ -1,6 +1,7 @@
 // Node transitions: heartbeat, lease, fair dispatch, expiry, and the read-side views.
 #include "sched/scheduler.hpp"
 
+#include "core/random.hpp"
 #include "sched/matching.hpp"
 
 namespace ia::sched {
@@ -60,10 +61,20 @@ const api::Task* Scheduler::pick(const Node& node) const {
   return nullptr;
 }
 
+// Random, so that one node cannot guess another's lease and post its result. A lease
+// is checked against its own task only, so it need differ only from the task's last.
+std::int64_t Scheduler::new_lease_id(std::int64_t previous) {
+  for (;;) {
+    Result<std::int64_t> id = random_json_id();
+    if (!id) return previous + 1;  // no kernel random source (not seen on Linux >= 3.17)
+    if (*id != previous) return *id;
+  }
+}
+
 void Scheduler::grant(api::Task& task, Node& node, std::int64_t now_ms, Changes& changes) {
   m_queue.erase(queue_key(task));
   task.state = api::TaskState::leased;
-  task.lease_id = m_next_lease_id++;
+  task.lease_id = new_lease_id(task.lease_id);
   task.lease_expires_ms = now_ms + m_settings.lease_ttl_ms();
   task.node_id = node.record.id;
   task.started_ms = now_ms;
@@ -99,6 +110,14 @@ void Scheduler::stop_waiting(const std::string& node_id) {
     found->second.waiting_since_ms = 0;
     found->second.asked_free.reset();
   }
+}
+
+void Scheduler::set_owner(const std::string& node_id, const std::string& owner,
+                          Changes& changes) {
+  auto found = m_nodes.find(node_id);
+  if (found == m_nodes.end() || found->second.record.owner == owner) return;
+  found->second.record.owner = owner;
+  changes.nodes.insert(node_id);
 }
 
 std::vector<Grant> Scheduler::dispatch(std::int64_t now_ms, Changes& changes) {

@@ -56,6 +56,10 @@ CREATE TABLE tokens (
     R"sql(
 ALTER TABLE task_output ADD COLUMN from_stderr INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 3: the node token that speaks for each node.
+    R"sql(
+ALTER TABLE nodes ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace

@@ -7,7 +7,7 @@
 
 namespace ia::store {
 
-inline constexpr int k_schema_version = 2;
+inline constexpr int k_schema_version = 3;
 
 // Brings db up to k_schema_version in one transaction; refuses a newer schema.
 Status migrate(Db& db);

@@ -22,8 +22,8 @@ constexpr std::string_view k_insert_output =
     "VALUES (?1, ?2, ?3, ?4)";
 constexpr std::string_view k_upsert_node =
     "INSERT OR REPLACE INTO nodes (id, cpu, memory_mib, gpu, labels, first_seen_ms, "
-    "last_heartbeat_ms, completed, compute_s, last_served_ms) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,"
-    "?9,?10)";
+    "last_heartbeat_ms, completed, compute_s, last_served_ms, owner) VALUES (?1,?2,?3,?4,?5,?6,"
+    "?7,?8,?9,?10,?11)";
 constexpr std::string_view k_upsert_token =
     "INSERT OR REPLACE INTO tokens (name, role, hash, created_ms, revoked) VALUES "
     "(?1,?2,?3,?4,?5)";
@@ -151,7 +151,7 @@ class SqliteStore final : public Store {
           .bind(3, node.capacity.memory_mib).bind(4, node.capacity.gpu)
           .bind(5, join(node.labels, "\n")).bind(6, node.first_seen_ms)
           .bind(7, node.last_heartbeat_ms).bind(8, node.completed).bind(9, node.compute_s)
-          .bind(10, node.last_served_ms);
+          .bind(10, node.last_served_ms).bind(11, node.owner);
       IA_TRY(m_upsert_node.run());
     }
     for (const TokenRecord& token : batch.tokens) {
@@ -241,7 +241,7 @@ class SqliteStore final : public Store {
   Status load_nodes(Snapshot& snapshot) {
     Result<Statement> stmt = m_db.prepare(
         "SELECT id, cpu, memory_mib, gpu, labels, first_seen_ms, last_heartbeat_ms, completed, "
-        "compute_s, last_served_ms FROM nodes ORDER BY id");
+        "compute_s, last_served_ms, owner FROM nodes ORDER BY id");
     if (!stmt) return stmt.error();
     for (;;) {
       Result<bool> row = stmt->step();
@@ -257,6 +257,7 @@ class SqliteStore final : public Store {
       node.completed = stmt->int64(7);
       node.compute_s = stmt->real(8);
       node.last_served_ms = stmt->int64(9);
+      node.owner = stmt->text(10);
       snapshot.nodes.push_back(std::move(node));
     }
   }

@@ -24,6 +24,9 @@ struct NodeRecord {
   std::int64_t completed = 0;
   double compute_s = 0;
   std::int64_t last_served_ms = 0;
+  // The name of the node token that registered it; only that token speaks for the node
+  // while it is valid. Empty: unclaimed (registered by an admin or an open route).
+  std::string owner;
 };
 
 struct TokenRecord {

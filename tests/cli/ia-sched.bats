@@ -305,6 +305,106 @@ until_status() {
   [ "$status_code" = 200 ]
 }
 
+@test "ia-sched: a client reads only its own tasks, in every route and in the event stream" {
+  start_sched
+  alice=$(new_token client alice)
+  bob=$(new_token client bob)
+  sleep 1.2
+  curl -s -N -m 3 -H "Authorization: Bearer $bob" "$SCHED_URL/v1/events" \
+    > "$BATS_TEST_TMPDIR/bob-events" &
+  reader=$!
+  sleep 0.3
+  TOKEN=$alice api POST /v1/tasks '{"code":"alice secret","env":{"KEY":"s3cret"}}'
+  TOKEN=$bob api POST /v1/tasks '{"code":"bob own"}'
+  for path in /v1/tasks/1 "/v1/tasks/1/wait?timeout=0" /v1/tasks/1/output /status/1; do
+    TOKEN=$bob api GET "$path"
+    [ "$status_code" = 403 ]
+    [ "$(jqr .error.code)" = FORBIDDEN ]
+    [[ "$body" != *secret* ]]
+  done
+  TOKEN=$bob api GET /v1/tasks
+  [ "$(jq -c '[.tasks[].task_id]' <<< "$body")" = "[2]" ]
+  TOKEN=$bob api GET /results
+  [ "$status_code" = 200 ]
+  TOKEN=$alice api GET /v1/tasks/1
+  [ "$status_code" = 200 ]
+  [ "$(jqr .code)" = "alice secret" ]
+  TOKEN=$alice api GET "/v1/tasks?status=queued"
+  [ "$(jq -c '[.tasks[].task_id]' <<< "$body")" = "[1]" ]
+  api GET /v1/tasks  # admin reads all
+  [ "$(jq -c '[.tasks[].task_id]' <<< "$body")" = "[1,2]" ]
+  api POST /v1/nodes/n1/heartbeat '{}'
+  wait $reader || true
+  run cat "$BATS_TEST_TMPDIR/bob-events"
+  assert_output --partial '"task_id":2'
+  refute_output --partial '"task_id":1'
+  assert_output --partial "event: node_joined"  # node events are for everyone
+}
+
+@test "ia-sched: a node token speaks only for the nodes it registered, until it is revoked" {
+  start_sched
+  one=$(new_token node one)
+  two=$(new_token node two)
+  sleep 1.2
+  api POST /v1/tasks '{"code":"x"}'
+  TOKEN=$one api POST /v1/nodes/n1/heartbeat '{}'
+  [ "$status_code" = 200 ]
+  api GET /v1/nodes/n1
+  [ "$(jqr .token_name)" = one ]
+  TOKEN=$one api POST /v1/nodes/n1/lease
+  lease=$(jqr .lease.lease_id)
+  # The other token can neither be n1, nor finish n1's task, even knowing the lease.
+  TOKEN=$two api POST /v1/nodes/n1/heartbeat "{\"leases\":[{\"task_id\":1,\"lease_id\":$lease}]}"
+  [ "$status_code" = 403 ]
+  [[ "$(jqr .error.message)" == *"node n1 belongs to another node token"* ]]
+  TOKEN=$two api POST /v1/nodes/n1/lease
+  [ "$status_code" = 403 ]
+  TOKEN=$two api POST /v1/tasks/1/output "{\"lease_id\":$lease,\"data\":\"forged\"}"
+  [ "$status_code" = 403 ]
+  TOKEN=$two api POST /v1/tasks/1/result "{\"lease_id\":$lease,\"exit_code\":0}"
+  [ "$status_code" = 403 ]
+  TOKEN=$two api GET "/get_task?node_id=n1"
+  [ "$status_code" = 403 ]
+  TOKEN=$two api POST /submit_result '{"task_id":1,"result":"forged"}'
+  [ "$status_code" = 403 ]
+  TOKEN=$two api POST /api/nodes/n1/heartbeat '{}'
+  [ "$status_code" = 403 ]
+  api GET /v1/tasks/1  # nothing the other token sent landed
+  [ "$(jqr .status)" = leased ]
+  api GET /v1/tasks/1/output
+  [ "$(jqr .data)" = "" ]
+  # The binding survives a restart.
+  stop_sched
+  start_sched
+  TOKEN=$two api POST /v1/nodes/n1/heartbeat '{}'
+  [ "$status_code" = 403 ]
+  TOKEN=$one api POST /v1/tasks/1/result "{\"lease_id\":$lease,\"exit_code\":0}"
+  [ "$status_code" = 200 ]
+  # A revoked token lets go of its nodes: the machine's new token takes n1 over.
+  "$IA_BIN_DIR/ia-sched" --state-dir "$SCHED_DIR" token revoke one 2>/dev/null
+  sleep 1.2
+  TOKEN=$two api POST /v1/nodes/n1/heartbeat '{}'
+  [ "$status_code" = 200 ]
+  api GET /v1/nodes/n1
+  [ "$(jqr .token_name)" = two ]
+}
+
+@test "ia-sched: lease ids cannot be guessed from one another" {
+  start_sched
+  api POST /v1/tasks '{"code":"a"}'
+  api POST /v1/tasks '{"code":"b"}'
+  api POST /v1/nodes/n1/heartbeat '{"capacity":{"cpu":4,"memory":4096}}'
+  api POST /v1/nodes/n1/lease
+  first=$(jqr .lease.lease_id)
+  api POST /v1/nodes/n1/lease
+  second=$(jqr .lease.lease_id)
+  # Random from 1 to 2^53-1 (JSON-safe); the chance that two follow each other is 2^-52.
+  [ "$first" -ge 1 ] && [ "$first" -le 9007199254740991 ]
+  [ "$second" -ge 1 ] && [ "$second" -le 9007199254740991 ]
+  [ $(( second - first )) -ne 1 ] && [ $(( first - second )) -ne 1 ]
+  [ "$first" != "$second" ]
+}
+
 @test "ia-sched: restart keeps tasks, results, nodes and tokens" {
   start_sched
   api POST /v1/tasks '{"code":"one"}'

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "sched/scheduler.hpp"
 
 using namespace ia;
@@ -359,4 +361,56 @@ TEST_CASE("sched: a task that ends frees its node's room for waiting nodes, a qu
   Changes cancelled;
   REQUIRE(f.sched.cancel(queued, f.now, cancelled));
   CHECK_FALSE(cancelled.try_dispatch);
+}
+
+TEST_CASE("sched: a list limited to one owner skips everyone else's tasks") {
+  Fixture f;
+  Changes changes;
+  for (std::string owner : {"alice", "bob", "alice", "bob"}) {
+    api::TaskSpec spec;
+    spec.code = "x";
+    spec.owner = owner;
+    f.sched.submit(spec, f.now, changes);
+  }
+  auto ids = [](const std::vector<const api::Task*>& tasks) {
+    std::vector<std::int64_t> out;
+    for (const api::Task* task : tasks) out.push_back(task->id);
+    return out;
+  };
+  CHECK(ids(f.sched.list(std::nullopt, 0, 10, "alice")) == std::vector<std::int64_t>{1, 3});
+  CHECK(ids(f.sched.list(std::nullopt, 1, 1, "bob")) == std::vector<std::int64_t>{2});
+  CHECK(ids(f.sched.list(std::nullopt, 0, 10)) == std::vector<std::int64_t>{1, 2, 3, 4});
+  CHECK(f.sched.list(TaskState::succeeded, 0, 10, "alice").empty());
+  CHECK(f.sched.list(std::nullopt, 0, 10, "carol").empty());
+}
+
+TEST_CASE("sched: set_owner records the node's token once and leaves unknown nodes alone") {
+  Fixture f;
+  f.beat("n1");
+  Changes first;
+  f.sched.set_owner("n1", "one", first);
+  CHECK(f.sched.node("n1")->record.owner == "one");
+  CHECK(first.nodes.count("n1") == 1);
+  Changes again;
+  f.sched.set_owner("n1", "one", again);
+  CHECK(again.nodes.empty());  // nothing new to store
+  Changes unknown;
+  f.sched.set_owner("n9", "one", unknown);
+  CHECK(f.sched.node("n9") == nullptr);
+  CHECK(unknown.nodes.empty());
+}
+
+TEST_CASE("sched: each lease of a task gets a new random id") {
+  Fixture f;
+  std::int64_t id = f.submit();
+  f.beat("n1");
+  std::set<std::int64_t> seen;
+  for (int round = 0; round < 20; ++round) {
+    std::int64_t lease = f.lease("n1")->lease_id;
+    CHECK(lease >= 1);
+    CHECK(lease <= (std::int64_t{1} << 53) - 1);
+    CHECK(seen.insert(lease).second);
+    REQUIRE(f.finish(id, lease, 0, true));  // vacate: queued again
+  }
+  CHECK(*seen.rbegin() - *seen.begin() > 20);  // not a counter
 }

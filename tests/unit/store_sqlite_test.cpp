@@ -78,7 +78,8 @@ TEST_CASE("store: tasks, output, nodes and tokens survive a restart field by fie
     batch.tasks.push_back(sample_task(2));
     batch.outputs.push_back(OutputAppend{1, 0, "hello "});
     batch.outputs.push_back(OutputAppend{1, 6, std::string("wor\0ld", 6)});
-    batch.nodes.push_back(NodeRecord{"n1", {4, 8192, 1}, {"os=linux", "zone=a"}, 1, 2, 3, 4.5, 6});
+    batch.nodes.push_back(NodeRecord{"n1", {4, 8192, 1}, {"os=linux", "zone=a"}, 1, 2, 3, 4.5, 6,
+                                     "node-token-1"});
     batch.tokens.push_back(TokenRecord{"admin", "admin", "abc", 7, false});
     REQUIRE(store->write_sync(batch));
     store->close();
@@ -105,6 +106,7 @@ TEST_CASE("store: tasks, output, nodes and tokens survive a restart field by fie
   REQUIRE(snapshot->nodes.size() == 1);
   CHECK(snapshot->nodes[0].labels == std::vector<std::string>{"os=linux", "zone=a"});
   CHECK(snapshot->nodes[0].compute_s == 4.5);
+  CHECK(snapshot->nodes[0].owner == "node-token-1");
   REQUIRE(snapshot->tokens.size() == 1);
   CHECK(snapshot->tokens[0].hash == "abc");
 }
@@ -227,7 +229,8 @@ TEST_CASE("store: a version 1 store is migrated and its output reads as stdout")
   REQUIRE(sqlite3_open((dir.path + "/sched.db").c_str(), &db) == SQLITE_OK);
   // What version 1 wrote: the table without the stream column.
   REQUIRE(sqlite3_exec(db,
-                       "ALTER TABLE task_output DROP COLUMN from_stderr; PRAGMA user_version = 1",
+                       "ALTER TABLE task_output DROP COLUMN from_stderr; "
+                       "ALTER TABLE nodes DROP COLUMN owner; PRAGMA user_version = 1",
                        nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
   auto store = open_ok(dir.url());
@@ -237,4 +240,28 @@ TEST_CASE("store: a version 1 store is migrated and its output reads as stdout")
   CHECK(snapshot->tasks[0].output.stderr_ranges().empty());
   REQUIRE(store->write_sync(Batch{{}, {{1, 3, "new", true}}, {}, {}}));
   CHECK(store->load()->tasks[0].output.stderr_ranges() == std::vector<api::ByteRange>{{3, 6}});
+}
+
+TEST_CASE("store: a version 2 store is migrated and its nodes are unclaimed") {
+  TempDir dir;
+  {
+    auto store = open_ok(dir.url());
+    REQUIRE(store->write_sync(Batch{{}, {}, {NodeRecord{"n1", {1, 64, 0}, {}, 1, 2, 0, 0, 0, "x"}},
+                                    {}}));
+  }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((dir.path + "/sched.db").c_str(), &db) == SQLITE_OK);
+  // What version 2 wrote: nodes without the owner column.
+  REQUIRE(sqlite3_exec(db, "ALTER TABLE nodes DROP COLUMN owner; PRAGMA user_version = 2",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto store = open_ok(dir.url());
+  auto snapshot = store->load();
+  REQUIRE(snapshot);
+  REQUIRE(snapshot->nodes.size() == 1);
+  CHECK(snapshot->nodes[0].id == "n1");
+  CHECK(snapshot->nodes[0].owner.empty());
+  REQUIRE(store->write_sync(Batch{{}, {}, {NodeRecord{"n1", {1, 64, 0}, {}, 1, 2, 0, 0, 0, "y"}},
+                                  {}}));
+  CHECK(store->load()->nodes[0].owner == "y");
 }

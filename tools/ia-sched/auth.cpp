@@ -2,10 +2,11 @@
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
-#include <sys/random.h>
 
+#include <algorithm>
 #include <array>
 
+#include "core/random.hpp"
 #include "core/strings.hpp"
 
 namespace ia::sched_server {
@@ -49,9 +50,7 @@ Result<Role> parse_role(std::string_view text) {
 
 Result<std::string> new_token() {
   std::array<unsigned char, 32> bytes{};
-  if (getrandom(bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size())) {
-    return system_error("getrandom");
-  }
+  IA_TRY(random_bytes(bytes.data(), bytes.size()));
   return "ia_" + hex(bytes.data(), bytes.size());
 }
 
@@ -77,6 +76,13 @@ void TokenTable::replace(std::vector<store::TokenRecord> tokens) {
 bool TokenTable::empty() const {
   std::lock_guard lock(m_mutex);
   return m_tokens.empty();
+}
+
+bool TokenTable::valid(std::string_view name) const {
+  std::lock_guard lock(m_mutex);
+  return std::any_of(m_tokens.begin(), m_tokens.end(), [name](const store::TokenRecord& record) {
+    return record.name == name && !record.revoked;
+  });
 }
 
 Result<Principal> TokenTable::check(std::string_view token) const {

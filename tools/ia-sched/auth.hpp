@@ -25,7 +25,7 @@ struct Principal {
   Role role = Role::admin;
 };
 
-// "ia_" and 64 hex digits from getrandom(2).
+// "ia_" and 64 hex digits from the kernel's random source.
 Result<std::string> new_token();
 std::string hash_token(std::string_view token);
 
@@ -37,6 +37,8 @@ class TokenTable {
   void replace(std::vector<store::TokenRecord> tokens);
   // The token's principal; unauthorized when missing, unknown or revoked.
   Result<Principal> check(std::string_view token) const;
+  // Whether a token of this name exists and is not revoked.
+  bool valid(std::string_view name) const;
   bool empty() const;
 
  private:

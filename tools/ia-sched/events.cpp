@@ -25,21 +25,26 @@ std::string event_text(std::int64_t id, const sched::Event& event, std::int64_t 
 void Service::publish(const std::vector<sched::Event>& events) {
   if (events.empty()) return;
   std::lock_guard lock(m_events_mutex);
-  std::string text;
+  std::vector<LoggedEvent> fresh;
   for (const sched::Event& event : events) {
     std::int64_t id = m_next_event++;
-    std::string one = event_text(id, event, unix_now_ms());
-    text += one;
-    m_event_log.emplace_back(id, std::move(one));
-    if (m_event_log.size() > k_event_log) m_event_log.pop_front();
+    fresh.push_back(
+        LoggedEvent{id, event.task_id > 0, event.owner, event_text(id, event, unix_now_ms())});
   }
-  std::erase_if(m_subscribers, [&text](const std::shared_ptr<Subscriber>& subscriber) {
+  std::erase_if(m_subscribers, [&fresh](const std::shared_ptr<Subscriber>& subscriber) {
+    std::string text;
+    for (const LoggedEvent& event : fresh) {
+      if (subscriber->sees(event)) text += event.text;
+    }
+    if (text.empty()) return false;
     if (!subscriber->stream) {
       subscriber->pending += text;
       return false;
     }
     return !subscriber->stream->push(text);
   });
+  for (LoggedEvent& event : fresh) m_event_log.push_back(std::move(event));
+  while (m_event_log.size() > k_event_log) m_event_log.pop_front();
 }
 
 void Service::events(Call& call) {
@@ -53,12 +58,13 @@ void Service::events(Call& call) {
                                     std::string(given.substr(0, 32)) + "'"));
   }
   auto subscriber = std::make_shared<Subscriber>();
+  subscriber->owner = owner_filter(call.principal);
   http::Response response;
   response.content_type = "text/event-stream";
   {
     std::lock_guard lock(m_events_mutex);
-    for (const auto& [id, text] : m_event_log) {
-      if (id > last) response.body += text;
+    for (const LoggedEvent& event : m_event_log) {
+      if (event.id > last && subscriber->sees(event)) response.body += event.text;
     }
     // Registered now, so nothing published before the header is out is missed.
     m_subscribers.push_back(subscriber);

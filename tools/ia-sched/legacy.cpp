@@ -77,6 +77,7 @@ void Service::legacy_get_task(Call& call) {
   }
   if (Status ok = api::check_node_id(*node_id); !ok) return call.fail(ok.error());
   std::lock_guard lock(m_mutex);
+  if (Status ok = speaks_for(call.principal, *node_id); !ok) return call.fail(ok.error());
   sched::Changes changes;
   const sched::Node* known = m_sched.node(*node_id);
   if (!known || !known->online) {
@@ -84,6 +85,7 @@ void Service::legacy_get_task(Call& call) {
     beat.capacity = known ? known->record.capacity : k_unknown_capacity;
     if (known) beat.labels = known->record.labels;
     (void)m_sched.heartbeat(*node_id, beat, now(), changes);
+    claim(call.principal, *node_id, changes);
   }
   Result<const api::Task*> task = m_sched.lease(*node_id, api::LeaseRequest{}, now(), changes);
   if (!task) return call.fail(task.error());
@@ -121,6 +123,7 @@ void Service::legacy_submit_result(Call& call) {
     return call.fail(make_error(ErrorCode::task_not_found, "task " + std::to_string(*id) +
                                                                " not found"));
   }
+  if (Status ok = speaks_for_task(call.principal, *id); !ok) return call.fail(ok.error());
   bool assigned = task->state == api::TaskState::leased || task->state == api::TaskState::running;
   if (assigned && !node_id->empty() && *node_id != task->node_id) {
     return call.fail(make_error(ErrorCode::conflict,
@@ -151,7 +154,8 @@ void Service::legacy_results(Call& call) {
   json::Writer out;
   out.begin_object().key("results").begin_array();
   long long count = 0;
-  for (const api::Task* task : m_sched.list(std::nullopt, 0, SIZE_MAX)) {
+  for (const api::Task* task :
+       m_sched.list(std::nullopt, 0, SIZE_MAX, owner_filter(call.principal))) {
     if (!api::is_finished(task->state)) continue;
     out.raw(legacy_task_json(*task));
     ++count;
@@ -165,8 +169,10 @@ void Service::legacy_register(Call& call) {
   Result<api::Heartbeat> beat = api::parse_legacy_register(call.request.body, node_id);
   if (!beat) return call.fail(beat.error());
   std::lock_guard lock(m_mutex);
+  if (Status ok = speaks_for(call.principal, node_id); !ok) return call.fail(ok.error());
   sched::Changes changes;
   (void)m_sched.heartbeat(node_id, *beat, now(), changes);
+  claim(call.principal, node_id, changes);
   std::string body = R"({"success":true,"node_id":")" + node_id +
                      R"(","message":"Node registered successfully"})";
   commit(changes, [reply = call.reply, body = std::move(body)](const Status& status) {
@@ -191,6 +197,7 @@ void Service::legacy_heartbeat(Call& call, const std::string& node_id) {
     return call.fail(make_error(ErrorCode::node_not_found, "node " + node_id + " not found",
                                 "register first: POST /api/nodes/register"));
   }
+  if (Status ok = speaks_for(call.principal, node_id); !ok) return call.fail(ok.error());
   api::Heartbeat beat;
   beat.capacity = node->record.capacity;
   beat.labels = node->record.labels;

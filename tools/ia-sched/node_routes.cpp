@@ -30,8 +30,10 @@ void Service::heartbeat(Call& call, const std::string& node_id) {
   Result<api::Heartbeat> beat = api::parse_heartbeat(call.request.body);
   if (!beat) return call.fail(beat.error());
   std::lock_guard lock(m_mutex);
+  if (Status ok = speaks_for(call.principal, node_id); !ok) return call.fail(ok.error());
   sched::Changes changes;
   std::vector<api::LeaseRef> cancel = m_sched.heartbeat(node_id, *beat, now(), changes);
+  claim(call.principal, node_id, changes);
   json::Writer out;
   out.begin_object().key("cancel").begin_array();
   for (const api::LeaseRef& ref : cancel) {
@@ -58,6 +60,7 @@ void Service::lease(Call& call, const std::string& node_id) {
   Result<api::LeaseRequest> request = api::parse_lease_request(call.request.body);
   if (!request) return call.fail(request.error());
   std::lock_guard lock(m_mutex);
+  if (Status ok = speaks_for(call.principal, node_id); !ok) return call.fail(ok.error());
   sched::Changes changes;
   Result<const api::Task*> task = m_sched.lease(node_id, *request, now(), changes);
   if (!task) return call.fail(task.error());
@@ -95,6 +98,7 @@ void Service::append_output(Call& call, std::int64_t id) {
   Result<api::OutputChunk> chunk = api::parse_output_chunk(call.request.body);
   if (!chunk) return call.fail(chunk.error());
   std::lock_guard lock(m_mutex);
+  if (Status ok = speaks_for_task(call.principal, id); !ok) return call.fail(ok.error());
   sched::Changes changes;
   Result<std::size_t> size = m_sched.append_output(id, chunk->lease_id, chunk->data, now(),
                                                    changes);
@@ -112,6 +116,7 @@ void Service::result(Call& call, std::int64_t id) {
   Result<api::ResultReport> report = api::parse_result(call.request.body);
   if (!report) return call.fail(report.error());
   std::lock_guard lock(m_mutex);
+  if (Status ok = speaks_for_task(call.principal, id); !ok) return call.fail(ok.error());
   sched::Changes changes;
   Result<const api::Task*> task = m_sched.finish(id, *report, now(), changes);
   if (!task) return call.fail(task.error());

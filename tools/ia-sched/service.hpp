@@ -24,6 +24,13 @@
 
 namespace ia::sched_server {
 
+// A client token reads and cancels only its own tasks; other roles reach every task.
+bool owns(const Principal& who, const api::Task& task);
+// owns, or a 403 that names the task.
+Status check_owns(const Principal& who, const api::Task& task);
+// The owner a task list is limited to: the client's own name, or empty for all.
+std::string_view owner_filter(const Principal& who);
+
 struct ServiceOptions {
   sched::Settings settings;
   api::SubmitLimits limits;
@@ -103,6 +110,14 @@ class Service {
   void expire_parked(std::multimap<std::int64_t, Parked>& parked, std::int64_t key,
                      std::uint64_t serial, http::Response response);
   Status authorize(Call& call);
+  // Whether who may speak for the node (ownership.cpp): an admin always; a node token
+  // when the node is new, unclaimed, its own, or claimed by a token since revoked.
+  // Holds m_mutex.
+  Status speaks_for(const Principal& who, const std::string& node_id) const;
+  // The same for the node that holds (or last held) a task's lease.
+  Status speaks_for_task(const Principal& who, std::int64_t task_id) const;
+  // After speaks_for passed: a node token becomes the one that speaks for the node.
+  void claim(const Principal& who, const std::string& node_id, sched::Changes& changes);
   // Sends an answer read from the in-memory state once every change queued so far is
   // durable, so no read shows a task, result or output that a crash could still lose.
   // Holds m_mutex.
@@ -115,15 +130,25 @@ class Service {
   void guard_grant(const std::shared_ptr<http::Connection>& connection,
                    const api::Task& task);
 
+  struct LoggedEvent {
+    std::int64_t id = 0;
+    bool of_task = false;  // else a node event, which every client sees
+    std::string owner;     // the task's owner
+    std::string text;   // as sent
+  };
   struct Subscriber {
     std::shared_ptr<http::Stream> stream;  // null until the header is out
     std::string pending;                   // events published before that
+    std::string owner;                     // a client's own name: it sees its tasks only
+    bool sees(const LoggedEvent& event) const {
+      return owner.empty() || !event.of_task || event.owner == owner;
+    }
   };
   // Appends committed events to the log and sends them to every subscriber.
   void publish(const std::vector<sched::Event>& events);
 
   std::mutex m_events_mutex;  // guards the event log and subscribers
-  std::deque<std::pair<std::int64_t, std::string>> m_event_log;  // (id, SSE text)
+  std::deque<LoggedEvent> m_event_log;
   // Starts at the start time in microseconds, not 1: the log is not stored, and a
   // client resuming with a Last-Event-ID from before a restart must not skip the new
   // events (it would, were their ids lower).

@@ -66,6 +66,7 @@ void Service::get_task(Call& call, std::int64_t id) {
   std::lock_guard lock(m_mutex);
   const api::Task* task = m_sched.task(id);
   if (!task) return call.fail(not_found(id));
+  if (Status ok = check_owns(call.principal, *task); !ok) return call.fail(ok.error());
   send_read(call, call.legacy ? legacy_task_json(*task) : task_json(*task));
 }
 
@@ -85,7 +86,8 @@ void Service::list_tasks(Call& call) {
   Result<std::int64_t> after = int_param(call.request, "after", 0, 0, INT64_MAX);
   if (!after) return call.fail(after.error());
   std::lock_guard lock(m_mutex);
-  auto tasks = m_sched.list(state, *after, static_cast<std::size_t>(*limit));
+  auto tasks = m_sched.list(state, *after, static_cast<std::size_t>(*limit),
+                            owner_filter(call.principal));
   json::Writer out;
   out.begin_object().key("tasks").begin_array();
   for (const api::Task* task : tasks) api::write_task(out, *task, false);
@@ -105,6 +107,7 @@ void Service::wait_task(Call& call, std::int64_t id) {
   std::lock_guard lock(m_mutex);
   const api::Task* task = m_sched.task(id);
   if (!task) return call.fail(not_found(id));
+  if (Status ok = check_owns(call.principal, *task); !ok) return call.fail(ok.error());
   if (api::is_finished(task->state) || *timeout == 0 || m_stopped) {
     return send_read(call, task_json(*task));
   }
@@ -125,11 +128,7 @@ void Service::cancel_task(Call& call, std::int64_t id, bool legacy) {
   std::lock_guard lock(m_mutex);
   const api::Task* existing = m_sched.task(id);
   if (!existing) return call.fail(not_found(id));
-  if (call.principal.role == Role::client && existing->spec.owner != call.principal.name) {
-    return call.fail(make_error(ErrorCode::forbidden,
-                                "task " + std::to_string(id) + " belongs to another client",
-                                "a client token may cancel only its own tasks"));
-  }
+  if (Status ok = check_owns(call.principal, *existing); !ok) return call.fail(ok.error());
   sched::Changes changes;
   Result<const api::Task*> task = m_sched.cancel(id, now(), changes);
   if (!task) return call.fail(task.error());
@@ -152,6 +151,7 @@ void Service::read_output(Call& call, std::int64_t id) {
   std::lock_guard lock(m_mutex);
   const api::Task* task = m_sched.task(id);
   if (!task) return call.fail(not_found(id));
+  if (Status ok = check_owns(call.principal, *task); !ok) return call.fail(ok.error());
   bool has_more = static_cast<std::size_t>(*offset) < task->output.size();
   if (has_more || api::is_finished(task->state) || *wait == 0 || m_stopped) {
     return send_read(call, output_json(*task, *offset));

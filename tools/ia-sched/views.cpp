@@ -42,6 +42,7 @@ void write_node(json::Writer& out, const sched::Node& node) {
                                   ? format_iso8601(node.record.last_heartbeat_ms)
                                   : std::string());
   out.field("first_seen", format_iso8601(node.record.first_seen_ms));
+  out.field("token_name", node.record.owner);  // the node token that speaks for it
   out.end_object();
 }
 
