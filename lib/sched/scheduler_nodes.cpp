@@ -18,7 +18,7 @@ std::vector<api::LeaseRef> Scheduler::heartbeat(const std::string& node_id,
   Node& node = it->second;
   if (inserted) node.record.id = node_id;
   if (node.record.first_seen_ms == 0) node.record.first_seen_ms = now_ms;
-  if (!node.online) changes.events.push_back(Event{"node_joined", 0, node_id, "online"});
+  if (!node.online) changes.events.push_back(Event{"node_joined", 0, node_id, "online", {}});
   node.online = true;
   node.record.capacity = beat.capacity;
   node.record.labels = beat.labels;
@@ -146,7 +146,7 @@ void Scheduler::tick(std::int64_t now_ms, Changes& changes) {
     if (node.online && node.record.last_heartbeat_ms + m_settings.lease_ttl_ms() <= now_ms) {
       node.online = false;
       node.waiting_since_ms = 0;
-      changes.events.push_back(Event{"node_left", 0, id, "offline"});
+      changes.events.push_back(Event{"node_left", 0, id, "offline", {}});
     }
   }
   while (!m_recent_finishes.empty() && m_recent_finishes.front().first < now_ms - k_hour_ms) {

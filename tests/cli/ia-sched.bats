@@ -716,6 +716,10 @@ until_status() {
 }
 
 @test "ia-sched: out of file descriptors it waits for connections to close and does not spin" {
+  # UBSan reads a vtable only after probing its memory through a pipe; with no descriptor
+  # left the probe fails and the check reports "invalid vptr" (boost's error_category,
+  # for accept's EMFILE) and stops the server. The release suite runs this test.
+  [ -z "${IA_SANITIZED:-}" ] || skip "UBSan's vptr check needs a free descriptor"
   start_sched
   prlimit --pid "$SCHED_PID" --nofile=40:40
   # 60 connections against 40 descriptors: accept fails with EMFILE until some close.
