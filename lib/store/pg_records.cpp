@@ -189,8 +189,8 @@ Result<Snapshot> read_snapshot(PgConn& conn) {
 }
 
 Result<std::vector<TokenRecord>> read_tokens(PgConn& conn) {
-  Result<PgRows> rows = conn.query(
-      "SELECT name, role, hash, created_ms, revoked FROM tokens ORDER BY name COLLATE \"C\"");
+  Result<PgRows> rows =
+      conn.query("SELECT name, role, hash, created_ms, revoked FROM tokens ORDER BY name");
   if (!rows) return std::move(rows).error();
   std::vector<TokenRecord> tokens;
   for (int r = 0; r < rows->count(); ++r) {

@@ -7,7 +7,9 @@ namespace ia::store {
 namespace {
 
 // Column types match what PgParams sends in binary: bigint for int64, double precision,
-// boolean, text, bytea. Output chunks are bytea: task output is arbitrary bytes.
+// boolean, text, bytea. bytea wherever the bytes come from outside unchecked (output, a
+// node's reason, labels, token names from a command line): text refuses NUL and invalid
+// UTF-8, and one refused row would fail every batch of its group commit.
 constexpr std::array<std::string_view, k_pg_schema_version> k_migrations{
     // 1: tasks, their output chunks, nodes with their owner, tokens.
     R"sql(
@@ -24,7 +26,7 @@ CREATE TABLE tasks (
   lease_expires_ms bigint NOT NULL,
   exit_code bigint,
   wall_s double precision NOT NULL,
-  reason text NOT NULL,
+  reason bytea NOT NULL,
   truncated boolean NOT NULL,
   cancel_requested boolean NOT NULL
 );
@@ -40,16 +42,16 @@ CREATE TABLE nodes (
   cpu double precision NOT NULL,
   memory_mib bigint NOT NULL,
   gpu bigint NOT NULL,
-  labels text NOT NULL,
+  labels bytea NOT NULL,
   first_seen_ms bigint NOT NULL,
   last_heartbeat_ms bigint NOT NULL,
   completed bigint NOT NULL,
   compute_s double precision NOT NULL,
   last_served_ms bigint NOT NULL,
-  owner text NOT NULL
+  owner bytea NOT NULL
 );
 CREATE TABLE tokens (
-  name text PRIMARY KEY,
+  name bytea PRIMARY KEY,
   role text NOT NULL,
   hash text NOT NULL UNIQUE,
   created_ms bigint NOT NULL,

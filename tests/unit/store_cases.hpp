@@ -66,7 +66,8 @@ inline store::Batch full_batch() {
   task.node_id = "n1";
   task.lease_id = 9007199254740991;
   task.lease_expires_ms = 13;
-  task.reason = "exit 3";
+  // Bytes from outside that no check keeps to UTF-8 text: a node's reason, a token name.
+  task.reason = std::string("exit\0 3\xff", 8);
   task.wall_s = 1.5;
   task.output_truncated = true;
   task.cancel_requested = true;
@@ -77,9 +78,9 @@ inline store::Batch full_batch() {
   // Output is UTF-8 text (invalid bytes become U+FFFD on append), NUL included.
   batch.outputs.push_back(store::OutputAppend{1, 12, std::string("\0\xc3\xa9!", 4), true});
   batch.nodes.push_back(store::NodeRecord{
-      "n1", {4.5, 8192, 1}, {"os=linux", "zone=a"}, 1, 2, 3, 4.5, 6, "node-token-1"});
+      "n1", {4.5, 8192, 1}, {"os=linux", "zone=a"}, 1, 2, 3, 4.5, 6, "node-token-\xff"});
   batch.tokens.push_back(store::TokenRecord{"admin", "admin", "abc", 7, false});
-  batch.tokens.push_back(store::TokenRecord{"old", "client", "def", 8, true});
+  batch.tokens.push_back(store::TokenRecord{"old\xff", "client", "def", 8, true});
   return batch;
 }
 
@@ -93,7 +94,7 @@ inline void check_full_task(const api::Task& task) {
   CHECK(task.node_id == "n1");
   CHECK(task.lease_id == 9007199254740991);
   CHECK(task.lease_expires_ms == 13);
-  CHECK(task.reason == "exit 3");
+  CHECK(task.reason == std::string("exit\0 3\xff", 8));
   CHECK(task.wall_s == 1.5);
   CHECK(task.output_truncated);
   CHECK(task.cancel_requested);
@@ -134,13 +135,14 @@ inline void records_survive_restart(StoreBackend& backend) {
   CHECK(node.completed == 3);
   CHECK(node.compute_s == 4.5);
   CHECK(node.last_served_ms == 6);
-  CHECK(node.owner == "node-token-1");
+  CHECK(node.owner == "node-token-\xff");
   REQUIRE(snapshot->tokens.size() == 2);
   CHECK(snapshot->tokens[0].name == "admin");
   CHECK(snapshot->tokens[0].role == "admin");
   CHECK(snapshot->tokens[0].hash == "abc");
   CHECK(snapshot->tokens[0].created_ms == 7);
   CHECK_FALSE(snapshot->tokens[0].revoked);
+  CHECK(snapshot->tokens[1].name == "old\xff");
   CHECK(snapshot->tokens[1].revoked);
   auto tokens = store->tokens();
   REQUIRE(tokens);
