@@ -82,12 +82,19 @@ class PgStore final : public Store {
   std::string url() const override { return m_conn.name(); }
 
  private:
-  // The connection, reconnected if it was lost. Called with m_conn_mutex held.
+  // The connection, reconnected if it was lost, with its session started. Called with
+  // m_conn_mutex held. A session that failed to start (another ia-sched took the lock
+  // while this one was away) is retried, never written through.
   Status usable() {
     if (m_closed) return closed_error();
-    if (!m_conn.lost()) return {};
-    IA_TRY(m_conn.reset());
-    return start_session(m_conn);
+    if (m_conn.lost()) {
+      m_session_ready = false;
+      IA_TRY(m_conn.reset());
+    }
+    if (m_session_ready) return {};
+    IA_TRY(start_session(m_conn));
+    m_session_ready = true;
+    return {};
   }
 
   void writer_loop() {
@@ -119,9 +126,10 @@ class PgStore final : public Store {
     return m_conn.exec("COMMIT");
   }
 
-  std::mutex m_conn_mutex;  // guards m_conn and m_closed
+  std::mutex m_conn_mutex;  // guards m_conn, m_closed and m_session_ready
   PgConn m_conn;
   bool m_closed = false;
+  bool m_session_ready = true;  // open_pg starts the first session
 
   std::mutex m_queue_mutex;
   std::condition_variable m_wake;

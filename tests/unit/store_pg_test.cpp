@@ -176,3 +176,30 @@ TEST_CASE("store: bad PostgreSQL URLs and missing databases are clear errors") {
   CHECK(missing.error().code == ErrorCode::unavailable);
   CHECK(missing.error().message.find("ia_no_such_database") != std::string::npos);
 }
+
+TEST_CASE(
+    "store: a PostgreSQL store that lost its database to another one writes nothing "
+    "until it gets it back") {
+  PgBackend backend;
+  auto first = open_ok(backend.url());
+  REQUIRE(first->write_sync(Batch{{sample_task(1)}, {}, {}, {}}));
+  std::string pid = store_backend_pid(backend);
+  REQUIRE(sql("postgres", "SELECT pg_terminate_backend(" + pid + ")") == "t");
+  wait_until_gone(pid);
+  auto second = open_ok(backend.url());
+  Status lost = first->write_sync(Batch{{sample_task(2)}, {}, {}, {}});
+  REQUIRE_FALSE(lost);
+  CHECK(lost.error().code == ErrorCode::unavailable);
+  // Reconnected, but the lock is the other store's: refused, not written through.
+  Status refused = first->write_sync(Batch{{sample_task(3)}, {}, {}, {}});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ErrorCode::conflict);
+  CHECK(refused.error().message.find("another ia-sched holds this database") != std::string::npos);
+  second->close();
+  REQUIRE(first->write_sync(Batch{{sample_task(4)}, {}, {}, {}}));
+  auto snapshot = first->load();
+  REQUIRE(snapshot);
+  REQUIRE(snapshot->tasks.size() == 2);
+  CHECK(snapshot->tasks[0].id == 1);
+  CHECK(snapshot->tasks[1].id == 4);
+}
