@@ -9,6 +9,7 @@
 #include "core/strings.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/sqlite_schema.hpp"
+#include "store/stored_spec.hpp"
 
 namespace ia::store {
 namespace {
@@ -32,22 +33,6 @@ struct Pending {
   Batch batch;
   WriteDone done;
 };
-
-Result<api::TaskSpec> parse_stored_spec(const std::string& text) {
-  api::SubmitLimits unlimited{SIZE_MAX, INT64_MAX, INT64_MAX, false};
-  Result<api::TaskSpec> spec = api::parse_submit(text, unlimited);
-  IA_TRY(spec);
-  Result<json::Value> object = json::parse(text);
-  IA_TRY(object);
-  if (const json::Value* owner = object->find("owner"); owner && owner->is_string()) {
-    spec->owner = owner->as_string();
-  }
-  if (const json::Value* interpreter = object->find("interpreter");
-      interpreter && interpreter->is_string()) {
-    spec->interpreter = interpreter->as_string();
-  }
-  return spec;
-}
 
 class SqliteStore final : public Store {
  public:
@@ -163,12 +148,17 @@ class SqliteStore final : public Store {
   }
 
   Status upsert(const api::Task& task) {
-    json::Writer spec;
-    api::write_spec(spec, task.spec);
+    std::string spec = spec_text(task.spec);
     Statement& s = m_upsert_task;
-    s.bind(1, task.id).bind(2, api::to_string(task.state)).bind(3, spec.text())
-        .bind(4, task.attempt).bind(5, task.created_ms).bind(6, task.started_ms)
-        .bind(7, task.finished_ms).bind(8, task.node_id).bind(9, task.lease_id)
+    s.bind(1, task.id)
+        .bind(2, api::to_string(task.state))
+        .bind(3, spec)
+        .bind(4, task.attempt)
+        .bind(5, task.created_ms)
+        .bind(6, task.started_ms)
+        .bind(7, task.finished_ms)
+        .bind(8, task.node_id)
+        .bind(9, task.lease_id)
         .bind(10, task.lease_expires_ms);
     if (task.exit_code) {
       s.bind(11, *task.exit_code);

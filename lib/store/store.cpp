@@ -2,6 +2,7 @@
 
 #include <future>
 
+#include "store/pg_store.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace ia::store {
@@ -19,11 +20,10 @@ Result<std::unique_ptr<Store>> open_store(const std::string& url) {
     return open_sqlite(url.substr(k_sqlite.size()));
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    return make_error(ErrorCode::unsupported, "store " + url + ": PostgreSQL is not built yet",
-                      "use sqlite:///path/to/sched.db");
+    return open_pg(url);
   }
   return make_error(ErrorCode::invalid_argument, "store URL '" + url + "' is not understood",
-                    "use sqlite:///path/to/sched.db");
+                    "use sqlite:///path/to/sched.db or postgresql://host/database");
 }
 
 }  // namespace ia::store

@@ -1,5 +1,5 @@
-// The durable state of ia-sched behind one interface (DESIGN.md §7): SQLite now,
-// PostgreSQL later. The scheduler keeps its working state in memory and writes every
+// The durable state of ia-sched behind one interface (DESIGN.md §7): SQLite or
+// PostgreSQL. The scheduler keeps its working state in memory and writes every
 // change here; a write's callback runs once the change is durable, and only then is the
 // request that caused it answered. Implementations are thread safe.
 #pragma once
@@ -77,11 +77,12 @@ class Store {
   virtual Result<std::vector<TokenRecord>> tokens() = 0;
   // Finishes queued writes and closes; later writes fail.
   virtual void close() = 0;
-  // "sqlite:///var/lib/ia/sched.db"
+  // "sqlite:///var/lib/ia/sched.db"; never with a password from the URL.
   virtual std::string url() const = 0;
 };
 
-// Opens the store a URL names: sqlite:///abs/path or sqlite://relative/path.
+// Opens the store a URL names: sqlite:///abs/path, sqlite://relative/path, or
+// postgresql://... (postgres://...) as libpq reads it.
 Result<std::unique_ptr<Store>> open_store(const std::string& url);
 
 }  // namespace ia::store

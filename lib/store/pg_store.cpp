@@ -1,0 +1,152 @@
+#include "store/pg_store.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "store/pg_conn.hpp"
+#include "store/pg_lock.hpp"
+#include "store/pg_records.hpp"
+#include "store/pg_schema.hpp"
+
+namespace ia::store {
+namespace {
+
+struct Pending {
+  Batch batch;
+  WriteDone done;
+};
+
+Error closed_error() {
+  return make_error(ErrorCode::unavailable, "store is closed", "ia-sched is shutting down");
+}
+
+// Everything a connection needs before it serves the store; run again after a reconnect,
+// which starts a new session without the lock, the settings or the prepared statements.
+Status start_session(PgConn& conn) {
+  // The server's default may be off; an answered request must survive a server crash.
+  IA_TRY(conn.exec("SET synchronous_commit = on"));
+  IA_TRY(lock_database(conn));
+  IA_TRY(migrate_pg(conn));
+  return prepare_upserts(conn);
+}
+
+class PgStore final : public Store {
+ public:
+  explicit PgStore(PgConn conn) : m_conn(std::move(conn)) {}
+  ~PgStore() override { close(); }
+
+  void start() {
+    m_writer = std::thread([this] { writer_loop(); });
+  }
+
+  Result<Snapshot> load() override {
+    std::lock_guard lock(m_conn_mutex);
+    IA_TRY(usable());
+    return read_snapshot(m_conn);
+  }
+
+  void write(Batch batch, WriteDone done) override {
+    {
+      std::lock_guard lock(m_queue_mutex);
+      if (!m_closing) {
+        m_queue.push_back(Pending{std::move(batch), std::move(done)});
+        m_wake.notify_one();
+        return;
+      }
+    }
+    done(closed_error());
+  }
+
+  Result<std::vector<TokenRecord>> tokens() override {
+    std::lock_guard lock(m_conn_mutex);
+    IA_TRY(usable());
+    return read_tokens(m_conn);
+  }
+
+  void close() override {
+    {
+      std::lock_guard lock(m_queue_mutex);
+      m_closing = true;
+      m_wake.notify_one();
+    }
+    if (m_writer.joinable()) m_writer.join();
+    std::lock_guard lock(m_conn_mutex);
+    // Let go at once: ending the connection alone frees the lock only once the server's
+    // backend has exited, and a store opened right after would find it still held.
+    if (!m_closed && !m_conn.lost()) (void)unlock_database(m_conn);
+    m_closed = true;
+  }
+
+  std::string url() const override { return m_conn.name(); }
+
+ private:
+  // The connection, reconnected if it was lost, with its session started. Called with
+  // m_conn_mutex held. A session that failed to start (another ia-sched took the lock
+  // while this one was away) is retried, never written through.
+  Status usable() {
+    if (m_closed) return closed_error();
+    if (m_conn.lost()) {
+      m_session_ready = false;
+      IA_TRY(m_conn.reset());
+    }
+    if (m_session_ready) return {};
+    IA_TRY(start_session(m_conn));
+    m_session_ready = true;
+    return {};
+  }
+
+  void writer_loop() {
+    for (;;) {
+      std::deque<Pending> group;
+      {
+        std::unique_lock lock(m_queue_mutex);
+        m_wake.wait(lock, [this] { return m_closing || !m_queue.empty(); });
+        if (m_queue.empty()) return;
+        group.swap(m_queue);
+      }
+      Status status = commit(group);
+      for (Pending& pending : group) {
+        if (pending.done) pending.done(status);
+      }
+    }
+  }
+
+  Status commit(const std::deque<Pending>& group) {
+    std::lock_guard lock(m_conn_mutex);
+    IA_TRY(usable());
+    IA_TRY(m_conn.exec("BEGIN"));
+    for (const Pending& pending : group) {
+      if (Status applied = write_batch(m_conn, pending.batch); !applied) {
+        (void)m_conn.exec("ROLLBACK");
+        return applied;
+      }
+    }
+    return m_conn.exec("COMMIT");
+  }
+
+  std::mutex m_conn_mutex;  // guards m_conn, m_closed and m_session_ready
+  PgConn m_conn;
+  bool m_closed = false;
+  bool m_session_ready = true;  // open_pg starts the first session
+
+  std::mutex m_queue_mutex;
+  std::condition_variable m_wake;
+  std::deque<Pending> m_queue;
+  bool m_closing = false;
+  std::thread m_writer;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_pg(const std::string& url) {
+  Result<PgConn> conn = PgConn::connect(url);
+  if (!conn) return std::move(conn).error();
+  IA_TRY(start_session(*conn));
+  auto store = std::make_unique<PgStore>(std::move(*conn));
+  store->start();
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace ia::store

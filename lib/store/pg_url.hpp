@@ -1,0 +1,17 @@
+// PostgreSQL store URLs as libpq reads them (postgresql:// or postgres://), and the form
+// of one that is safe to show: in logs, errors and /v1/stats. Pure functions.
+#pragma once
+
+#include <string>
+
+#include "core/result.hpp"
+
+namespace ia::store {
+
+// url without a password, in the user part ("user:secret@") or the query ("password=").
+std::string redact_password(const std::string& url);
+
+// Refuses what libpq cannot parse, naming the URL without its password.
+Status check_pg_url(const std::string& url);
+
+}  // namespace ia::store
