@@ -24,17 +24,17 @@ Error closed_error() {
 
 // Everything a connection needs before it serves the store; run again after a reconnect,
 // which starts a new session without the lock, the settings or the prepared statements.
-Status start_session(PgConn& conn) {
+Status start_session(PgConn& conn, Access access) {
   // The server's default may be off; an answered request must survive a server crash.
   IA_TRY(conn.exec("SET synchronous_commit = on"));
-  IA_TRY(lock_database(conn));
+  if (access == Access::server) IA_TRY(lock_database(conn));
   IA_TRY(migrate_pg(conn));
   return prepare_upserts(conn);
 }
 
 class PgStore final : public Store {
  public:
-  explicit PgStore(PgConn conn) : m_conn(std::move(conn)) {}
+  PgStore(PgConn conn, Access access) : m_conn(std::move(conn)), m_access(access) {}
   ~PgStore() override { close(); }
 
   void start() {
@@ -75,7 +75,9 @@ class PgStore final : public Store {
     std::lock_guard lock(m_conn_mutex);
     // Let go at once: ending the connection alone frees the lock only once the server's
     // backend has exited, and a store opened right after would find it still held.
-    if (!m_closed && !m_conn.lost()) (void)unlock_database(m_conn);
+    if (m_access == Access::server && !m_closed && !m_conn.lost()) {
+      (void)unlock_database(m_conn);
+    }
     m_closed = true;
   }
 
@@ -92,7 +94,7 @@ class PgStore final : public Store {
       IA_TRY(m_conn.reset());
     }
     if (m_session_ready) return {};
-    IA_TRY(start_session(m_conn));
+    IA_TRY(start_session(m_conn, m_access));
     m_session_ready = true;
     return {};
   }
@@ -129,6 +131,7 @@ class PgStore final : public Store {
   std::mutex m_conn_mutex;  // guards m_conn, m_closed and m_session_ready
   PgConn m_conn;
   bool m_closed = false;
+  Access m_access;
   bool m_session_ready = true;  // open_pg starts the first session
 
   std::mutex m_queue_mutex;
@@ -140,11 +143,11 @@ class PgStore final : public Store {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> open_pg(const std::string& url) {
+Result<std::unique_ptr<Store>> open_pg(const std::string& url, Access access) {
   Result<PgConn> conn = PgConn::connect(url);
   if (!conn) return std::move(conn).error();
-  IA_TRY(start_session(*conn));
-  auto store = std::make_unique<PgStore>(std::move(*conn));
+  IA_TRY(start_session(*conn, access));
+  auto store = std::make_unique<PgStore>(std::move(*conn), access);
   store->start();
   return std::unique_ptr<Store>(std::move(store));
 }

@@ -81,8 +81,13 @@ class Store {
   virtual std::string url() const = 0;
 };
 
+// Who opens a store. One server at a time may serve a PostgreSQL database (it holds an
+// advisory lock); a tool that only reads and upserts tokens (ia-sched token) works
+// beside it, as the server rereads its tokens every second.
+enum class Access { server, tool };
+
 // Opens the store a URL names: sqlite:///abs/path, sqlite://relative/path, or
 // postgresql://... (postgres://...) as libpq reads it.
-Result<std::unique_ptr<Store>> open_store(const std::string& url);
+Result<std::unique_ptr<Store>> open_store(const std::string& url, Access access = Access::server);
 
 }  // namespace ia::store

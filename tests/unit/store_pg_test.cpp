@@ -121,6 +121,21 @@ TEST_CASE("store: a second store on the same PostgreSQL database is refused, nam
   CHECK(after);
 }
 
+TEST_CASE("store: a tool opens a PostgreSQL database beside its server and writes tokens") {
+  PgBackend backend;
+  auto server = open_ok(backend.url());
+  auto tool = open_store(backend.url(), Access::tool);
+  REQUIRE(tool);
+  REQUIRE((*tool)->write_sync(Batch{{}, {}, {}, {TokenRecord{"n1", "node", "h1", 7, false}}}));
+  (*tool)->close();
+  auto tokens = server->tokens();
+  REQUIRE(tokens);
+  REQUIRE(tokens->size() == 1);
+  CHECK((*tokens)[0].name == "n1");
+  // The tool took no lock, and closing it let go of none: a second server is still refused.
+  CHECK_FALSE(open_store(backend.url()));
+}
+
 TEST_CASE(
     "store: a PostgreSQL connection killed under the store fails one batch, the next "
     "reconnects") {

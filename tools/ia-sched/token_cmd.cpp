@@ -1,5 +1,6 @@
 // ia-sched token create|list|revoke: works on the store directly, beside a running
-// server (SQLite WAL lets both in; the server rereads tokens every second).
+// server (SQLite WAL lets both in, PostgreSQL's instance lock is not taken for it; the
+// server rereads tokens every second).
 #include <iostream>
 
 #include "auth.hpp"
@@ -95,7 +96,8 @@ Result<int> revoke(store::Store& store, const TokenCommand& command,
 
 Result<int> run_token_command(const config::Config& cfg, const TokenCommand& command) {
   IA_TRY(ensure_dir(state_dir(cfg)));
-  Result<std::unique_ptr<store::Store>> store = store::open_store(store_url(cfg));
+  Result<std::unique_ptr<store::Store>> store =
+      store::open_store(store_url(cfg), store::Access::tool);
   if (!store) return std::move(store).error();
   Result<std::vector<store::TokenRecord>> tokens = (*store)->tokens();
   IA_TRY(tokens);
