@@ -1,10 +1,9 @@
 #include "store/pg_store.hpp"
 
-#include <condition_variable>
 #include <deque>
 #include <mutex>
-#include <thread>
 
+#include "store/group_writer.hpp"
 #include "store/pg_conn.hpp"
 #include "store/pg_lock.hpp"
 #include "store/pg_records.hpp"
@@ -12,11 +11,6 @@
 
 namespace ia::store {
 namespace {
-
-struct Pending {
-  Batch batch;
-  WriteDone done;
-};
 
 Error closed_error() {
   return make_error(ErrorCode::unavailable, "store is closed", "ia-sched is shutting down");
@@ -38,7 +32,7 @@ class PgStore final : public Store {
   ~PgStore() override { close(); }
 
   void start() {
-    m_writer = std::thread([this] { writer_loop(); });
+    m_writer.start([this](const std::deque<PendingWrite>& group) { return commit(group); });
   }
 
   Result<Snapshot> load() override {
@@ -48,15 +42,7 @@ class PgStore final : public Store {
   }
 
   void write(Batch batch, WriteDone done) override {
-    {
-      std::lock_guard lock(m_queue_mutex);
-      if (!m_closing) {
-        m_queue.push_back(Pending{std::move(batch), std::move(done)});
-        m_wake.notify_one();
-        return;
-      }
-    }
-    done(closed_error());
+    m_writer.write(std::move(batch), std::move(done));
   }
 
   Result<std::vector<TokenRecord>> tokens() override {
@@ -66,12 +52,7 @@ class PgStore final : public Store {
   }
 
   void close() override {
-    {
-      std::lock_guard lock(m_queue_mutex);
-      m_closing = true;
-      m_wake.notify_one();
-    }
-    if (m_writer.joinable()) m_writer.join();
+    m_writer.stop();
     std::lock_guard lock(m_conn_mutex);
     // Let go at once: ending the connection alone frees the lock only once the server's
     // backend has exited, and a store opened right after would find it still held.
@@ -99,27 +80,11 @@ class PgStore final : public Store {
     return {};
   }
 
-  void writer_loop() {
-    for (;;) {
-      std::deque<Pending> group;
-      {
-        std::unique_lock lock(m_queue_mutex);
-        m_wake.wait(lock, [this] { return m_closing || !m_queue.empty(); });
-        if (m_queue.empty()) return;
-        group.swap(m_queue);
-      }
-      Status status = commit(group);
-      for (Pending& pending : group) {
-        if (pending.done) pending.done(status);
-      }
-    }
-  }
-
-  Status commit(const std::deque<Pending>& group) {
+  Status commit(const std::deque<PendingWrite>& group) {
     std::lock_guard lock(m_conn_mutex);
     IA_TRY(usable());
     IA_TRY(m_conn.exec("BEGIN"));
-    for (const Pending& pending : group) {
+    for (const PendingWrite& pending : group) {
       if (Status applied = write_batch(m_conn, pending.batch); !applied) {
         (void)m_conn.exec("ROLLBACK");
         return applied;
@@ -134,11 +99,7 @@ class PgStore final : public Store {
   Access m_access;
   bool m_session_ready = true;  // open_pg starts the first session
 
-  std::mutex m_queue_mutex;
-  std::condition_variable m_wake;
-  std::deque<Pending> m_queue;
-  bool m_closing = false;
-  std::thread m_writer;
+  GroupWriter m_writer;  // last: stopped first, while the connection still exists
 };
 
 }  // namespace

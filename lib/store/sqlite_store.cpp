@@ -1,12 +1,11 @@
 #include "store/sqlite_store.hpp"
 
-#include <condition_variable>
 #include <deque>
 #include <mutex>
-#include <thread>
 
 #include "api/fields.hpp"
 #include "core/strings.hpp"
+#include "store/group_writer.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/sqlite_schema.hpp"
 #include "store/stored_spec.hpp"
@@ -29,11 +28,6 @@ constexpr std::string_view k_upsert_token =
     "INSERT OR REPLACE INTO tokens (name, role, hash, created_ms, revoked) VALUES "
     "(?1,?2,?3,?4,?5)";
 
-struct Pending {
-  Batch batch;
-  WriteDone done;
-};
-
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(Db db) : m_db(std::move(db)) {}
@@ -52,7 +46,7 @@ class SqliteStore final : public Store {
     m_insert_output = std::move(*output);
     m_upsert_node = std::move(*node);
     m_upsert_token = std::move(*token);
-    m_writer = std::thread([this] { writer_loop(); });
+    m_writer.start([this](const std::deque<PendingWrite>& group) { return commit(group); });
     return {};
   }
 
@@ -69,15 +63,7 @@ class SqliteStore final : public Store {
   }
 
   void write(Batch batch, WriteDone done) override {
-    {
-      std::lock_guard lock(m_queue_mutex);
-      if (!m_closing) {
-        m_queue.push_back(Pending{std::move(batch), std::move(done)});
-        m_wake.notify_one();
-        return;
-      }
-    }
-    done(make_error(ErrorCode::unavailable, "store is closed", "ia-sched is shutting down"));
+    m_writer.write(std::move(batch), std::move(done));
   }
 
   Result<std::vector<TokenRecord>> tokens() override {
@@ -85,38 +71,15 @@ class SqliteStore final : public Store {
     return load_tokens();
   }
 
-  void close() override {
-    {
-      std::lock_guard lock(m_queue_mutex);
-      m_closing = true;
-      m_wake.notify_one();
-    }
-    if (m_writer.joinable()) m_writer.join();
-  }
+  void close() override { m_writer.stop(); }
 
   std::string url() const override { return "sqlite://" + m_db.path(); }
 
  private:
-  void writer_loop() {
-    for (;;) {
-      std::deque<Pending> group;
-      {
-        std::unique_lock lock(m_queue_mutex);
-        m_wake.wait(lock, [this] { return m_closing || !m_queue.empty(); });
-        if (m_queue.empty()) return;
-        group.swap(m_queue);
-      }
-      Status status = commit(group);
-      for (Pending& pending : group) {
-        if (pending.done) pending.done(status);
-      }
-    }
-  }
-
-  Status commit(const std::deque<Pending>& group) {
+  Status commit(const std::deque<PendingWrite>& group) {
     std::lock_guard lock(m_db_mutex);
     IA_TRY(m_db.exec("BEGIN IMMEDIATE"));
-    for (const Pending& pending : group) {
+    for (const PendingWrite& pending : group) {
       if (Status applied = apply(pending.batch); !applied) {
         (void)m_db.exec("ROLLBACK");
         return applied;
@@ -273,11 +236,7 @@ class SqliteStore final : public Store {
   Statement m_upsert_node;
   Statement m_upsert_token;
 
-  std::mutex m_queue_mutex;
-  std::condition_variable m_wake;
-  std::deque<Pending> m_queue;
-  bool m_closing = false;
-  std::thread m_writer;
+  GroupWriter m_writer;  // last: stopped first, while the statements still exist
 };
 
 }  // namespace
