@@ -399,9 +399,13 @@ until_status() {
   api POST /v1/nodes/n1/lease
   second=$(jqr .lease.lease_id)
   # Random from 1 to 2^53-1 (JSON-safe); the chance that two follow each other is 2^-52.
-  [ "$first" -ge 1 ] && [ "$first" -le 9007199254740991 ]
-  [ "$second" -ge 1 ] && [ "$second" -le 9007199254740991 ]
-  [ $(( second - first )) -ne 1 ] && [ $(( first - second )) -ne 1 ]
+  # One test a line: under set -e a failed test before && would pass unnoticed.
+  [ "$first" -ge 1 ]
+  [ "$first" -le 9007199254740991 ]
+  [ "$second" -ge 1 ]
+  [ "$second" -le 9007199254740991 ]
+  [ $((second - first)) -ne 1 ]
+  [ $((first - second)) -ne 1 ]
   [ "$first" != "$second" ]
 }
 
