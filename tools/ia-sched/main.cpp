@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   app.add_flag("--print-config", show_config,
                "Print the merged [sched] settings and where each came from, then exit");
 
-  sched_server::TokenCommand token;
+  server::TokenCommand token;
   CLI::App* token_app = app.add_subcommand("token", "Create, list or revoke API tokens");
   token_app->require_subcommand(1);
   CLI::App* create = token_app->add_subcommand("create", "Create a token; prints it once");
@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
       for (const char* action : {"create", "list", "revoke"}) {
         if (token_app->get_subcommand(action)->parsed()) token.action = action;
       }
-      return sched_server::run_token_command(*cfg, token);
+      return server::run_token_command(*cfg, token);
     }
     if (show_config) {
       Result<config::Config> cfg = load();
@@ -86,6 +86,6 @@ int main(int argc, char** argv) {
       print_config(*cfg, common.json);
       return 0;
     }
-    return sched_server::serve(load, log);
+    return server::serve(load, log);
   });
 }

@@ -4,7 +4,7 @@
 
 #include "setup.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 namespace {
 
 constexpr Millis k_shutdown_grace{10'000};
@@ -79,4 +79,4 @@ Result<int> serve(const ConfigLoader& load, Logger& log) {
   return 0;
 }
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

@@ -9,7 +9,7 @@
 #include "core/log.hpp"
 #include "core/result.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 
 using ConfigLoader = std::function<Result<config::Config>()>;
 
@@ -24,4 +24,4 @@ struct TokenCommand {
 
 Result<int> run_token_command(const config::Config& cfg, const TokenCommand& command);
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

@@ -7,11 +7,11 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "auth.hpp"
+#include "server/auth.hpp"
 #include "core/strings.hpp"
 #include "core/time.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 
 Result<ListenAddress> parse_listen(const std::string& text) {
   std::size_t colon = text.rfind(':');
@@ -112,4 +112,4 @@ Status first_admin_token(store::Store& store, const std::string& dir, Logger& lo
   return {};
 }
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

@@ -8,10 +8,10 @@
 #include "core/log.hpp"
 #include "core/result.hpp"
 #include "http/server.hpp"
-#include "service.hpp"
+#include "server/service.hpp"
 #include "store/store.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 
 struct ListenAddress {
   std::string host;
@@ -33,4 +33,4 @@ Result<http::ServerOptions> server_options(const config::Config& cfg);
 // and logs the file's path, never the token.
 Status first_admin_token(store::Store& store, const std::string& dir, Logger& log);
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

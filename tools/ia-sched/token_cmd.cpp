@@ -3,7 +3,7 @@
 // server rereads tokens every second).
 #include <iostream>
 
-#include "auth.hpp"
+#include "server/auth.hpp"
 #include "cli/table.hpp"
 #include "cli/terminal.hpp"
 #include "core/time.hpp"
@@ -11,7 +11,7 @@
 #include "serve.hpp"
 #include "setup.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 namespace {
 
 const store::TokenRecord* find(const std::vector<store::TokenRecord>& tokens,
@@ -108,4 +108,4 @@ Result<int> run_token_command(const config::Config& cfg, const TokenCommand& com
   return outcome;
 }
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

@@ -4,9 +4,9 @@
 #include "api/errors.hpp"
 #include "core/strings.hpp"
 #include "core/version.hpp"
-#include "service.hpp"
+#include "server/service.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 namespace {
 
 bool is_public(const http::Request& request) {
@@ -177,4 +177,4 @@ void Service::route_v1(Call& call) {
   if (head != "stats") call.fail(not_found_route(call.request));
 }
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

@@ -7,7 +7,7 @@
 #include "api/task.hpp"
 #include "sched/scheduler.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 
 std::string task_json(const api::Task& task);
 std::string lease_json(const api::Task& task, const sched::Settings& settings);
@@ -16,4 +16,4 @@ std::string stats_json(const sched::Stats& stats);
 std::string output_json(const api::Task& task, std::int64_t offset);
 std::string legacy_task_json(const api::Task& task);
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

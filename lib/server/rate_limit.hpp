@@ -7,7 +7,7 @@
 #include <mutex>
 #include <string>
 
-namespace ia::sched_server {
+namespace ia::server {
 
 class RateLimiter {
  public:
@@ -23,4 +23,4 @@ class RateLimiter {
   std::map<std::string, Bucket, std::less<>> m_buckets;
 };
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

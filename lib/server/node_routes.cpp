@@ -4,10 +4,10 @@
 
 #include "api/errors.hpp"
 #include "json/writer.hpp"
-#include "service.hpp"
-#include "views.hpp"
+#include "server/service.hpp"
+#include "server/views.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 namespace {
 
 http::Response answer(const Status& status, int code, std::string body) {
@@ -202,9 +202,9 @@ void Service::health(Call& call) {
   call.send(m_stopped ? 503 : 200, out.take());
 }
 
-}  // namespace ia::sched_server
+}  // namespace ia::server
 
-namespace ia::sched_server {
+namespace ia::server {
 
 void Service::metrics(Call& call) {
   std::string text;
@@ -215,4 +215,4 @@ void Service::metrics(Call& call) {
   call.reply(http::Response{200, "text/plain; version=0.0.4", std::move(text), {}, {}});
 }
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

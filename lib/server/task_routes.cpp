@@ -2,10 +2,10 @@
 #include "api/errors.hpp"
 #include "core/strings.hpp"
 #include "json/writer.hpp"
-#include "service.hpp"
-#include "views.hpp"
+#include "server/service.hpp"
+#include "server/views.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 namespace {
 
 constexpr std::int64_t k_default_limit = 100;
@@ -170,4 +170,4 @@ void Service::read_output(Call& call, std::int64_t id) {
   });
 }
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

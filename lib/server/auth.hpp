@@ -13,7 +13,7 @@
 #include "http/message.hpp"
 #include "store/store.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 
 enum class Role { admin, client, node };
 
@@ -46,4 +46,4 @@ class TokenTable {
   std::vector<store::TokenRecord> m_tokens;
 };
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

@@ -1,4 +1,4 @@
-#include "auth.hpp"
+#include "server/auth.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
@@ -9,7 +9,7 @@
 #include "core/random.hpp"
 #include "core/strings.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 namespace {
 
 std::string hex(const unsigned char* data, std::size_t size) {
@@ -105,4 +105,4 @@ Result<Principal> TokenTable::check(std::string_view token) const {
   return Principal{match->name, *role};
 }
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

@@ -9,7 +9,7 @@
 
 #include "sched/scheduler.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 
 class Metrics {
  public:
@@ -26,4 +26,4 @@ class Metrics {
   std::array<std::atomic<std::uint64_t>, 6> m_by_class{};  // 1xx..5xx by first digit
 };
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

@@ -1,8 +1,8 @@
-#include "rate_limit.hpp"
+#include "server/rate_limit.hpp"
 
 #include <algorithm>
 
-namespace ia::sched_server {
+namespace ia::server {
 
 bool RateLimiter::allow(const std::string& name, std::int64_t per_second, std::int64_t now_ms) {
   if (per_second <= 0) return true;
@@ -22,4 +22,4 @@ bool RateLimiter::allow(const std::string& name, std::int64_t per_second, std::i
   return true;
 }
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

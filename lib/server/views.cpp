@@ -1,8 +1,8 @@
-#include "views.hpp"
+#include "server/views.hpp"
 
 #include "core/time.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 
 std::string task_json(const api::Task& task) {
   json::Writer out;
@@ -118,4 +118,4 @@ std::string legacy_task_json(const api::Task& task) {
   return out.take();
 }
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

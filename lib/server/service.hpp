@@ -12,17 +12,17 @@
 #include <string>
 
 #include "api/task.hpp"
-#include "auth.hpp"
+#include "server/auth.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
 #include "http/message.hpp"
 #include "http/server.hpp"
-#include "metrics.hpp"
-#include "rate_limit.hpp"
+#include "server/metrics.hpp"
+#include "server/rate_limit.hpp"
 #include "sched/scheduler.hpp"
 #include "store/store.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 
 // A client token reads and cancels only its own tasks; other roles reach every task.
 bool owns(const Principal& who, const api::Task& task);
@@ -174,9 +174,9 @@ class Service {
   std::atomic<std::int64_t> m_last_token_reload{0};  // the tick's own; one tick at a time
 };
 
-}  // namespace ia::sched_server
+}  // namespace ia::server
 
-namespace ia::sched_server {
+namespace ia::server {
 
 // One request being answered.
 struct Service::Call {
@@ -191,4 +191,4 @@ struct Service::Call {
   bool allow(std::initializer_list<Role> roles);  // answers 403 when not allowed
 };
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

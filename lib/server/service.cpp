@@ -1,11 +1,11 @@
 // The service core: commit (durable before answered), parked long-polls, the tick.
-#include "service.hpp"
+#include "server/service.hpp"
 
 #include "api/errors.hpp"
 #include "core/time.hpp"
-#include "views.hpp"
+#include "server/views.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 namespace {
 
 constexpr Millis k_tick{250};
@@ -254,4 +254,4 @@ void Service::shutdown() {
   m_subscribers.clear();
 }
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

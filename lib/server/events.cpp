@@ -3,9 +3,9 @@
 #include "core/strings.hpp"
 #include "core/time.hpp"
 #include "json/writer.hpp"
-#include "service.hpp"
+#include "server/service.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 namespace {
 
 constexpr std::size_t k_event_log = 10'000;
@@ -79,4 +79,4 @@ void Service::events(Call& call) {
   call.reply(std::move(response));
 }
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

@@ -1,8 +1,8 @@
-#include "metrics.hpp"
+#include "server/metrics.hpp"
 
 #include "core/strings.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 
 void Metrics::observe(double seconds, int status) {
   std::size_t bucket = 0;
@@ -55,4 +55,4 @@ std::string Metrics::render(const sched::Stats& stats, std::size_t waiting_nodes
   return out;
 }
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

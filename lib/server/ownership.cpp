@@ -2,9 +2,9 @@
 // cancels only the tasks it submitted, and a node token speaks only for the nodes it
 // registered, so one node cannot lease, renew or finish another's work.
 #include "api/errors.hpp"
-#include "service.hpp"
+#include "server/service.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 
 bool owns(const Principal& who, const api::Task& task) {
   return who.role != Role::client || task.spec.owner == who.name;
@@ -46,4 +46,4 @@ void Service::claim(const Principal& who, const std::string& node_id,
   if (who.role == Role::node) m_sched.set_owner(node_id, who.name, changes);
 }
 
-}  // namespace ia::sched_server
+}  // namespace ia::server

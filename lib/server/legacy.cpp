@@ -3,10 +3,10 @@
 #include "api/errors.hpp"
 #include "api/fields.hpp"
 #include "json/writer.hpp"
-#include "service.hpp"
-#include "views.hpp"
+#include "server/service.hpp"
+#include "server/views.hpp"
 
-namespace ia::sched_server {
+namespace ia::server {
 namespace {
 
 // An agent of the prototype never says what it has; leave matching unconstrained.
@@ -252,4 +252,4 @@ void Service::legacy_stats(Call& call) {
   call.send(200, out.take());
 }
 
-}  // namespace ia::sched_server
+}  // namespace ia::server
