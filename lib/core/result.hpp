@@ -56,9 +56,11 @@ using Status = Result<void>;
 
 }  // namespace ia
 
-// Returns the error of a failed Result from the enclosing function.
-#define IA_TRY(expr)                                   \
-  do {                                                 \
-    if (auto ia_try_result_ = (expr); !ia_try_result_) \
-      return std::move(ia_try_result_).error();        \
+// Returns the error of a failed Result from the enclosing function. Binds by reference:
+// a named Result is neither copied nor moved unless it failed (then its error moves out,
+// as the function is leaving anyway); a temporary lives to the end of the statement.
+#define IA_TRY(expr)                                     \
+  do {                                                   \
+    if (auto&& ia_try_result_ = (expr); !ia_try_result_) \
+      return std::move(ia_try_result_).error();          \
   } while (0)

@@ -16,6 +16,7 @@
 #include "http/lean_client.hpp"
 #include "http/server.hpp"
 #include "temp_dir.hpp"
+#include "skip.hpp"
 
 using namespace ia;
 using namespace ia::http;
@@ -228,8 +229,7 @@ struct TlsServer {
 TEST_CASE("lean client: TLS verifies the server's certificate against the CA bundle") {
   TlsServer server;
   if (!server.start()) {
-    WARN("openssl s_server could not start here; TLS not checked");
-    return;
+    IA_SKIP("openssl s_server could not start here; TLS not checked");
   }
   ClientOptions options = options_for("https://localhost:" + server.port);
   auto untrusted = LeanClient::create(options);

@@ -11,6 +11,7 @@
 
 #include "sandbox/cgroup.hpp"
 #include "temp_dir.hpp"
+#include "skip.hpp"
 
 namespace fs = std::filesystem;
 using namespace ia::sandbox;
@@ -127,8 +128,7 @@ TEST_CASE("cgroup sweep: parent dirs cover every v1 controller once, and v2 dele
 TEST_CASE("cgroup sweep live: a dead owner's empty cgroup goes, one with a process stays") {
   CgroupLayout layout = probe_system_layout();
   if (layout.version != CgroupLayout::Version::v1 || ::geteuid() != 0) {
-    WARN("skipped: needs root and cgroup v1 controllers");
-    return;
+    IA_SKIP("needs root and cgroup v1 controllers");
   }
   std::string parent = "ia-unit-sweep-" + std::to_string(::getpid());
   std::string stale = task_cgroup_name(dead_owner(), 1);

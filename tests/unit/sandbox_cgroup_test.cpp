@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "sandbox/cgroup.hpp"
+#include "skip.hpp"
 
 namespace fs = std::filesystem;
 using namespace ia::sandbox;
@@ -277,8 +278,7 @@ TEST_CASE("cgroup v2: a controller the parent does not offer is not claimed") {
 TEST_CASE("cgroup v1 live: a real cgroup under ia/ limits, counts and is removed") {
   CgroupLayout layout = probe_system_layout();
   if (layout.version != CgroupLayout::Version::v1 || ::geteuid() != 0) {
-    WARN("skipped: needs root and cgroup v1 controllers");
-    return;
+    IA_SKIP("needs root and cgroup v1 controllers");
   }
   std::string name = "unit-" + std::to_string(::getpid());
   auto made = create_cgroup(layout, "ia-unit-test", name);

@@ -16,6 +16,7 @@
 
 #include "core/strings.hpp"
 #include "sandbox/cgroup.hpp"
+#include "skip.hpp"
 
 namespace fs = std::filesystem;
 using namespace ia::sandbox;
@@ -138,8 +139,7 @@ std::size_t drain(int read_fd) {
 TEST_CASE("cgroup v2 live: freeze stops every member, thaw resumes, kill ends even a daemon") {
   std::string base = live_v2_base();
   if (base.empty()) {
-    WARN("skipped: needs root and a writable cgroup2 mount");
-    return;
+    IA_SKIP("needs root and a writable cgroup2 mount");
   }
   std::string name = "unit-" + std::to_string(::getpid());
   auto made = create_cgroup_v2(base, "ia-unit-test", name);
@@ -197,8 +197,7 @@ TEST_CASE("cgroup v2 live: freeze stops every member, thaw resumes, kill ends ev
 TEST_CASE("cgroup v2 live: pids.max refuses the fork past the limit and cpu.max throttles") {
   std::string base = live_v2_base();
   if (base.empty() || !offers(base, "pids") || !offers(base, "cpu")) {
-    WARN("skipped: needs root and the pids and cpu controllers on a writable cgroup2 mount");
-    return;
+    IA_SKIP("needs root and the pids and cpu controllers on a writable cgroup2 mount");
   }
   auto made = create_cgroup_v2(base, "ia-unit-test", "limits-" + std::to_string(::getpid()));
   REQUIRE(made);

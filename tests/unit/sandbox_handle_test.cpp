@@ -27,6 +27,7 @@
 #include "sandbox/cgroup.hpp"
 #include "sandbox/sandbox.hpp"
 #include "sandbox_test_util.hpp"
+#include "skip.hpp"
 
 namespace fs = std::filesystem;
 using namespace ia;
@@ -81,8 +82,7 @@ TEST_CASE("sandbox handle: freeze stops the task, thaw resumes it, kill ends it 
 TEST_CASE("sandbox handle: a task nobody freezes gets no freezer, and freeze still works") {
   CgroupLayout layout = probe_system_layout();
   if (layout.version != CgroupLayout::Version::v1 || ::geteuid() != 0) {
-    WARN("skipped: needs root and cgroup v1 controllers");
-    return;
+    IA_SKIP("needs root and cgroup v1 controllers");
   }
   Spec spec = shell("true");
   spec.limits.memory = 256ull << 20;
@@ -115,8 +115,7 @@ std::string writable_v2_mount() {
 TEST_CASE("sandbox handle: in a v2 cgroup the task starts inside, freezes and is killed by it") {
   std::string v2_mount = writable_v2_mount();
   if (v2_mount.empty()) {
-    WARN("skipped: needs root and a writable cgroup2 mount");
-    return;
+    IA_SKIP("needs root and a writable cgroup2 mount");
   }
   // On a hybrid host (controllers on v1, as here) the unified mount has no controllers:
   // the task still starts inside through clone3, and rlimits stand in for the limits.
@@ -205,8 +204,7 @@ std::string run_without_clone3(const Spec& spec) {
 TEST_CASE("sandbox handle: without clone3 a v2 task is moved into its cgroup instead") {
   std::string v2_mount = writable_v2_mount();
   if (v2_mount.empty()) {
-    WARN("skipped: needs root and a writable cgroup2 mount");
-    return;
+    IA_SKIP("needs root and a writable cgroup2 mount");
   }
   Spec spec = shell("cat /proc/self/cgroup");
   spec.cgroups = CgroupMode::v2;
@@ -268,8 +266,7 @@ TEST_CASE("sandbox handle: freeze, thaw and kill without a cgroup use signals") 
 
 TEST_CASE("sandbox handle: started without root the task freezes and thaws by signals") {
   if (::geteuid() != 0) {
-    WARN("skipped: needs root to start the sandbox as uid 65534");
-    return;
+    IA_SKIP("needs root to start the sandbox as uid 65534");
   }
   // No cgroup for uid 65534, and the task's init is not dumpable: its processes must be
   // found without reading init's /proc/<pid>/ns links, which are closed to this uid.
@@ -365,8 +362,7 @@ TEST_CASE("sandbox handle: without a cgroup, rlimits stand in for memory and pro
 
 TEST_CASE("sandbox handle: the process limit counts the task's processes and not its init") {
   if (::geteuid() != 0 || probe_system_layout().version == CgroupLayout::Version::none) {
-    WARN("skipped: needs root and a pids cgroup");  // RLIMIT_NPROC counts the whole uid
-    return;
+    IA_SKIP("needs root and a pids cgroup");  // RLIMIT_NPROC counts the whole uid
   }
   Spec spec = shell("true & wait && echo forked");
   spec.capture = true;
@@ -386,8 +382,7 @@ TEST_CASE("sandbox handle: the process limit counts the task's processes and not
 TEST_CASE("sandbox handle: the task and its init start inside the task's cgroups") {
   CgroupLayout layout = probe_system_layout();
   if (layout.version == CgroupLayout::Version::none || ::geteuid() != 0) {
-    WARN("skipped: needs root and cgroups");
-    return;
+    IA_SKIP("needs root and cgroups");
   }
   // On v1 the child joins through the `tasks` files the parent hands it; on v2 the
   // parent moves it. Either way the task starts inside, limits already in force.
@@ -433,8 +428,7 @@ TEST_CASE("sandbox handle: the task and its init start inside the task's cgroups
 
 TEST_CASE("sandbox handle: --gpu makes only the asked-for device nodes visible and usable") {
   if (::geteuid() != 0) {
-    WARN("skipped: needs root to make device nodes");
-    return;
+    IA_SKIP("needs root to make device nodes");
   }
   // Stand-ins for the NVIDIA nodes: character devices with /dev/null's numbers, so a write
   // inside shows the node was bound as a working device, not just a name.

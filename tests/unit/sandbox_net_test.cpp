@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "sandbox/net_linux.hpp"
+#include "skip.hpp"
 
 using namespace ia::sandbox;
 
@@ -58,8 +59,7 @@ std::string interfaces_in(int netns, bool& lo_up) {
 
 TEST_CASE("net namespace: a new one with loopback up, the caller back in its own") {
   if (::geteuid() != 0) {
-    WARN("skipped: needs root (CAP_SYS_ADMIN) to make a network namespace");
-    return;
+    IA_SKIP("needs root (CAP_SYS_ADMIN) to make a network namespace");
   }
   ino_t before = net_inode("/proc/thread-self/ns/net");
   ia::Result<int> made = make_net_namespace();
