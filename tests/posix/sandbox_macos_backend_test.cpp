@@ -199,7 +199,8 @@ TEST_CASE("posix backend: a daemon that left the session cannot hold wait() open
 }
 
 TEST_CASE("posix backend: freeze stops the task, thaw resumes it, kill ends it") {
-  Handle handle = check_freeze_thaw_kill(shell("while :; do echo t >> ticks; sleep 0.02; done"));
+  Handle handle = check_freeze_thaw_kill(shell("while :; do echo t >> ticks; sleep 0.02; done"),
+                                         FreezeBy::signals);
   CHECK_FALSE(handle.freeze());  // reaped: no signal to a pid that may be reused
 }
 

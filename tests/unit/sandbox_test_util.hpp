@@ -60,6 +60,22 @@ inline bool process_with_arg(const std::string& arg) {
   return !pids_with_arg(arg).empty();
 }
 
+// A process's state letter from /proc/PID/status ('R', 'S', 'D', 'T', ...), '?' if gone.
+inline char process_state(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("State:", 0) == 0) {
+      std::size_t at = line.find_first_not_of(" \t", 6);
+      return at == std::string::npos ? '?' : line[at];
+    }
+  }
+  return '?';
+}
+
+// How a test expects freeze to work: by the cgroup freezer, or by SIGSTOP and SIGCONT.
+enum class FreezeBy { any, freezer, signals };
+
 // What happened to a task that appends a line to ticks in its working directory every
 // 20 ms across freeze, thaw, and a kill while frozen. Plain values, no assertions, so a
 // forked child (another uid) can make one and report it.
@@ -67,6 +83,9 @@ struct FreezeRun {
   std::string failed;    // the step that failed; "" when every step ran
   bool held = false;     // no line while frozen
   bool resumed = false;  // lines again after thaw
+  // The sandbox init's /proc state letter while frozen: 'T' when stopped by SIGSTOP; a
+  // cgroup freezer leaves it sleeping ('S' or 'D') and untouched by job control.
+  char frozen_state = '?';
   std::optional<sandbox::Handle> handle;
   Result<sandbox::Outcome> outcome = make_error(ErrorCode::internal, "not waited");
 };
@@ -89,6 +108,7 @@ inline FreezeRun freeze_thaw_kill(sandbox::Spec spec, const std::filesystem::pat
   if (run.failed.empty() && !task.freeze()) run.failed = "freeze";
   if (run.failed.empty()) {
     std::this_thread::sleep_for(100ms);
+    run.frozen_state = process_state(task.pid());
     std::size_t frozen = lines_in(ticks);
     std::this_thread::sleep_for(400ms);
     run.held = lines_in(ticks) == frozen;
@@ -105,10 +125,13 @@ inline FreezeRun freeze_thaw_kill(sandbox::Spec spec, const std::filesystem::pat
 
 // freeze_thaw_kill's run checked: held while frozen, resumed after thaw, killed frozen as
 // SIGKILL. Returns the handle, waited.
-inline sandbox::Handle check_freeze_thaw_kill(const sandbox::Spec& spec) {
+inline sandbox::Handle check_freeze_thaw_kill(const sandbox::Spec& spec,
+                                              FreezeBy by = FreezeBy::any) {
   TaskDir dir;
   FreezeRun run = freeze_thaw_kill(spec, dir.path);
   REQUIRE(run.failed == "");
+  if (by == FreezeBy::freezer) CHECK(run.frozen_state != 'T');
+  if (by == FreezeBy::signals) CHECK(run.frozen_state == 'T');
   CHECK(run.held);
   CHECK(run.resumed);
   REQUIRE(run.outcome);
