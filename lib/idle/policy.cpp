@@ -18,9 +18,11 @@ Signal input_signal(const Policy& policy, const std::vector<InputSource>& source
   s.threshold = static_cast<double>(policy.idle_time.count());
   std::vector<std::string> present;
   const InputSource* smallest = nullptr;
+  bool locked = false;
   for (const InputSource& source : sources) {
     if (!source.present) continue;
     present.push_back(source.name);
+    locked = locked || source.locked;
     if (source.idle_ms && (!smallest || *source.idle_ms < *smallest->idle_ms)) smallest = &source;
   }
   s.present = !present.empty();
@@ -31,7 +33,9 @@ Signal input_signal(const Policy& policy, const std::vector<InputSource>& source
     return s;
   }
   if (!smallest) {
-    s.reason = "input sources " + s.source + " see no active, unlocked session";
+    // A locked screen is someone who stepped away, not someone working: no input reading.
+    s.reason = "input sources " + s.source +
+               (locked ? " see only locked sessions" : " see no active session");
     return s;
   }
   s.value = static_cast<double>(*smallest->idle_ms);

@@ -88,12 +88,17 @@ TEST_CASE("policy: no input source at all (a headless server) does not make it b
   CHECK_FALSE(signal_named(v, "input").present);
 }
 
-TEST_CASE("policy: locked sessions are not input activity") {
+TEST_CASE("policy: locked sessions are not input activity, and the reason says locked") {
   Samples s = quiet_machine();
   s.input[0].idle_ms.reset();
   s.input[0].locked = true;
-  Policy p;
-  CHECK(evaluate(p, s).idle);
+  Verdict locked = evaluate(Policy{}, s);
+  CHECK(locked.idle);
+  CHECK(signal_named(locked, "input").reason.find("only locked sessions") != std::string::npos);
+  s.input[0].locked = false;  // no session at all reads differently
+  Verdict none = evaluate(Policy{}, s);
+  CHECK(none.idle);
+  CHECK(signal_named(none, "input").reason.find("no active session") != std::string::npos);
 }
 
 TEST_CASE("policy: CPU above max_cpu is busy, at it is not") {
