@@ -1,6 +1,7 @@
 // The HTTP server and client against each other on loopback.
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <thread>
 
 #include "http/client.hpp"
@@ -67,9 +68,11 @@ TEST_CASE("http: a body over the limit is refused with 413 and the error object"
 
 TEST_CASE("http: a reply given later from another thread holds no server thread") {
   std::vector<std::thread> repliers;
+  std::set<std::thread::id> handler_threads;
   std::mutex mutex;
   auto server = start([&](Request&&, Reply reply) {
     std::lock_guard lock(mutex);
+    handler_threads.insert(std::this_thread::get_id());
     repliers.emplace_back([reply] {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
       reply(Response{200, "text/plain", "late", {}, {}});
@@ -88,6 +91,9 @@ TEST_CASE("http: a reply given later from another thread holds no server thread"
   for (std::thread& t : clients) t.join();
   for (std::thread& t : repliers) t.join();
   CHECK(ok == 6);
+  // Six parked requests served by the two server threads: a server that gave each request
+  // a thread of its own would pass the count above but not this.
+  CHECK(handler_threads.size() <= 2);
 }
 
 TEST_CASE("http: stop waits for requests in flight") {
