@@ -66,6 +66,8 @@ class SqliteStore final : public Store {
     m_writer.write(std::move(batch), std::move(done));
   }
 
+  void resume() override { m_writer.resume(); }
+
   Result<std::vector<TokenRecord>> tokens() override {
     std::lock_guard lock(m_db_mutex);
     return load_tokens();
