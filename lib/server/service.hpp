@@ -127,8 +127,8 @@ class Service {
   void store_wrote();
   // Rereads the store into memory and lets writes through again.
   Status recover();
-  // The watcher thread: rereads tokens every second; through an outage, tries recover()
-  // with growing pauses.
+  // The watcher thread: rereads tokens (and so finds a lost session) every quarter
+  // second; through an outage, tries recover() with growing pauses.
   void watch();
   void stop_watcher();
   void answer_parked_unavailable();

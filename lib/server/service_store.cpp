@@ -9,7 +9,9 @@
 namespace ia::server {
 namespace {
 
-constexpr Millis k_watch_interval{1000};  // token reread while the store is up
+// While the store is up: how often tokens are reread and a lost session is looked for
+// (a lost PostgreSQL session takes ia-sched off the air within this).
+constexpr Millis k_watch_interval{250};
 constexpr Millis k_first_retry{250};
 constexpr Millis k_max_retry{8000};
 
@@ -110,7 +112,7 @@ void Service::watch() {
     if (!m_store_down) {
       if (!m_outage_open) retry = k_first_retry;
       // Tokens created or revoked by 'ia-sched token' in another process. A lost
-      // session shows here within a second even when nothing is written.
+      // session shows here even when nothing is written.
       Result<std::vector<store::TokenRecord>> tokens = m_store->tokens();
       if (tokens) {
         m_tokens.replace(std::move(*tokens));

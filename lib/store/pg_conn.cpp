@@ -207,7 +207,7 @@ Result<PgRows> PgConn::check(pg_result* result, std::string_view what) {
   if (lost()) {
     return make_error(ErrorCode::unavailable,
                       "store " + m_name + ": " + std::string(what) + ": connection lost: " + why,
-                      "check the PostgreSQL server; the next write reconnects");
+                      "check the PostgreSQL server; ia-sched reconnects and rereads the store");
   }
   return make_error(ErrorCode::io, "store " + m_name + ": " + std::string(what) + ": " + why);
 }
