@@ -87,7 +87,11 @@ class SqliteStore final : public Store {
         return applied;
       }
     }
-    return m_db.exec("COMMIT");
+    // A COMMIT refused (a full disk) leaves the transaction open on this connection,
+    // where the reread after the outage would see its unsaved rows.
+    Status committed = m_db.exec("COMMIT");
+    if (!committed) (void)m_db.exec("ROLLBACK");
+    return committed;
   }
 
   Status apply(const Batch& batch) {
