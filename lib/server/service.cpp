@@ -202,7 +202,8 @@ void Service::give_back(std::int64_t task_id, std::int64_t lease_id) {
   m_log.info("task " + std::to_string(task_id) + ": lease " + std::to_string(lease_id) +
              " never reached its node (connection gone); queued again without penalty");
   commit(changes, [this](const Status& status) {
-    if (!status) m_log.error("store: " + status.error().describe());
+    // An outage is logged once, by store_failed, not once per change it refused.
+    if (!status) m_log.debug("store: " + status.error().describe());
   });
 }
 

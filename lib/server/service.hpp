@@ -63,8 +63,6 @@ class Service {
   void shutdown();
   void reload(ServiceOptions options);
   store::Store& store() { return *m_store; }
-  // Whether the store answers; false through an outage until it was reread.
-  bool store_up() const { return !m_store_down; }
 
   // Routes (routes.cpp, legacy.cpp) use these.
   struct Call;
