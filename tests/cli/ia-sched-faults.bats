@@ -32,6 +32,7 @@ setup() {
 teardown() {
   [ -z "${STOPPED_PIDS:-}" ] || kill -CONT $STOPPED_PIDS 2>/dev/null || true
   stop_sched
+  [ -z "${DISK:-}" ] || umount -l "$DISK"
 }
 
 jqr() { jq -r "$1" <<< "$body"; }
@@ -157,4 +158,34 @@ check_tasks() {
     wait "$first" || { cat "$BATS_TEST_TMPDIR/a.out" >&2; false; }
     wait "$second" || { cat "$BATS_TEST_TMPDIR/b.out" >&2; false; }
   done
+}
+
+@test "ia-sched faults: SQLite on a full disk answers 503, keeps nothing it refused, and serves again once there is room" {
+  disk="$BATS_TEST_TMPDIR/disk"
+  mkdir -p "$disk"
+  if ! mount -t tmpfs -o size=4m tmpfs "$disk" 2>/dev/null; then
+    skip "cannot mount a tmpfs here (needs root)"
+  fi
+  DISK=$disk
+  start_sched --store "sqlite://$disk/sched.db"
+  for i in 1 2 3; do submit; done
+  [ "$(wc -l < "$ACKED")" = 3 ]
+  dd if=/dev/zero of="$disk/filler" bs=64k 2>/dev/null || true
+  head -c 300000 /dev/zero | tr '\0' x | sed 's/^/{"code":"/; s/$/"}/' > "$BATS_TEST_TMPDIR/big.json"
+  run curl -s -m 30 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ADMIN_TOKEN" \
+    --data-binary "@$BATS_TEST_TMPDIR/big.json" "$SCHED_URL/v1/tasks"
+  [ "$output" = 503 ]
+  for i in 1 2 3 4 5; do
+    submit
+    [ "$status_code" = 201 ] || [ "$status_code" = 503 ]
+  done
+  rm -f "$disk/filler"
+  wait_healthy
+  check_tasks
+  submit
+  [ "$status_code" = 201 ]
+  [ "$(grep -c 'store unavailable' "$SCHED_DIR/sched.log")" = 1 ]
+  stop_sched
+  start_sched --store "sqlite://$disk/sched.db"
+  check_tasks
 }
