@@ -113,7 +113,9 @@ check_tasks() {
 }
 
 @test "ia-sched faults: PostgreSQL restarted fast, then immediate, under submissions loses and invents nothing" {
-  start_sched --store "$STORE"
+  # Long leases: on a busy machine the run may outlast the default 30 s, and the lease
+  # must not expire for want of heartbeats, which this test does not send.
+  IA_SCHED_HEARTBEAT_INTERVAL=60s start_sched --store "$STORE"
   api POST /v1/nodes/n1/heartbeat '{"capacity":{"cpu":1,"memory":1024}}'
   submit
   api POST /v1/nodes/n1/lease
@@ -134,12 +136,13 @@ check_tasks() {
   check_tasks
   # The lease granted before both restarts still holds: its result lands.
   api POST "/v1/tasks/$task/result" "{\"lease_id\":$lease,\"exit_code\":0,\"wall_time\":1}"
+  echo "result: $status_code $body"
   [ "$status_code" = 200 ]
   [ "$(jqr .status)" = succeeded ]
   # A restart of ia-sched finds the same tasks.
   stop_sched
   SCHED_DIR_KEEP=$SCHED_DIR
-  start_sched --store "$STORE"
+  IA_SCHED_HEARTBEAT_INTERVAL=60s start_sched --store "$STORE"
   check_tasks
   [ "$SCHED_DIR" = "$SCHED_DIR_KEEP" ]
 }
