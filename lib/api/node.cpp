@@ -194,6 +194,11 @@ Result<OutputChunk> parse_output_chunk(std::string_view body) {
   Result<TaggedOutput> data = parse_output(*object, "data", true, k_max_output_chunk);
   IA_TRY(data);
   chunk.data = std::move(*data);
+  if (fields.has("offset")) {
+    Result<std::int64_t> offset = fields.required_integer("offset", 0, INT64_MAX);
+    IA_TRY(offset);
+    chunk.offset = *offset;
+  }
   return chunk;
 }
 

@@ -56,6 +56,9 @@ Result<ResultReport> parse_result(std::string_view body);
 struct OutputChunk {
   std::int64_t lease_id = 0;
   TaggedOutput data;
+  // Where data starts in the task's output, as its node counts it: a retried chunk
+  // (its answer was lost) is then not appended twice. Absent from older nodes.
+  std::optional<std::int64_t> offset;
 };
 Result<OutputChunk> parse_output_chunk(std::string_view body);
 

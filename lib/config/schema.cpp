@@ -56,6 +56,10 @@ const std::vector<KeyDef>& schema() {
        "HOST:PORT to listen on"},
       {"sched", "store", Type::string, "", "IA_SCHED_STORE",
        "store URL, sqlite:///path/sched.db; empty: sched.db in the state directory"},
+      {"sched", "store_timeout", Type::duration, "10s", "IA_SCHED_STORE_TIMEOUT",
+       "the longest one store call may take (PostgreSQL: connecting, each statement, an "
+       "unanswered send); past it the store counts as down until it answers again",
+       500.0, 600000.0},
       {"sched", "state_dir", Type::string, "", "IA_SCHED_STATE_DIR",
        "state directory (store, admin.token); empty: /var/lib/ia as root, else "
        "$XDG_STATE_HOME/ia"},

@@ -209,7 +209,7 @@ void Agent::apply(const std::vector<Decision>& decisions) {
 
 void Agent::forward_output() {
   struct Pending {
-    std::int64_t task_id, lease_id;
+    std::int64_t task_id, lease_id, offset;
     api::TaggedOutput data;
   };
   std::vector<Pending> pending;
@@ -219,16 +219,19 @@ void Agent::forward_output() {
       running.unsent.append(running.run->take_output());
       if (running.unsent.size() > k_max_unsent) running.unsent.truncate(k_max_unsent);
       if (!running.unsent.empty()) {
-        pending.push_back({id, running.run->lease().lease_id, running.unsent});
+        pending.push_back({id, running.run->lease().lease_id, running.delivered, running.unsent});
       }
     }
   }
   for (const Pending& chunk : pending) {
     // What did not go stays in unsent; a cancelled lease is handled by the heartbeat.
-    Upload upload = send_output(chunk.task_id, chunk.lease_id, chunk.data, false);
+    Upload upload = send_output(chunk.task_id, chunk.lease_id, chunk.offset, chunk.data, false);
     std::lock_guard<std::mutex> lock(m_mutex);
     auto it = m_runs.find(chunk.task_id);
-    if (it != m_runs.end()) it->second.unsent.drop_front(upload.sent);
+    if (it != m_runs.end()) {
+      it->second.unsent.drop_front(upload.sent);
+      it->second.delivered += static_cast<std::int64_t>(upload.sent);
+    }
   }
 }
 
@@ -236,6 +239,7 @@ void Agent::forward_output() {
 // all of it went, or what is left fits one part (keep_last_part: a result carries it),
 // or an upload fails.
 Agent::Upload Agent::send_output(std::int64_t task_id, std::int64_t lease_id,
+                                 std::optional<std::int64_t> offset,
                                  const api::TaggedOutput& output, bool keep_last_part) {
   Upload upload;
   std::size_t& sent = upload.sent;
@@ -243,7 +247,9 @@ Agent::Upload Agent::send_output(std::int64_t task_id, std::int64_t lease_id,
     api::TaggedOutput rest = output.slice(sent, output.size());
     if (keep_last_part && api::json_size(rest) <= m_upload_budget) break;
     api::TaggedOutput part = rest.slice(0, api::json_prefix_size(rest, m_upload_budget));
-    Status posted = m_link.append_output(task_id, lease_id, part);
+    std::optional<std::int64_t> at;
+    if (offset) at = *offset + static_cast<std::int64_t>(sent);
+    Status posted = m_link.append_output(task_id, lease_id, at, part);
     if (!posted && posted.error().code == ErrorCode::payload_too_large &&
         m_upload_budget > k_min_upload_budget) {
       m_upload_budget = std::max(k_min_upload_budget, m_upload_budget / 2);
@@ -302,7 +308,7 @@ void Agent::finish(std::int64_t task_id, Running running, bool vacate) {
   }
   // The result carries what one request can; the rest goes ahead as output while the
   // scheduler answers. Otherwise all of it waits in the spool (delivered in parts).
-  output.drop_front(send_output(task_id, lease_id, output, true).sent);
+  output.drop_front(send_output(task_id, lease_id, running.delivered, output, true).sent);
   std::string body = result_body(lease_id, outcome, vacate, output);
   running.run.reset();  // waits for the sandbox to be gone and its directory removed
   if (Status spooled = m_spool.put({task_id, std::to_string(lease_id), body}); !spooled) {
@@ -357,7 +363,7 @@ Status Agent::deliver_in_parts(const SpooledResult& result) {
     return make_error(ErrorCode::internal,
                       "spooled result of task " + std::to_string(result.task_id) + " is damaged");
   }
-  Upload upload = send_output(result.task_id, lease->as_int(), *output, true);
+  Upload upload = send_output(result.task_id, lease->as_int(), std::nullopt, *output, true);
   output->drop_front(upload.sent);
   json::Writer rest;
   rest.begin_object();
@@ -535,7 +541,8 @@ bool Agent::lease_once() {
     return true;
   }
   std::lock_guard<std::mutex> lock(m_mutex);
-  m_runs.emplace(task_id, Running{std::move(started).value(), {}});
+  std::int64_t offset = lease.output_offset;
+  m_runs.emplace(task_id, Running{std::move(started).value(), {}, offset});
   return true;
 }
 

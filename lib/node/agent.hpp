@@ -69,6 +69,7 @@ class Agent {
   struct Running {
     std::unique_ptr<TaskRun> run;
     api::TaggedOutput unsent;  // output not yet accepted by the scheduler
+    std::int64_t delivered = 0;  // where unsent starts in the task's output
   };
 
   void lease_loop();
@@ -80,7 +81,9 @@ class Agent {
     std::size_t sent = 0;  // bytes from the front of the output
     Status failed;         // why it stopped short, if it did
   };
-  Upload send_output(std::int64_t task_id, std::int64_t lease_id, const api::TaggedOutput& output,
+  // offset: where output starts in the task's output (nullopt: unknown).
+  Upload send_output(std::int64_t task_id, std::int64_t lease_id,
+                     std::optional<std::int64_t> offset, const api::TaggedOutput& output,
                      bool keep_last_part);
   void collect_finished();
   void finish(std::int64_t task_id, Running running, bool vacate);

@@ -75,9 +75,11 @@ Result<std::optional<Lease>> HttpLink::lease(const api::Resources& free, Millis 
 }
 
 Status HttpLink::append_output(std::int64_t task_id, std::int64_t lease_id,
+                               std::optional<std::int64_t> offset,
                                const api::TaggedOutput& data) {
   json::Writer out;
   out.begin_object().field("lease_id", static_cast<long long>(lease_id));
+  if (offset) out.field("offset", static_cast<long long>(*offset));
   api::write_output(out, "data", data);
   out.end_object();
   Result<json::Value> answer = http::json_or_error(
@@ -112,6 +114,10 @@ Result<Lease> parse_lease(const std::string& body) {
   Lease result;
   result.task_id = task_id->as_int();
   result.lease_id = lease_id->as_int();
+  // Earlier attempts' output comes first; an older ia-sched does not say (0).
+  if (const json::Value* at = lease->find("output_offset"); at && at->is_int()) {
+    result.output_offset = at->as_int();
+  }
   result.spec = std::move(parsed).value();
   return result;
 }

@@ -20,6 +20,7 @@ class HttpLink : public SchedulerLink {
   Result<HeartbeatAnswer> heartbeat(const api::Heartbeat& beat) override;
   Result<std::optional<Lease>> lease(const api::Resources& free, Millis wait) override;
   Status append_output(std::int64_t task_id, std::int64_t lease_id,
+                       std::optional<std::int64_t> offset,
                        const api::TaggedOutput& data) override;
   Status report_result(std::int64_t task_id, const std::string& body) override;
   void interrupt() override { m_poll_client->interrupt(); }

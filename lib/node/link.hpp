@@ -27,7 +27,10 @@ class SchedulerLink {
   virtual Result<HeartbeatAnswer> heartbeat(const api::Heartbeat& beat) = 0;
   // A lease, or nullopt when no work came within wait.
   virtual Result<std::optional<Lease>> lease(const api::Resources& free, Millis wait) = 0;
+  // offset: where data starts in the task's output (nullopt: unknown, a spooled result),
+  // so that a retried part is not appended twice.
   virtual Status append_output(std::int64_t task_id, std::int64_t lease_id,
+                               std::optional<std::int64_t> offset,
                                const api::TaggedOutput& data) = 0;
   // ErrorCode::conflict when the lease is no longer current (the result is then moot).
   virtual Status report_result(std::int64_t task_id, const std::string& body) = 0;

@@ -22,6 +22,7 @@ namespace ia::node {
 struct Lease {
   std::int64_t task_id = 0;
   std::int64_t lease_id = 0;
+  std::int64_t output_offset = 0;  // where this run's output starts in the task's
   api::TaskSpec spec;
   std::vector<int> gpus;  // GPU indexes this node assigned to the task
 };

@@ -35,10 +35,9 @@ void Scheduler::restore(store::Snapshot snapshot, std::int64_t now_ms) {
     if (api::is_finished(task.state) && task.started_ms > 0) {
       ++m_finished_count;
       m_finished_wall_s += task.wall_s;
-      if (task.finished_ms > now_ms - k_hour_ms) {
-        m_recent_finishes.emplace_back(task.finished_ms, task.wall_s);
-      }
+      if (task.finished_ms > now_ms - k_hour_ms) note_finish(task.finished_ms, task.wall_s);
     }
+    m_state_counts[static_cast<std::size_t>(task.state)] += 1;
     std::int64_t id = task.id;
     m_tasks.emplace(id, std::move(task));
   }
@@ -51,6 +50,7 @@ const api::Task& Scheduler::submit(api::TaskSpec spec, std::int64_t now_ms, Chan
   task.spec = std::move(spec);
   task.created_ms = now_ms;
   auto [it, inserted] = m_tasks.emplace(task.id, std::move(task));
+  m_state_counts[static_cast<std::size_t>(api::TaskState::queued)] += 1;
   m_queue.insert(queue_key(it->second));
   changes.tasks.insert(it->first);
   changes.events.push_back(Event{"task_created", it->first, {}, "queued", it->second.spec.owner});
@@ -144,13 +144,28 @@ bool Scheduler::return_lease(std::int64_t task_id, std::int64_t lease_id, std::i
 
 Result<std::size_t> Scheduler::append_output(std::int64_t task_id, std::int64_t lease_id,
                                              const api::TaggedOutput& data, std::int64_t now_ms,
-                                             Changes& changes) {
+                                             Changes& changes,
+                                             std::optional<std::int64_t> offset) {
   Result<api::Task*> found = current_lease(task_id, lease_id);
   IA_TRY(found);
   api::Task& task = **found;
+  auto size = static_cast<std::int64_t>(task.output.size());
+  // Once truncated nothing more is kept, so the node's count may run past the end.
+  if (offset && *offset > size && !task.output_truncated) {
+    return make_error(ErrorCode::conflict,
+                      "output of task " + std::to_string(task_id) + ": offset " +
+                          std::to_string(*offset) + " is past its end (" +
+                          std::to_string(size) + " bytes)",
+                      "send the output from byte " + std::to_string(size));
+  }
   mark_running(task, changes);
   task.lease_expires_ms = now_ms + m_settings.lease_ttl_ms();
-  append(task, data, changes);
+  if (offset && *offset < size) {
+    auto have = static_cast<std::size_t>(size - *offset);
+    if (have < data.size()) append(task, data.slice(have, data.size()), changes);
+  } else {
+    append(task, data, changes);
+  }
   return task.output.size();
 }
 
@@ -174,7 +189,7 @@ void Scheduler::append(api::Task& task, const api::TaggedOutput& data, Changes& 
 
 void Scheduler::mark_running(api::Task& task, Changes& changes) {
   if (task.state != api::TaskState::leased) return;
-  task.state = api::TaskState::running;
+  set_state(task, api::TaskState::running);
   changes.tasks.insert(task.id);
   changes.events.push_back(Event{"task_started", task.id, task.node_id, "running", task.spec.owner});
 }
@@ -203,7 +218,7 @@ void Scheduler::requeue(api::Task& task, bool penalty, std::int64_t now_ms, Chan
       return;
     }
   }
-  task.state = api::TaskState::queued;
+  set_state(task, api::TaskState::queued);
   m_queue.insert(queue_key(task));
   changes.try_dispatch = true;
 }
@@ -216,7 +231,7 @@ void Scheduler::finalize(api::Task& task, api::TaskState state, std::int64_t now
     changes.try_dispatch = true;
   }
   release(task);
-  task.state = state;
+  set_state(task, state);
   task.finished_ms = now_ms;
   changes.tasks.insert(task.id);
   changes.finished.push_back(task.id);
@@ -228,8 +243,19 @@ void Scheduler::finalize(api::Task& task, api::TaskState state, std::int64_t now
   if (task.started_ms > 0) {
     ++m_finished_count;
     m_finished_wall_s += task.wall_s;
-    m_recent_finishes.emplace_back(now_ms, task.wall_s);
+    note_finish(now_ms, task.wall_s);
   }
+}
+
+void Scheduler::set_state(api::Task& task, api::TaskState state) {
+  m_state_counts[static_cast<std::size_t>(task.state)] -= 1;
+  m_state_counts[static_cast<std::size_t>(state)] += 1;
+  task.state = state;
+}
+
+void Scheduler::note_finish(std::int64_t finished_ms, double wall_s) {
+  m_recent_finishes.emplace_back(finished_ms, wall_s);
+  m_recent_wall_s += wall_s;
 }
 
 store::Batch Scheduler::batch(const Changes& changes) const {

@@ -5,6 +5,7 @@
 // store batch and events. Not thread safe: the server holds one mutex around it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -106,17 +107,24 @@ class Scheduler {
                     Changes& changes);
   Result<const api::Task*> finish(std::int64_t task_id, const api::ResultReport& report,
                                   std::int64_t now_ms, Changes& changes);
-  // Appends a running task's output; returns the output size after it.
+  // Appends a running task's output; returns the output size after it. With offset
+  // (where data starts, as the node counts), the part the task already has is skipped,
+  // so a retried chunk lands once; an offset past the end is a conflict.
   Result<std::size_t> append_output(std::int64_t task_id, std::int64_t lease_id,
                                     const api::TaggedOutput& data, std::int64_t now_ms,
-                                    Changes& changes);
+                                    Changes& changes,
+                                    std::optional<std::int64_t> offset = std::nullopt);
   // Expires leases and marks silent nodes offline.
   void tick(std::int64_t now_ms, Changes& changes);
 
   const Node* node(const std::string& id) const;
   std::vector<const Node*> nodes() const;
   std::vector<FairEntry> node_queue(std::int64_t now_ms) const;
+  // Counts kept up to date as tasks change: costs time in nodes, never in tasks.
   Stats stats(std::int64_t now_ms) const;
+  std::int64_t count(api::TaskState state) const {
+    return m_state_counts[static_cast<std::size_t>(state)];
+  }
   std::size_t queued() const { return m_queue.size(); }
   const Settings& settings() const { return m_settings; }
   void set_settings(Settings settings) { m_settings = settings; }
@@ -133,6 +141,8 @@ class Scheduler {
   static std::int64_t new_lease_id(std::int64_t previous);
   void grant(api::Task& task, Node& node, std::int64_t now_ms, Changes& changes);
   void release(api::Task& task);
+  void set_state(api::Task& task, api::TaskState state);
+  void note_finish(std::int64_t finished_ms, double wall_s);
   void requeue(api::Task& task, bool penalty, std::int64_t now_ms, Changes& changes);
   void finalize(api::Task& task, api::TaskState state, std::int64_t now_ms, Changes& changes);
   void mark_running(api::Task& task, Changes& changes);
@@ -149,6 +159,8 @@ class Scheduler {
   std::map<std::string, Node, std::less<>> m_nodes;
   std::int64_t m_next_task_id = 1;
   std::deque<std::pair<std::int64_t, double>> m_recent_finishes;  // (finished_ms, wall_s)
+  double m_recent_wall_s = 0;  // the sum of m_recent_finishes' wall_s
+  std::array<std::int64_t, 7> m_state_counts{};  // tasks by api::TaskState
   std::int64_t m_finished_count = 0;
   double m_finished_wall_s = 0;
 };

@@ -73,7 +73,7 @@ std::int64_t Scheduler::new_lease_id(std::int64_t previous) {
 
 void Scheduler::grant(api::Task& task, Node& node, std::int64_t now_ms, Changes& changes) {
   m_queue.erase(queue_key(task));
-  task.state = api::TaskState::leased;
+  set_state(task, api::TaskState::leased);
   task.lease_id = new_lease_id(task.lease_id);
   task.lease_expires_ms = now_ms + m_settings.lease_ttl_ms();
   task.node_id = node.record.id;
@@ -150,8 +150,10 @@ void Scheduler::tick(std::int64_t now_ms, Changes& changes) {
     }
   }
   while (!m_recent_finishes.empty() && m_recent_finishes.front().first < now_ms - k_hour_ms) {
+    m_recent_wall_s -= m_recent_finishes.front().second;
     m_recent_finishes.pop_front();
   }
+  if (m_recent_finishes.empty()) m_recent_wall_s = 0;  // no drift from the sums
 }
 
 const Node* Scheduler::node(const std::string& id) const {
@@ -179,15 +181,22 @@ std::vector<FairEntry> Scheduler::node_queue(std::int64_t now_ms) const {
 Stats Scheduler::stats(std::int64_t now_ms) const {
   Stats stats;
   stats.tasks_total = static_cast<std::int64_t>(m_tasks.size());
-  for (const auto& [id, task] : m_tasks) stats.by_state[task.state] += 1;
+  for (std::size_t state = 0; state < m_state_counts.size(); ++state) {
+    stats.by_state[static_cast<api::TaskState>(state)] = m_state_counts[state];
+  }
   if (m_finished_count > 0) {
     stats.average_run_s = m_finished_wall_s / static_cast<double>(m_finished_count);
   }
-  for (const auto& [finished_ms, wall_s] : m_recent_finishes) {
-    if (finished_ms < now_ms - k_hour_ms) continue;
-    stats.tasks_last_hour += 1;
-    stats.compute_hours_last_hour += wall_s / 3600.0;
+  // From the running sums, less the few finishes older than an hour that the next tick
+  // drops: never a walk over the hour's finishes.
+  stats.tasks_last_hour = static_cast<std::int64_t>(m_recent_finishes.size());
+  double wall_s = m_recent_wall_s;
+  for (auto it = m_recent_finishes.begin();
+       it != m_recent_finishes.end() && it->first < now_ms - k_hour_ms; ++it) {
+    stats.tasks_last_hour -= 1;
+    wall_s -= it->second;
   }
+  stats.compute_hours_last_hour = std::max(0.0, wall_s) / 3600.0;
   for (const auto& [id, node] : m_nodes) {
     stats.nodes_total += 1;
     if (!node.online) {

@@ -14,9 +14,22 @@ void Metrics::observe(double seconds, int status) {
   if (klass < m_by_class.size()) m_by_class[klass].fetch_add(1, std::memory_order_relaxed);
 }
 
-std::string Metrics::render(const sched::Stats& stats, std::size_t waiting_nodes) const {
+std::string Metrics::render(const sched::Stats& stats, std::size_t waiting_nodes,
+                            const StoreGauges& store) const {
   std::string out;
   auto line = [&out](const std::string& text) { out += text + "\n"; };
+  line("# HELP ia_store_up Whether the store answers (0 through an outage, until reread).");
+  line("# TYPE ia_store_up gauge");
+  line("ia_store_up " + std::string(store.up ? "1" : "0"));
+  line("# HELP ia_store_failed_writes_total Store writes that failed; each was answered 503.");
+  line("# TYPE ia_store_failed_writes_total counter");
+  line("ia_store_failed_writes_total " + std::to_string(store.failed_writes));
+  line("# HELP ia_store_outages_total Store outages since start.");
+  line("# TYPE ia_store_outages_total counter");
+  line("ia_store_outages_total " + std::to_string(store.outages));
+  line("# HELP ia_store_rereads_total Times the state was reread from the store after one.");
+  line("# TYPE ia_store_rereads_total counter");
+  line("ia_store_rereads_total " + std::to_string(store.rereads));
   line("# HELP ia_tasks Tasks by state.");
   line("# TYPE ia_tasks gauge");
   for (api::TaskState state :

@@ -11,11 +11,20 @@
 
 namespace ia::server {
 
+// The store's side of /metrics, read from the service's counters.
+struct StoreGauges {
+  bool up = true;
+  std::uint64_t failed_writes = 0;
+  std::uint64_t outages = 0;
+  std::uint64_t rereads = 0;
+};
+
 class Metrics {
  public:
   void observe(double seconds, int status);
-  // The whole exposition: these counters plus the scheduler's gauges.
-  std::string render(const sched::Stats& stats, std::size_t waiting_nodes) const;
+  // The whole exposition: these counters plus the scheduler's and the store's gauges.
+  std::string render(const sched::Stats& stats, std::size_t waiting_nodes,
+                     const StoreGauges& store) const;
 
  private:
   static constexpr std::array<double, 12> k_bounds{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,

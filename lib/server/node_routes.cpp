@@ -101,7 +101,7 @@ void Service::append_output(Call& call, std::int64_t id) {
   if (Status ok = speaks_for_task(call.principal, id); !ok) return call.fail(ok.error());
   sched::Changes changes;
   Result<std::size_t> size = m_sched.append_output(id, chunk->lease_id, chunk->data, now(),
-                                                   changes);
+                                                   changes, chunk->offset);
   if (!size) return call.fail(size.error());
   const api::Task* task = m_sched.task(id);
   std::string body = R"({"task_id":)" + std::to_string(id) + R"(,"size":)" +
@@ -187,32 +187,6 @@ void Service::stats_queue(Call& call) {
   out.end_array().field("queued_tasks", static_cast<unsigned long>(m_sched.queued()));
   out.end_object();
   call.send(200, out.take());
-}
-
-void Service::health(Call& call) {
-  std::lock_guard lock(m_mutex);
-  sched::Stats stats = m_sched.stats(now());
-  json::Writer out;
-  out.begin_object().field("status", m_stopped ? "stopping" : "healthy");
-  out.field("store", m_store->url());
-  out.field("queued", static_cast<unsigned long>(m_sched.queued()));
-  out.field("nodes_online", static_cast<long long>(stats.nodes_total - stats.nodes_offline));
-  out.field("waiting_nodes", static_cast<unsigned long>(m_lease_waiters.size()));
-  out.end_object();
-  call.send(m_stopped ? 503 : 200, out.take());
-}
-
-}  // namespace ia::server
-
-namespace ia::server {
-
-void Service::metrics(Call& call) {
-  std::string text;
-  {
-    std::lock_guard lock(m_mutex);
-    text = m_metrics.render(m_sched.stats(now()), m_lease_waiters.size());
-  }
-  call.reply(http::Response{200, "text/plain; version=0.0.4", std::move(text), {}, {}});
 }
 
 }  // namespace ia::server

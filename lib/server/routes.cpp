@@ -41,6 +41,7 @@ void Service::handle(http::Request&& request, http::Reply reply) {
   // it must not pass as a legacy route that legacy_open lets in without a token.
   call.legacy = call.segments.empty() || call.segments[0] != "v1";
   if (Status allowed = authorize(call); !allowed) return call.fail(allowed.error());
+  if (refuse_while_down(call)) return;
   route(call);
 }
 

@@ -9,7 +9,6 @@ namespace ia::server {
 namespace {
 
 constexpr Millis k_tick{250};
-constexpr std::int64_t k_token_reload_ms = 1000;
 
 http::Response json_response(int status, std::string body) {
   http::Response response;
@@ -62,6 +61,7 @@ Status Service::start() {
              " tasks, " + std::to_string(snapshot->nodes.size()) + " nodes, " +
              std::to_string(snapshot->tokens.size()) + " tokens");
   m_sched.restore(std::move(*snapshot), now());
+  if (!m_watcher.joinable()) m_watcher = std::thread([this] { watch(); });
   return {};
 }
 
@@ -80,28 +80,29 @@ void Service::tick() {
   {
     std::lock_guard lock(m_mutex);
     if (m_stopped) return;
-    sched::Changes changes;
-    m_sched.tick(now(), changes);
-    if (!changes.tasks.empty() || !changes.nodes.empty() || changes.try_dispatch ||
-        !changes.events.empty()) {
-      commit(changes, [this](const Status& status) {
-        if (!status) m_log.error("store: " + status.error().describe());
-      });
-    }
-  }
-  if (now() - m_last_token_reload >= k_token_reload_ms) {
-    // Tokens created or revoked by 'ia-sched token' in another process. Read outside
-    // m_mutex: the store's lock may be held through a commit's fsync.
-    m_last_token_reload = now();
-    if (Result<std::vector<store::TokenRecord>> tokens = m_store->tokens(); tokens) {
-      m_tokens.replace(std::move(*tokens));
+    // Through an outage memory may hold unsaved changes: nothing expires from it.
+    if (!m_store_down) {
+      sched::Changes changes;
+      m_sched.tick(now(), changes);
+      if (!changes.tasks.empty() || !changes.nodes.empty() || changes.try_dispatch ||
+          !changes.events.empty()) {
+        commit(changes, [this](const Status& status) {
+          if (!status) m_log.debug("store: " + status.error().describe());
+        });
+      }
     }
   }
   m_server->schedule(k_tick, [this] { tick(); });
 }
 
 void Service::commit(sched::Changes& changes, Respond respond) {
-  auto wakeups = std::make_shared<std::vector<std::function<void()>>>();
+  if (m_store_down) {
+    // Memory is thrown away and reread once the store is back; until then no change
+    // is saved, answered or acted on.
+    return respond(make_error(ErrorCode::unavailable, "the store is unavailable",
+                              "the change was not saved; retry in a few seconds"));
+  }
+  auto wakeups = std::make_shared<std::vector<Wakeup>>();
   if (changes.try_dispatch && !m_lease_waiters.empty()) {
     for (const sched::Grant& grant : m_sched.dispatch(now(), changes)) {
       answer_grant(grant, *wakeups);
@@ -111,21 +112,38 @@ void Service::commit(sched::Changes& changes, Respond respond) {
   store::Batch batch = m_sched.batch(changes);
   if (batch.empty()) {
     respond(Status{});
-    for (auto& wake : *wakeups) wake();
+    for (auto& wake : *wakeups) wake(Status{});
     publish(changes.events);
     return;
   }
   std::uint64_t seq = ++m_writes_queued;
   m_store->write(std::move(batch),
                  [this, seq, respond, wakeups, events = changes.events](const Status& status) {
+                   // Before any answer: a request that follows this one's 503 must find
+                   // the store down, never the unsaved change.
+                   if (status) {
+                     store_wrote();
+                   } else {
+                     store_failed(status.error(), true);
+                   }
                    m_writes_durable = seq;  // settled: a failed write never will be
                    respond(status);
-                   for (auto& wake : *wakeups) wake();
+                   for (auto& wake : *wakeups) wake(status);
                    if (status) publish(events);
                  });
 }
 
-void Service::answer_grant(const sched::Grant& grant, std::vector<std::function<void()>>& out) {
+namespace {
+
+http::Response unsaved_response(const Status& saved) {
+  return json_response(503, api::error_body(make_error(
+                                ErrorCode::unavailable, "store: " + saved.error().message,
+                                "the change was not saved; retry")));
+}
+
+}  // namespace
+
+void Service::answer_grant(const sched::Grant& grant, std::vector<Wakeup>& out) {
   auto found = m_lease_waiters.find(grant.node_id);
   if (found == m_lease_waiters.end()) return;
   http::Reply reply = std::move(found->second.reply);
@@ -134,18 +152,20 @@ void Service::answer_grant(const sched::Grant& grant, std::vector<std::function<
   const api::Task* task = m_sched.task(grant.task_id);
   guard_grant(connection, *task);
   std::string body = lease_json(*task, m_sched.settings());
-  out.push_back([reply, body = std::move(body)] { reply(json_response(200, body)); });
+  out.push_back([reply, body = std::move(body)](const Status& saved) {
+    reply(saved ? json_response(200, body) : unsaved_response(saved));
+  });
 }
 
-void Service::collect_wakeups(const sched::Changes& changes,
-                              std::vector<std::function<void()>>& out) {
+void Service::collect_wakeups(const sched::Changes& changes, std::vector<Wakeup>& out) {
   for (std::int64_t id : changes.finished) {
     const api::Task* task = m_sched.task(id);
     auto [begin, end] = m_task_waiters.equal_range(id);
     for (auto it = begin; it != end; ++it) {
       std::string body = it->second.legacy ? legacy_task_json(*task) : task_json(*task);
-      out.push_back([reply = std::move(it->second.reply), body = std::move(body)] {
-        reply(json_response(200, body));
+      out.push_back([reply = std::move(it->second.reply), body = std::move(body)](
+                        const Status& saved) {
+        reply(saved ? json_response(200, body) : unsaved_response(saved));
       });
     }
     m_task_waiters.erase(begin, end);
@@ -158,8 +178,9 @@ void Service::collect_wakeups(const sched::Changes& changes,
     auto [begin, end] = m_output_waiters.equal_range(id);
     for (auto it = begin; it != end; ++it) {
       std::string body = output_json(*task, it->second.offset);
-      out.push_back([reply = std::move(it->second.reply), body = std::move(body)] {
-        reply(json_response(200, body));
+      out.push_back([reply = std::move(it->second.reply), body = std::move(body)](
+                        const Status& saved) {
+        reply(saved ? json_response(200, body) : unsaved_response(saved));
       });
     }
     m_output_waiters.erase(begin, end);
@@ -181,7 +202,8 @@ void Service::give_back(std::int64_t task_id, std::int64_t lease_id) {
   m_log.info("task " + std::to_string(task_id) + ": lease " + std::to_string(lease_id) +
              " never reached its node (connection gone); queued again without penalty");
   commit(changes, [this](const Status& status) {
-    if (!status) m_log.error("store: " + status.error().describe());
+    // An outage is logged once, by store_failed, not once per change it refused.
+    if (!status) m_log.debug("store: " + status.error().describe());
   });
 }
 
@@ -194,6 +216,11 @@ void Service::forget_waiter(const std::string& node_id, std::uint64_t serial) {
 }
 
 void Service::reply_durable(const http::Reply& reply, http::Response response) {
+  if (m_store_down) {
+    return reply(json_response(
+        503, api::error_body(make_error(ErrorCode::unavailable, "the store is unavailable",
+                                        "retry in a few seconds"))));
+  }
   if (m_writes_durable == m_writes_queued) return reply(std::move(response));
   // Batches become durable in order, so an empty one completes after all before it.
   m_store->write(store::Batch{},
@@ -233,6 +260,7 @@ void Service::expire_parked(std::multimap<std::int64_t, Parked>& parked, std::in
 }
 
 void Service::shutdown() {
+  stop_watcher();
   {
     std::lock_guard lock(m_mutex);
     if (m_stopped) return;

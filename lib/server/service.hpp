@@ -1,15 +1,23 @@
 // The scheduler service: the in-memory Scheduler under one mutex, the store that makes
 // every change durable before its answer, and the parked long-poll replies (lease, task
 // wait, output) that are answered the moment their change commits. Thread safe.
+//
+// When a write fails (DESIGN.md §7) the store is down: the failed change and every one
+// queued after it are answered 503 and never acted on, every later request is answered
+// 503 at once, and a watcher thread probes the store with backoff. Once it answers, the
+// in-memory state is thrown away and reread from the store, so memory again holds
+// exactly what was saved.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "api/task.hpp"
 #include "server/auth.hpp"
@@ -58,6 +66,8 @@ class Service {
 
   // Routes (routes.cpp, legacy.cpp) use these.
   struct Call;
+  // Answers 503 when the store is down (public routes excepted); true when it did.
+  bool refuse_while_down(Call& call);
   void route(Call& call);
   void route_v1(Call& call);
   bool route_legacy(Call& call);
@@ -97,14 +107,29 @@ class Service {
     std::shared_ptr<http::Connection> connection;  // lease waiters: to take a grant back
   };
   using Respond = std::function<void(const Status&)>;
+  // A parked reply to answer once its change is saved (with the saved state) or has
+  // failed (503).
+  using Wakeup = std::function<void(const Status& saved)>;
 
   std::int64_t now() const;
   // Dispatches queued tasks to waiting nodes, writes the changes and, once durable,
   // runs respond and answers every parked reply the changes concern. Holds m_mutex.
   void commit(sched::Changes& changes, Respond respond);
-  void answer_grant(const sched::Grant& grant, std::vector<std::function<void()>>& out);
-  void collect_wakeups(const sched::Changes& changes, std::vector<std::function<void()>>& out);
+  void answer_grant(const sched::Grant& grant, std::vector<Wakeup>& out);
+  void collect_wakeups(const sched::Changes& changes, std::vector<Wakeup>& out);
   void tick();
+  // Store outages (service_store.cpp). A write or read found the store failing: from now
+  // on nothing is answered from memory. Any thread; never takes m_mutex.
+  void store_failed(const Error& error, bool write);
+  // A write with changes was saved: the end of an outage, when one is open.
+  void store_wrote();
+  // Rereads the store into memory and lets writes through again.
+  Status recover();
+  // The watcher thread: rereads tokens (and so finds a lost session) every quarter
+  // second; through an outage, tries recover() with growing pauses.
+  void watch();
+  void stop_watcher();
+  void answer_parked_unavailable();
   std::uint64_t park(std::multimap<std::int64_t, Parked>& parked, std::int64_t key,
                      Parked entry);
   void expire_parked(std::multimap<std::int64_t, Parked>& parked, std::int64_t key,
@@ -171,7 +196,22 @@ class Service {
   std::uint64_t m_writes_queued = 0;              // store writes with changes, in order
   std::atomic<std::uint64_t> m_writes_durable{0};  // the last of them settled (durable or failed)
   bool m_stopped = false;
-  std::atomic<std::int64_t> m_last_token_reload{0};  // the tick's own; one tick at a time
+
+  std::atomic<bool> m_store_down{false};
+  std::atomic<std::uint64_t> m_failed_writes{0};
+  std::atomic<std::uint64_t> m_outages{0};
+  std::atomic<std::uint64_t> m_rereads{0};
+  std::atomic<bool> m_outage_open{false};  // from the first failure to the first write after
+  std::mutex m_outage_mutex;               // guards the record of the open outage
+  std::int64_t m_outage_started_ms = 0;
+  std::uint64_t m_outage_failed_writes = 0;
+  std::uint64_t m_outage_rereads = 0;
+  std::string m_outage_cause;
+
+  std::mutex m_watch_mutex;  // guards m_watch_stop
+  std::condition_variable m_watch_wake;
+  bool m_watch_stop = false;
+  std::thread m_watcher;
 };
 
 }  // namespace ia::server

@@ -19,6 +19,9 @@ std::string lease_json(const api::Task& task, const sched::Settings& settings) {
   api::write_spec(out, task.spec);
   out.end_object();
   out.key("lease").begin_object().field("lease_id", static_cast<long long>(task.lease_id));
+  // Where this run's output starts (earlier attempts' comes first): the node numbers its
+  // output parts from here, so a retried part lands once.
+  out.field("output_offset", static_cast<long long>(task.output.size()));
   out.field("expires_in", static_cast<double>(settings.lease_ttl_ms()) / 1000.0);
   out.field("heartbeat_interval", static_cast<double>(settings.heartbeat_interval_ms) / 1000.0);
   out.end_object().end_object();

@@ -2,8 +2,16 @@
 
 #include <libpq-fe.h>
 
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <utility>
+
+#include "core/time.hpp"
+#include "core/units.hpp"
 
 #include "store/pg_url.hpp"
 
@@ -128,12 +136,22 @@ std::string PgRows::bytes(int row, int column) const {
   return std::string(raw(row, column));
 }
 
-Result<PgConn> PgConn::connect(const std::string& url) {
+Result<PgConn> PgConn::connect(const std::string& url, std::int64_t timeout_ms) {
   IA_TRY(check_pg_url(url));
   // Keywords before dbname are defaults the URL may override (libpq processes them in
-  // order); without a timeout an unreachable host would hang ia-sched's start.
-  const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
-  const char* values[] = {"10", "ia-sched", url.c_str(), nullptr};
+  // order). Without them an unreachable host would hang ia-sched's start, and a peer
+  // gone without a word would hang the next statement until the kernel gave up (hours).
+  std::int64_t seconds = std::max<std::int64_t>(2, (timeout_ms + 999) / 1000);
+  std::string connect_timeout = std::to_string(seconds);
+  std::string idle = std::to_string(std::max<std::int64_t>(1, seconds / 3));
+  std::string interval = std::to_string(std::max<std::int64_t>(1, seconds / 6));
+  std::string user_timeout = std::to_string(timeout_ms);
+  const char* keys[] = {"connect_timeout",     "keepalives",         "keepalives_idle",
+                        "keepalives_interval", "keepalives_count",   "tcp_user_timeout",
+                        "fallback_application_name", "dbname",       nullptr};
+  const char* values[] = {connect_timeout.c_str(), "1",        idle.c_str(), interval.c_str(),
+                          "3",                     user_timeout.c_str(), "ia-sched",
+                          url.c_str(),             nullptr};
   pg_conn* conn = PQconnectdbParams(keys, values, 1);
   std::string name = redact_password(url);
   if (PQstatus(conn) != CONNECTION_OK) {
@@ -144,17 +162,22 @@ Result<PgConn> PgConn::connect(const std::string& url) {
                       "host (or socket directory), port, database and user");
   }
   PQsetNoticeProcessor(conn, ignore_notice, nullptr);
-  return PgConn(conn, std::move(name));
+  return PgConn(conn, std::move(name), timeout_ms);
 }
 
 PgConn::PgConn(PgConn&& other) noexcept
-    : m_conn(std::exchange(other.m_conn, nullptr)), m_name(std::move(other.m_name)) {}
+    : m_conn(std::exchange(other.m_conn, nullptr)),
+      m_name(std::move(other.m_name)),
+      m_timeout_ms(other.m_timeout_ms),
+      m_dropped(other.m_dropped) {}
 
 PgConn& PgConn::operator=(PgConn&& other) noexcept {
   if (this != &other) {
     PQfinish(m_conn);
     m_conn = std::exchange(other.m_conn, nullptr);
     m_name = std::move(other.m_name);
+    m_timeout_ms = other.m_timeout_ms;
+    m_dropped = other.m_dropped;
   }
   return *this;
 }
@@ -164,11 +187,12 @@ PgConn::~PgConn() {
 }
 
 bool PgConn::lost() const {
-  return PQstatus(m_conn) != CONNECTION_OK;
+  return m_dropped || PQstatus(m_conn) != CONNECTION_OK;
 }
 
 Status PgConn::reset() {
   PQreset(m_conn);
+  m_dropped = false;
   if (!lost()) return {};
   return make_error(ErrorCode::unavailable,
                     "store " + m_name + ": reconnect: " + one_line(PQerrorMessage(m_conn)),
@@ -183,34 +207,89 @@ Result<PgRows> PgConn::check(pg_result* result, std::string_view what) {
   if (lost()) {
     return make_error(ErrorCode::unavailable,
                       "store " + m_name + ": " + std::string(what) + ": connection lost: " + why,
-                      "check the PostgreSQL server; the next write reconnects");
+                      "check the PostgreSQL server; ia-sched reconnects and rereads the store");
   }
   return make_error(ErrorCode::io, "store " + m_name + ": " + std::string(what) + ": " + why);
 }
 
+void PgConn::drop() {
+  // shutdown, not close: libpq still owns the descriptor and closes it in PQreset.
+  if (int fd = PQsocket(m_conn); fd >= 0) ::shutdown(fd, SHUT_RDWR);
+  m_dropped = true;
+}
+
+bool PgConn::wait_socket(short events, std::int64_t deadline_ms) {
+  for (;;) {
+    std::int64_t left = deadline_ms - steady_now_ms();
+    if (left <= 0) return false;
+    pollfd fd{PQsocket(m_conn), events, 0};
+    int ready = ::poll(&fd, 1, static_cast<int>(std::min<std::int64_t>(left, 60'000)));
+    if (ready > 0) return true;
+    if (ready < 0 && errno != EINTR) return true;  // let libpq find and report the error
+  }
+}
+
+Result<PgRows> PgConn::await(bool sent, std::string_view what) {
+  if (!sent) return check(nullptr, what);
+  std::int64_t deadline = steady_now_ms() + m_timeout_ms;
+  auto timed_out = [&]() -> Error {
+    drop();
+    return make_error(ErrorCode::unavailable,
+                      "store " + m_name + ": " + std::string(what) + ": no answer within " +
+                          format_duration(Millis(m_timeout_ms)) + "; connection dropped",
+                      "check the PostgreSQL server (stopped, overloaded or unreachable?); "
+                      "[sched] store_timeout sets the limit");
+  };
+  for (;;) {
+    int flushed = PQflush(m_conn);
+    if (flushed <= 0) break;
+    if (!wait_socket(POLLIN | POLLOUT, deadline)) return timed_out();
+    if (!PQconsumeInput(m_conn)) break;
+  }
+  pg_result* last = nullptr;
+  for (;;) {
+    while (PQisBusy(m_conn) && !lost()) {
+      if (!wait_socket(POLLIN, deadline)) {
+        PQclear(last);
+        return timed_out();
+      }
+      if (!PQconsumeInput(m_conn)) break;
+    }
+    pg_result* next = PQgetResult(m_conn);
+    if (!next) break;
+    // A statement gives one result; keep the last (the error, if one came).
+    PQclear(last);
+    last = next;
+  }
+  return check(last, what);
+}
+
 Status PgConn::exec(std::string_view sql) {
-  Result<PgRows> rows = check(PQexec(m_conn, std::string(sql).c_str()), sql.substr(0, 40));
+  std::string text(sql);
+  Result<PgRows> rows = await(PQsendQuery(m_conn, text.c_str()) == 1, sql.substr(0, 40));
   if (!rows) return std::move(rows).error();
   return {};
 }
 
 Result<PgRows> PgConn::query(std::string_view sql, const PgParams& params) {
-  return check(PQexecParams(m_conn, std::string(sql).c_str(), params.size(), nullptr,
-                            params.values(), params.lengths(), params.formats(), k_binary),
-               sql.substr(0, 40));
+  std::string text(sql);
+  bool sent = PQsendQueryParams(m_conn, text.c_str(), params.size(), nullptr, params.values(),
+                                params.lengths(), params.formats(), k_binary) == 1;
+  return await(sent, sql.substr(0, 40));
 }
 
 Status PgConn::prepare(const std::string& name, std::string_view sql) {
-  Result<PgRows> rows = check(PQprepare(m_conn, name.c_str(), std::string(sql).c_str(), 0, nullptr),
-                              "prepare " + name);
+  std::string text(sql);
+  bool sent = PQsendPrepare(m_conn, name.c_str(), text.c_str(), 0, nullptr) == 1;
+  Result<PgRows> rows = await(sent, "prepare " + name);
   if (!rows) return std::move(rows).error();
   return {};
 }
 
 Result<PgRows> PgConn::run(const std::string& name, const PgParams& params) {
-  return check(PQexecPrepared(m_conn, name.c_str(), params.size(), params.values(),
-                              params.lengths(), params.formats(), k_binary),
-               name);
+  bool sent = PQsendQueryPrepared(m_conn, name.c_str(), params.size(), params.values(),
+                                  params.lengths(), params.formats(), k_binary) == 1;
+  return await(sent, name);
 }
 
 }  // namespace ia::store

@@ -1,7 +1,11 @@
 // A thin RAII layer over libpq: one connection, prepared statements, and parameters and
 // results in binary format, so bytes (NUL included) pass through unchanged. Errors come
 // back as ia::Error naming the store and what failed; a lost connection is
-// ErrorCode::unavailable. A PgConn and its results belong to one thread at a time.
+// ErrorCode::unavailable. Every call has a deadline: a server that does not answer in
+// time (stopped, hung, unreachable) fails the call and the connection is dropped, so its
+// session (and lock) ends on the server's side too. TCP keepalives and tcp_user_timeout
+// notice a peer that vanished between calls. A PgConn and its results belong to one
+// thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -67,7 +71,7 @@ class PgRows {
 class PgConn {
  public:
   // url as libpq takes it; errors and name() show it without its password.
-  static Result<PgConn> connect(const std::string& url);
+  static Result<PgConn> connect(const std::string& url, std::int64_t timeout_ms);
   PgConn(PgConn&& other) noexcept;
   PgConn& operator=(PgConn&& other) noexcept;
   PgConn(const PgConn&) = delete;
@@ -84,12 +88,23 @@ class PgConn {
   bool lost() const;
   Status reset();
   const std::string& name() const { return m_name; }
+  std::int64_t timeout_ms() const { return m_timeout_ms; }
 
  private:
-  PgConn(pg_conn* conn, std::string name) : m_conn(conn), m_name(std::move(name)) {}
+  PgConn(pg_conn* conn, std::string name, std::int64_t timeout_ms)
+      : m_conn(conn), m_name(std::move(name)), m_timeout_ms(timeout_ms) {}
+  // The result of the statement just sent (sent: whether sending worked), waiting at most
+  // the timeout for it.
+  Result<PgRows> await(bool sent, std::string_view what);
+  // Waits until the socket is ready for events or the deadline passed.
+  bool wait_socket(short events, std::int64_t deadline_ms);
+  // Ends the connection from this side after a timeout; lost() from now on.
+  void drop();
   Result<PgRows> check(pg_result* result, std::string_view what);
   pg_conn* m_conn = nullptr;
   std::string m_name;  // the URL without its password
+  std::int64_t m_timeout_ms = 10'000;
+  bool m_dropped = false;
 };
 
 }  // namespace ia::store

@@ -1,10 +1,15 @@
 #include "store/pg_schema.hpp"
 
 #include <array>
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace ia::store {
 namespace {
+
+// "ia-migra" in ASCII: apart from the server's lock (pg_lock.cpp), which a tool never takes.
+constexpr std::int64_t k_migration_lock_key = 0x69612d6d69677261;
 
 // Column types match what PgParams sends in binary: bigint for int64, double precision,
 // boolean, text, bytea. bytea wherever the bytes come from outside unchecked (output, a
@@ -86,6 +91,15 @@ Status apply_migrations(PgConn& conn, std::int64_t from) {
 
 Status migrate_pg(PgConn& conn) {
   IA_TRY(conn.exec("BEGIN"));
+  // Two stores opening an empty database at once (ia-sched token beside a starting
+  // server) would both create the tables, and one would fail on PostgreSQL's catalog.
+  // The lock is the transaction's: the second waits here, then finds the schema made.
+  if (Status locked = conn.exec("SELECT pg_advisory_xact_lock(" +
+                                std::to_string(k_migration_lock_key) + ")");
+      !locked) {
+    (void)conn.exec("ROLLBACK");
+    return locked;
+  }
   Result<std::int64_t> version = stored_version(conn);
   Status migrated = version ? Status{} : Status{version.error()};
   if (version && *version > k_pg_schema_version) {

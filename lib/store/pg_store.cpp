@@ -21,6 +21,9 @@ Error closed_error() {
 Status start_session(PgConn& conn, Access access) {
   // The server's default may be off; an answered request must survive a server crash.
   IA_TRY(conn.exec("SET synchronous_commit = on"));
+  // The server ends a statement that outlives the client's own deadline (PgConn), so a
+  // lock wait or a slow disk does not keep a transaction open after its caller gave up.
+  IA_TRY(conn.exec("SET statement_timeout = " + std::to_string(conn.timeout_ms())));
   if (access == Access::server) IA_TRY(lock_database(conn));
   IA_TRY(migrate_pg(conn));
   return prepare_upserts(conn);
@@ -37,7 +40,7 @@ class PgStore final : public Store {
 
   Result<Snapshot> load() override {
     std::lock_guard lock(m_conn_mutex);
-    IA_TRY(usable());
+    IA_TRY(usable(true));
     return read_snapshot(m_conn);
   }
 
@@ -45,9 +48,11 @@ class PgStore final : public Store {
     m_writer.write(std::move(batch), std::move(done));
   }
 
+  void resume() override { m_writer.resume(); }
+
   Result<std::vector<TokenRecord>> tokens() override {
     std::lock_guard lock(m_conn_mutex);
-    IA_TRY(usable());
+    IA_TRY(usable(m_access == Access::tool));
     return read_tokens(m_conn);
   }
 
@@ -65,16 +70,25 @@ class PgStore final : public Store {
   std::string url() const override { return m_conn.name(); }
 
  private:
-  // The connection, reconnected if it was lost, with its session started. Called with
-  // m_conn_mutex held. A session that failed to start (another ia-sched took the lock
-  // while this one was away) is retried, never written through.
-  Status usable() {
+  // The connection with its session started. Called with m_conn_mutex held. Only a
+  // reader of the whole store (reconnect: load) reconnects: a server's session lost
+  // means its lock was lost, another ia-sched may have written since, and what the
+  // server holds in memory is stale until it has read the store again. A session that
+  // failed to start (another ia-sched took the lock meanwhile) is retried, never
+  // written through.
+  Status usable(bool reconnect) {
     if (m_closed) return closed_error();
-    if (m_conn.lost()) {
-      m_session_ready = false;
-      IA_TRY(m_conn.reset());
-    }
+    if (m_conn.lost()) m_session_ready = false;
     if (m_session_ready) return {};
+    if (!reconnect) {
+      Error lost = make_error(ErrorCode::unavailable,
+                              "store " + m_conn.name() + ": connection lost (the session and "
+                              "its lock with it)",
+                              "ia-sched reconnects and rereads the store; retry in a moment");
+      m_writer.fail(lost);
+      return lost;
+    }
+    if (m_conn.lost()) IA_TRY(m_conn.reset());
     IA_TRY(start_session(m_conn, m_access));
     m_session_ready = true;
     return {};
@@ -82,7 +96,7 @@ class PgStore final : public Store {
 
   Status commit(const std::deque<PendingWrite>& group) {
     std::lock_guard lock(m_conn_mutex);
-    IA_TRY(usable());
+    IA_TRY(usable(m_access == Access::tool));
     IA_TRY(m_conn.exec("BEGIN"));
     for (const PendingWrite& pending : group) {
       if (Status applied = write_batch(m_conn, pending.batch); !applied) {
@@ -104,11 +118,11 @@ class PgStore final : public Store {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> open_pg(const std::string& url, Access access) {
-  Result<PgConn> conn = PgConn::connect(url);
+Result<std::unique_ptr<Store>> open_pg(const std::string& url, StoreOptions options) {
+  Result<PgConn> conn = PgConn::connect(url, options.timeout_ms);
   if (!conn) return std::move(conn).error();
-  IA_TRY(start_session(*conn, access));
-  auto store = std::make_unique<PgStore>(std::move(*conn), access);
+  IA_TRY(start_session(*conn, options.access));
+  auto store = std::make_unique<PgStore>(std::move(*conn), options.access);
   store->start();
   return std::unique_ptr<Store>(std::move(store));
 }

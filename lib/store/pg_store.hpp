@@ -14,6 +14,6 @@
 namespace ia::store {
 
 // url: postgresql://... or postgres://..., as libpq reads it.
-Result<std::unique_ptr<Store>> open_pg(const std::string& url, Access access);
+Result<std::unique_ptr<Store>> open_pg(const std::string& url, StoreOptions options);
 
 }  // namespace ia::store

@@ -66,6 +66,8 @@ class SqliteStore final : public Store {
     m_writer.write(std::move(batch), std::move(done));
   }
 
+  void resume() override { m_writer.resume(); }
+
   Result<std::vector<TokenRecord>> tokens() override {
     std::lock_guard lock(m_db_mutex);
     return load_tokens();
@@ -85,7 +87,11 @@ class SqliteStore final : public Store {
         return applied;
       }
     }
-    return m_db.exec("COMMIT");
+    // A COMMIT refused (a full disk) leaves the transaction open on this connection,
+    // where the reread after the outage would see its unsaved rows.
+    Status committed = m_db.exec("COMMIT");
+    if (!committed) (void)m_db.exec("ROLLBACK");
+    return committed;
   }
 
   Status apply(const Batch& batch) {

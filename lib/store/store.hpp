@@ -68,10 +68,17 @@ class Store {
  public:
   virtual ~Store() = default;
 
+  // Reads everything. After a lost connection this is what reconnects (and retakes the
+  // database's lock): nothing else does, so no write lands on a session whose owner has
+  // not reread what the store holds.
   virtual Result<Snapshot> load() = 0;
   // Queues batch; done runs (on the store's thread) once it is durable or has failed.
-  // Batches become durable in the order they were queued.
+  // Batches become durable in the order they were queued. After one fails, every later
+  // one fails too, unwritten, until resume().
   virtual void write(Batch batch, WriteDone done) = 0;
+  // Waits for the queued writes to settle, then writes reach the store again. The caller
+  // has reloaded its state (load()) since the failure.
+  virtual void resume() = 0;
   // write() and wait.
   Status write_sync(Batch batch);
   virtual Result<std::vector<TokenRecord>> tokens() = 0;
@@ -86,8 +93,18 @@ class Store {
 // beside it, as the server rereads its tokens every second.
 enum class Access { server, tool };
 
+struct StoreOptions {
+  Access access = Access::server;
+  // The longest any one store call may take (PostgreSQL: connect, each statement, an
+  // unanswered TCP send); past it the call fails and its connection is dropped.
+  std::int64_t timeout_ms = 10'000;
+};
+
 // Opens the store a URL names: sqlite:///abs/path, sqlite://relative/path, or
 // postgresql://... (postgres://...) as libpq reads it.
-Result<std::unique_ptr<Store>> open_store(const std::string& url, Access access = Access::server);
+Result<std::unique_ptr<Store>> open_store(const std::string& url, StoreOptions options = {});
+inline Result<std::unique_ptr<Store>> open_store(const std::string& url, Access access) {
+  return open_store(url, StoreOptions{access});
+}
 
 }  // namespace ia::store

@@ -87,7 +87,11 @@ jqr() { jq -r "$1" <<< "$body"; }
   start_sched --store "postgresql://postgres:s3cret@/$DB?host=$PG_DIR"
   api GET /health
   [ "$status_code" = 200 ]
-  [ "$(jqr .store)" = "postgresql://postgres@/$DB?host=$PG_DIR" ]
+  [ "$(jqr .store_url)" = "postgresql://postgres@/$DB?host=$PG_DIR" ]
+  # Without a token: the store's state, never its URL.
+  TOKEN= api GET /health
+  [ "$(jqr .store)" = up ]
+  [ "$(jqr .store_url)" = null ]
   run grep -c s3cret "$SCHED_DIR/sched.log"
   [ "$output" = 0 ]
 }

@@ -240,6 +240,55 @@ TEST_CASE("sched: output appends are bounded by the task's limit") {
         ErrorCode::conflict);
 }
 
+TEST_CASE("sched: an output part sent again at its offset lands once; one past the end is refused") {
+  Fixture f;
+  api::TaskSpec spec;
+  spec.code = "x";
+  Changes changes;
+  std::int64_t id = f.sched.submit(spec, f.now, changes).id;
+  f.beat("n1");
+  std::int64_t lease = f.lease("n1")->lease_id;
+  CHECK(f.sched.append_output(id, lease, api::TaggedOutput("abc"), f.now, changes, 0).value() == 3);
+  // The answer was lost and the node sends the part again, then the next one.
+  CHECK(f.sched.append_output(id, lease, api::TaggedOutput("abc"), f.now, changes, 0).value() == 3);
+  // Overlapping: only the new tail is kept.
+  CHECK(f.sched.append_output(id, lease, api::TaggedOutput("cde"), f.now, changes, 2).value() == 5);
+  CHECK(f.sched.task(id)->output.text() == "abcde");
+  Result<std::size_t> gap =
+      f.sched.append_output(id, lease, api::TaggedOutput("z"), f.now, changes, 9);
+  REQUIRE_FALSE(gap);
+  CHECK(gap.error().code == ErrorCode::conflict);
+  CHECK(gap.error().message.find("past its end (5 bytes)") != std::string::npos);
+  CHECK(f.sched.task(id)->output.text() == "abcde");
+}
+
+TEST_CASE("sched: task counts by state follow every transition (no walk over the tasks)") {
+  Fixture f;
+  api::TaskSpec spec;
+  spec.code = "x";
+  Changes changes;
+  std::int64_t first = f.sched.submit(spec, f.now, changes).id;
+  f.sched.submit(spec, f.now, changes);
+  CHECK(f.sched.count(TaskState::queued) == 2);
+  f.beat("n1");
+  std::int64_t lease = f.lease("n1")->lease_id;
+  CHECK(f.sched.count(TaskState::queued) == 1);
+  CHECK(f.sched.count(TaskState::leased) == 1);
+  REQUIRE(f.sched.append_output(first, lease, api::TaggedOutput("a"), f.now, changes));
+  CHECK(f.sched.count(TaskState::running) == 1);
+  api::ResultReport report;
+  report.lease_id = lease;
+  report.exit_code = 0;
+  report.state = TaskState::succeeded;
+  REQUIRE(f.sched.finish(first, report, f.now, changes));
+  CHECK(f.sched.count(TaskState::running) == 0);
+  CHECK(f.sched.count(TaskState::succeeded) == 1);
+  sched::Stats stats = f.sched.stats(f.now);
+  CHECK(stats.by_state[TaskState::succeeded] == 1);
+  CHECK(stats.by_state[TaskState::queued] == 1);
+  CHECK(stats.tasks_total == 2);
+}
+
 TEST_CASE("sched: silent nodes go offline with a node_left event") {
   Fixture f;
   f.beat("n1");

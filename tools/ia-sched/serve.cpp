@@ -42,7 +42,9 @@ Result<int> serve(const ConfigLoader& load, Logger& log) {
   IA_TRY(check_security(*cfg, *options, log));
   std::string dir = state_dir(*cfg);
   IA_TRY(ensure_dir(dir));
-  Result<std::unique_ptr<store::Store>> store = store::open_store(store_url(*cfg));
+  Result<std::unique_ptr<store::Store>> store = store::open_store(
+      store_url(*cfg),
+      store::StoreOptions{store::Access::server, cfg->duration("sched.store_timeout").count()});
   if (!store) return std::move(store).error();
   if (!cfg->boolean("sched.insecure")) IA_TRY(first_admin_token(**store, dir, log));
   Service service(std::move(*store), service_options(*cfg), log);
