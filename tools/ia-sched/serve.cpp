@@ -1,5 +1,7 @@
 #include "serve.hpp"
 
+#include <sys/stat.h>
+
 #include <csignal>
 
 #include "setup.hpp"
@@ -35,6 +37,8 @@ sigset_t blocked_signals() {
 }  // namespace
 
 Result<int> serve(const ConfigLoader& load, Logger& log) {
+  // Everything the server creates (store, WAL, token file) is its user's alone.
+  umask(077);
   Result<config::Config> cfg = load();
   IA_TRY(cfg);
   Result<http::ServerOptions> options = server_options(*cfg);

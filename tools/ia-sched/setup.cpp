@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
 #include "server/auth.hpp"
+#include "core/file.hpp"
 #include "core/strings.hpp"
 #include "core/time.hpp"
 
@@ -49,14 +51,31 @@ std::string store_url(const config::Config& cfg) {
 
 Status ensure_dir(const std::string& dir) {
   std::error_code ec;
-  if (std::filesystem::is_directory(dir, ec)) return {};
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    return make_error(ErrorCode::io, "create state directory " + dir + ": " + ec.message(),
-                      "pass a writable --state-dir");
+  if (!std::filesystem::is_directory(dir, ec)) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      return make_error(ErrorCode::io, "create state directory " + dir + ": " + ec.message(),
+                        "pass a writable --state-dir");
+    }
+    // Only the server's user reads the store and the admin token.
+    chmod(dir.c_str(), 0700);
   }
-  // Only the server's user reads the store and the admin token.
-  chmod(dir.c_str(), 0700);
+  return check_dir_private(dir);
+}
+
+Status check_dir_private(const std::string& dir) {
+  struct stat info{};
+  if (stat(dir.c_str(), &info) != 0) return system_error("stat", dir);
+  // Whoever else may write there can swap the store or the admin token for their own.
+  if (info.st_mode & (S_IWGRP | S_IWOTH)) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+    return make_error(ErrorCode::invalid_argument,
+                      "state directory " + dir + " is writable by other users (mode " + mode +
+                          "); they could replace the store or the admin token",
+                      "run 'chmod go-w " + dir + "' (better: chmod 700), or pass a "
+                      "--state-dir that only this user can write");
+  }
   return {};
 }
 
@@ -97,14 +116,9 @@ Status first_admin_token(store::Store& store, const std::string& dir, Logger& lo
   Result<std::string> token = new_token();
   IA_TRY(token);
   std::string path = dir + "/admin.token";
-  std::string tmp = path + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return system_error("create", tmp);
-  std::string text = *token + "\n";
-  bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                 fsync(fd) == 0;
-  close(fd);
-  if (!written || rename(tmp.c_str(), path.c_str()) != 0) return system_error("write", path);
+  // A new temporary file (O_EXCL, O_NOFOLLOW) renamed over the name: whatever was planted
+  // at either name is replaced, never written through.
+  IA_TRY(write_file_durably(path, *token + "\n", 0600));
   IA_TRY(store.write_sync(store::Batch{
       {}, {}, {}, {store::TokenRecord{"admin", "admin", hash_token(*token), unix_now_ms(), false}}}));
   log.warning("first start: created an admin token in " + path +

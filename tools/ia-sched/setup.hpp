@@ -23,8 +23,10 @@ Result<ListenAddress> parse_listen(const std::string& text);
 std::string state_dir(const config::Config& cfg);
 // [sched] store, or sqlite://STATE_DIR/sched.db.
 std::string store_url(const config::Config& cfg);
-// Creates the state directory (0700) when missing.
+// Creates the state directory (0700) when missing; refuses one that group or others can
+// write (check_dir_private).
 Status ensure_dir(const std::string& dir);
+Status check_dir_private(const std::string& dir);
 
 ServiceOptions service_options(const config::Config& cfg);
 Result<http::ServerOptions> server_options(const config::Config& cfg);
