@@ -60,7 +60,7 @@ TEST_CASE("file: write_file_durably replaces a link or file planted at its tempo
   CHECK(mode_of(path) == 0600);  // the file itself, not a link to the victim's 0644
 }
 
-TEST_CASE("file: create_new_file never opens what is there; a planted entry is refused or removed") {
+TEST_CASE("file: create_new_file never opens what is there, and refuses or removes a planted entry") {
   TempDir dir;
   std::string victim = dir.write("victim", "untouched");
   std::string link = dir.str() + "/link";
