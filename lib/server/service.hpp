@@ -38,6 +38,8 @@ struct ServiceOptions {
   bool insecure = false;
   bool legacy_open = false;
   std::int64_t rate_limit = 0;  // requests per second per token; 0: off
+  std::int64_t max_waits_per_token = 1000;  // parked task and output long-polls
+  std::int64_t max_streams_per_token = 16;  // /v1/events streams
 };
 
 class Service {

@@ -88,3 +88,86 @@ mode_of() { stat -c %a "$1"; }
   mkdir -m 0755 "$SCHED_DIR"
   start_sched
 }
+
+# flood SOURCE COUNT: holds COUNT idle connections from SOURCE (127.0.0.2, ...) in the
+# background for up to 120 s; flood_open prints how many the server has not closed.
+flood() {
+  FLOOD_STATUS="$BATS_TEST_TMPDIR/flood-$1"
+  rm -f "$FLOOD_STATUS"
+  /usr/bin/python3 "$BATS_TEST_DIRNAME/helpers/flood.py" 127.0.0.1 "${SCHED_URL##*:}" "$1" \
+    "$2" "$FLOOD_STATUS" 120 &
+  FLOOD_PID="${FLOOD_PID:+$FLOOD_PID }$!"
+  local i
+  for i in $(seq 1 200); do
+    [ -s "$FLOOD_STATUS" ] && return 0
+    sleep 0.05
+  done
+  echo "the flood from $1 did not connect" >&2
+  return 1
+}
+flood_open() { awk '{print $2}' "$1"; }
+
+# until_flood_open FILE N: waits (up to 10 s) until the server has closed all but N.
+until_flood_open() {
+  local i
+  for i in $(seq 1 100); do
+    [ "$(flood_open "$1")" = "$2" ] && return 0
+    sleep 0.1
+  done
+  echo "flood $1: $(cat "$1"), expected open $2" >&2
+  return 1
+}
+
+@test "limits: past its per-address share a peer gets 429 with Retry-After; others are served" {
+  IA_SCHED_MAX_CONNECTIONS_PER_ADDRESS=50 start_sched
+  flood 127.0.0.2 80
+  until_flood_open "$FLOOD_STATUS" 50
+  run curl -sS -m 20 --interface 127.0.0.2 -D - "$SCHED_URL/health"
+  assert_success
+  assert_line --index 0 --partial " 429"
+  assert_line --partial "Retry-After: 5"
+  assert_output --partial '"code":"RATE_LIMITED"'
+  assert_output --partial "this address has 50 connections open"
+  api GET /v1/tasks
+  [ "$status_code" = 200 ]
+  [ "$(flood_open "$FLOOD_STATUS")" = 50 ]  # answered while the flood holds
+}
+
+@test "limits: past max_connections a new connection gets 503 with Retry-After, then is served once others close" {
+  IA_SCHED_MAX_CONNECTIONS=60 IA_SCHED_MAX_CONNECTIONS_PER_ADDRESS=40 start_sched
+  flood 127.0.0.2 40
+  first=$FLOOD_STATUS
+  flood 127.0.0.3 40
+  until_flood_open "$first" 40
+  until_flood_open "$FLOOD_STATUS" 20
+  run curl -sS -m 20 -D - -H "Authorization: Bearer $ADMIN_TOKEN" "$SCHED_URL/v1/tasks"
+  assert_success
+  assert_line --index 0 --partial " 503"
+  assert_line --partial "Retry-After: 5"
+  assert_output --partial '"code":"RESOURCE_UNAVAILABLE"'
+  kill $FLOOD_PID
+  wait $FLOOD_PID 2>/dev/null || true
+  FLOOD_PID=
+  api GET /v1/tasks  # the flood's connections were given back
+  [ "$status_code" = 200 ]
+}
+
+@test "limits: a flood past the open-file limit does not keep an authenticated request waiting" {
+  # ia-sched under an open-file limit of 512: the old server stopped accepting at the
+  # limit, and every new connection waited in the listen backlog until header_timeout
+  # (here 5 minutes) freed descriptors; curl's 20 s runs out long before that.
+  wrapped="$BATS_TEST_TMPDIR/bin"
+  mkdir -p "$wrapped"
+  printf '#!/bin/sh\nulimit -n 512\nexec "%s/ia-sched" "$@"\n' "$IA_BIN_DIR" > "$wrapped/ia-sched"
+  chmod +x "$wrapped/ia-sched"
+  IA_BIN_DIR="$wrapped" IA_SCHED_HEADER_TIMEOUT=5m IA_SCHED_MAX_CONNECTIONS_PER_ADDRESS=200 \
+    start_sched
+  grep -q "max_connections 20000 lowered to 256: the open-file limit is 512" "$SCHED_DIR/sched.log"
+  flood 127.0.0.2 700
+  run curl -sS -m 20 -H "Authorization: Bearer $ADMIN_TOKEN" -w '\n%{http_code}' \
+    "$SCHED_URL/v1/tasks"
+  assert_success
+  assert_line --index 1 200
+  # Answered while the flood held its share: the server kept 200 of its connections.
+  until_flood_open "$FLOOD_STATUS" 200
+}

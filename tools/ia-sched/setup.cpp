@@ -1,9 +1,12 @@
 #include "setup.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -89,6 +92,8 @@ ServiceOptions service_options(const config::Config& cfg) {
   options.insecure = cfg.boolean("sched.insecure");
   options.legacy_open = cfg.boolean("sched.legacy_open");
   options.rate_limit = cfg.integer("sched.rate_limit");
+  options.max_waits_per_token = cfg.integer("sched.max_waits_per_token");
+  options.max_streams_per_token = cfg.integer("sched.max_event_streams_per_token");
   return options;
 }
 
@@ -106,7 +111,26 @@ Result<http::ServerOptions> server_options(const config::Config& cfg) {
   options.idle_timeout = cfg.duration("sched.idle_timeout");
   options.tls_cert = cfg.string("sched.tls_cert");
   options.tls_key = cfg.string("sched.tls_key");
+  options.max_connections = static_cast<std::size_t>(cfg.integer("sched.max_connections"));
+  options.max_connections_per_address =
+      static_cast<std::size_t>(cfg.integer("sched.max_connections_per_address"));
   return options;
+}
+
+std::size_t open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? SIZE_MAX : static_cast<std::size_t>(limit.rlim_cur);
+}
+
+std::size_t connection_cap(std::size_t configured, std::size_t open_files) {
+  std::size_t room = open_files > k_reserved_files ? open_files - k_reserved_files : 0;
+  return std::max<std::size_t>(std::min(configured, room), 16);
 }
 
 Status first_admin_token(store::Store& store, const std::string& dir, Logger& log) {
