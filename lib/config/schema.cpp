@@ -104,6 +104,10 @@ const std::vector<KeyDef>& schema() {
       {"sched", "max_event_streams_per_token", Type::integer, "16",
        "IA_SCHED_MAX_EVENT_STREAMS_PER_TOKEN",
        "/v1/events streams open at once per token; past it 429", 1.0, 100000.0},
+      {"sched", "max_event_queue", Type::bytes, "256K", "IA_SCHED_MAX_EVENT_QUEUE",
+       "bytes an event stream may queue for a reader that does not keep up (and a quarter "
+       "of it, at most 64K, in the kernel); past it the stream ends and the reader resumes "
+       "with Last-Event-ID", 4096.0, 67108864.0},
       {"sched", "tls_cert", Type::string, "", "IA_SCHED_TLS_CERT",
        "TLS certificate chain (PEM); with tls_key, serve HTTPS instead of HTTP"},
       {"sched", "tls_key", Type::string, "", "IA_SCHED_TLS_KEY",

@@ -171,3 +171,116 @@ until_flood_open() {
   # Answered while the flood held its share: the server kept 200 of its connections.
   until_flood_open "$FLOOD_STATUS" 200
 }
+
+events_client() { /usr/bin/python3 "$BATS_TEST_DIRNAME/helpers/events_client.py" "$@"; }
+
+@test "events: a reader that stops reading is dropped once max_event_queue is behind; readers that read get everything" {
+  IA_SCHED_MAX_EVENT_QUEUE=16K start_sched
+  ready="$BATS_TEST_TMPDIR/ready" go="$BATS_TEST_TMPDIR/go"
+  events_client stall "$SCHED_URL" "$ADMIN_TOKEN" 0 "$ready" "$go" > "$BATS_TEST_TMPDIR/stalled" &
+  stalled_pid=$!
+  curl -s -N -m 60 -H "Authorization: Bearer $ADMIN_TOKEN" "$SCHED_URL/v1/events" \
+    > "$BATS_TEST_TMPDIR/reader" &
+  reader_pid=$!
+  for i in $(seq 1 100); do [ -e "$ready" ] && [ -s "$BATS_TEST_TMPDIR/reader" ] && break; sleep 0.1; done
+  [ -e "$ready" ]
+  events_client submit "$SCHED_URL" "$ADMIN_TOKEN" 600  # about 65 KB of events
+  touch "$go"
+  wait "$stalled_pid"
+  [ "$(cat "$BATS_TEST_TMPDIR/stalled")" = closed ]
+  for i in $(seq 1 100); do
+    [ "$(grep -c '^event: task' "$BATS_TEST_TMPDIR/reader")" = 600 ] && break
+    sleep 0.1
+  done
+  kill "$reader_pid"
+  [ "$(grep -c '^event: task' "$BATS_TEST_TMPDIR/reader")" = 600 ]
+}
+
+@test "events: a long replay comes in bounded parts that resume with Last-Event-ID, none lost" {
+  start_sched
+  events_client submit "$SCHED_URL" "$ADMIN_TOKEN" 1000  # about 110 KB of events
+  last=0 parts=0
+  : > "$BATS_TEST_TMPDIR/all"
+  for round in $(seq 1 20); do
+    run curl -s -N -m 3 -H "Authorization: Bearer $ADMIN_TOKEN" -H "Last-Event-ID: $last" \
+      "$SCHED_URL/v1/events"
+    grep '^data:' <<< "$output" >> "$BATS_TEST_TMPDIR/all" || true
+    [ "$status" = 28 ] && break  # the live stream: curl gave up on it
+    assert_success               # a part: the server ended the answer itself
+    assert_output --partial "more follow"
+    [ "${#output}" -le 66000 ]
+    parts=$((parts + 1))
+    last=$(grep '^id: ' <<< "$output" | tail -1 | cut -d' ' -f2)
+  done
+  [ "$parts" -ge 1 ]
+  # Every task's event exactly once, in order.
+  run jq -s -c '[.[].task_id] == [range(1; 1001)]' < <(sed 's/^data: //' "$BATS_TEST_TMPDIR/all")
+  assert_output true
+}
+
+@test "events: past max_event_streams_per_token a token gets 429; a closed stream frees its place" {
+  SCHED_DIR=$(mktemp -d "$BATS_TEST_TMPDIR/sched.XXXXXX")
+  admin=$(new_token admin boss)
+  other=$(new_token client other)
+  IA_SCHED_MAX_EVENT_STREAMS_PER_TOKEN=2 start_sched
+  ADMIN_TOKEN=$admin
+  pids=()
+  for i in 1 2; do
+    curl -s -N -m 60 -H "Authorization: Bearer $ADMIN_TOKEN" "$SCHED_URL/v1/events" \
+      > "$BATS_TEST_TMPDIR/stream$i" &
+    pids+=($!)
+  done
+  for i in $(seq 1 100); do [ -s "$BATS_TEST_TMPDIR/stream1" ] && [ -s "$BATS_TEST_TMPDIR/stream2" ] && break; sleep 0.1; done
+  run curl -s -m 5 -D - -H "Authorization: Bearer $ADMIN_TOKEN" "$SCHED_URL/v1/events"
+  assert_line --index 0 --partial " 429"
+  assert_line --partial "Retry-After: 1"
+  assert_output --partial '"code":"RATE_LIMITED"'
+  assert_output --partial "max_event_streams_per_token"
+  # Another token has its own places.
+  run curl -s -N -m 2 -H "Authorization: Bearer $other" "$SCHED_URL/v1/events"
+  assert_output --partial ": ia-sched events"
+  kill "${pids[0]}"
+  wait "${pids[0]}" 2>/dev/null || true
+  freed=
+  for i in $(seq 1 50); do
+    run curl -s -N -m 1 -H "Authorization: Bearer $ADMIN_TOKEN" "$SCHED_URL/v1/events"
+    [[ "$output" == ": ia-sched events"* ]] && { freed=1; break; }
+    sleep 0.1
+  done
+  kill "${pids[1]}"
+  [ -n "$freed" ]
+}
+
+@test "limits: past max_waits_per_token a token's next long-poll gets 429; answered ones free their places" {
+  SCHED_DIR=$(mktemp -d "$BATS_TEST_TMPDIR/sched.XXXXXX")
+  admin=$(new_token admin boss)
+  other=$(new_token client other)
+  IA_SCHED_MAX_WAITS_PER_TOKEN=2 start_sched
+  ADMIN_TOKEN=$admin
+  api POST /v1/tasks '{"code":"x"}'
+  [ "$status_code" = 201 ]
+  pids=()
+  for i in 1 2; do
+    curl -s -m 60 -o "$BATS_TEST_TMPDIR/wait$i" -H "Authorization: Bearer $ADMIN_TOKEN" \
+      "$SCHED_URL/v1/tasks/1/wait?timeout=60" &
+    pids+=($!)
+  done
+  # Once both are parked the third is refused (until then it waits its 1 s and tries again).
+  for i in $(seq 1 10); do
+    api GET "/v1/tasks/1/wait?timeout=1"
+    [ "$status_code" = 429 ] && break
+  done
+  [ "$status_code" = 429 ]
+  [ "$(jqr .error.code)" = RATE_LIMITED ]
+  [[ "$(jqr .error.message)" == *max_waits_per_token* ]]
+  TOKEN=$other api POST /v1/tasks '{"code":"y"}'
+  [ "$status_code" = 201 ]
+  TOKEN=$other api GET "/v1/tasks/2/wait?timeout=1"
+  [ "$status_code" = 200 ]
+  api DELETE /v1/tasks/1
+  wait "${pids[@]}"
+  jq -e '.status == "cancelled"' "$BATS_TEST_TMPDIR/wait1"
+  api POST /v1/tasks '{"code":"z"}'
+  api GET "/v1/tasks/3/wait?timeout=1"
+  [ "$status_code" = 200 ]
+}

@@ -114,6 +114,8 @@ Result<http::ServerOptions> server_options(const config::Config& cfg) {
   options.max_connections = static_cast<std::size_t>(cfg.integer("sched.max_connections"));
   options.max_connections_per_address =
       static_cast<std::size_t>(cfg.integer("sched.max_connections_per_address"));
+  options.max_stream_queue = cfg.bytes("sched.max_event_queue");
+  options.stream_send_buffer = std::min<std::size_t>(64 * 1024, options.max_stream_queue / 4);
   return options;
 }
 
