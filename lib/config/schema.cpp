@@ -93,6 +93,25 @@ const std::vector<KeyDef>& schema() {
        "server threads; 0: one per core", 0.0, 1024.0},
       {"sched", "rate_limit", Type::integer, "0", "IA_SCHED_RATE_LIMIT",
        "requests per second per token; 0: unlimited", 0.0, 1000000.0},
+      {"sched", "max_connections", Type::integer, "20000", "IA_SCHED_MAX_CONNECTIONS",
+       "connections open at once (10,000 nodes each holding a long-poll, and their other "
+       "requests); kept 256 below the open-file limit; past it new ones get 503",
+       16.0, 1000000.0},
+      {"sched", "max_connections_per_address", Type::integer, "2000",
+       "IA_SCHED_MAX_CONNECTIONS_PER_ADDRESS",
+       "connections open at once from one IPv4 address or IPv6 /64 (about 1,000 nodes "
+       "behind one NAT); past it new ones get 429",
+       1.0, 1000000.0},
+      {"sched", "max_waits_per_token", Type::integer, "1000", "IA_SCHED_MAX_WAITS_PER_TOKEN",
+       "task and output long-polls (wait=, timeout=) parked at once per token; past it 429",
+       1.0, 1000000.0},
+      {"sched", "max_event_streams_per_token", Type::integer, "16",
+       "IA_SCHED_MAX_EVENT_STREAMS_PER_TOKEN",
+       "/v1/events streams open at once per token; past it 429", 1.0, 100000.0},
+      {"sched", "max_event_queue", Type::bytes, "256K", "IA_SCHED_MAX_EVENT_QUEUE",
+       "bytes an event stream may queue for a reader that does not keep up (and a quarter "
+       "of it, at most 64K, in the kernel); past it the stream ends and the reader resumes "
+       "with Last-Event-ID", 4096.0, 67108864.0},
       {"sched", "tls_cert", Type::string, "", "IA_SCHED_TLS_CERT",
        "TLS certificate chain (PEM); with tls_key, serve HTTPS instead of HTTP"},
       {"sched", "tls_key", Type::string, "", "IA_SCHED_TLS_KEY",

@@ -33,8 +33,9 @@ Status sync_directory(const std::string& dir) {
 
 Status write_replacing(const std::string& path, const std::string& data, int mode, bool sync) {
   std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return system_error("create", temporary);
+  Result<int> created = create_new_file(temporary, mode, true);
+  if (!created) return std::move(created).error();
+  int fd = *created;
   Status written = write_all(fd, data, temporary);
   if (written && sync && ::fsync(fd) != 0) written = system_error("fsync", temporary);
   ::close(fd);
@@ -49,6 +50,41 @@ Status write_replacing(const std::string& path, const std::string& data, int mod
 }
 
 }  // namespace
+
+Result<int> create_new_file(const std::string& path, int mode, bool replace_planted) {
+  constexpr int k_flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = ::open(path.c_str(), k_flags, mode);
+  if (fd < 0 && errno == EEXIST && replace_planted) {
+    // unlink removes a link itself, never its target; a directory is not ours to remove.
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return system_error("remove", path);
+    fd = ::open(path.c_str(), k_flags, mode);
+  }
+  if (fd >= 0) return fd;
+  if (errno == EEXIST) {
+    return make_error(ErrorCode::io, "create " + path + ": something is already there",
+                      "remove it; it was not made by this program");
+  }
+  return system_error("create", path);
+}
+
+Status restrict_mode(const std::string& path, int mode) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ELOOP) return {};
+    return system_error("open", path);
+  }
+  struct stat info{};
+  Status done;
+  if (::fstat(fd, &info) != 0) {
+    done = system_error("stat", path);
+  } else if (S_ISREG(info.st_mode) && (info.st_mode & ~static_cast<mode_t>(mode) & 07777)) {
+    if (::fchmod(fd, info.st_mode & static_cast<mode_t>(mode) & 07777) != 0) {
+      done = system_error("chmod", path);
+    }
+  }
+  ::close(fd);
+  return done;
+}
 
 Status write_all(int fd, const std::string& data, const std::string& path) {
   std::size_t done = 0;

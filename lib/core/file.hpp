@@ -22,6 +22,18 @@ Result<std::string> read_all(int fd, const std::string& name, std::size_t max_by
 // Writes all of data to fd, through short writes and EINTR; path names it in the error.
 Status write_all(int fd, const std::string& data, const std::string& path);
 
+// Creates path for writing with mode (less the umask), never through what is already there: O_EXCL and
+// O_NOFOLLOW, so a file or symbolic link planted at path is not written through or
+// followed. With replace_planted, such an entry (not a directory) is unlinked, never
+// followed, and the creation tried once more; else it is an error naming it. The
+// descriptor is the caller's to close.
+Result<int> create_new_file(const std::string& path, int mode, bool replace_planted);
+
+// Takes the permission bits outside mode away from the regular file at path (fix a store
+// file left 0644 by an older version). A missing path is fine; a symbolic link is left
+// alone, never followed.
+Status restrict_mode(const std::string& path, int mode);
+
 // Writes atomically with the given mode; the data is on disk when this returns.
 Status write_file_durably(const std::string& path, const std::string& data, int mode = 0644);
 

@@ -46,6 +46,8 @@ class Stream {
   virtual ~Stream() = default;
   virtual bool push(std::string data) = 0;  // false once the peer is gone
   virtual void close() = 0;
+  // False once the stream has ended (peer gone, dropped for falling behind, closed).
+  virtual bool open() const = 0;
 };
 
 struct Response {

@@ -2,6 +2,7 @@
 // which only it includes); keep it that way, Beast costs much compile time.
 #include "http/server.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <thread>
 #include <vector>
@@ -48,19 +49,46 @@ void accept_later(Server::Impl& server) {
   });
 }
 
+// The peer as the per-address limit counts it: an IPv4 address, or an IPv6 /64 (one
+// host commonly holds a whole /64, so counting single addresses would bound nothing).
+std::string peer_key(const tcp::socket& socket) {
+  beast::error_code ec;
+  tcp::endpoint peer = socket.remote_endpoint(ec);
+  if (ec) return "?";
+  asio::ip::address address = peer.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
+  }
+  if (address.is_v4()) return address.to_string();
+  asio::ip::address_v6::bytes_type bytes = address.to_v6().to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
+void serve(Server::Impl& server, tcp::socket socket) {
+  detail::Admission admission(server.shared.limits, peer_key(socket));
+  if (admission.verdict == ConnectionLimits::Verdict::dropped) {
+    beast::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  if (server.tls) {
+    std::make_shared<detail::Session<detail::TlsStream>>(std::move(socket), server.shared,
+                                                         std::move(admission), *server.tls)
+        ->start();
+  } else {
+    std::make_shared<detail::Session<detail::PlainStream>>(std::move(socket), server.shared,
+                                                           std::move(admission))
+        ->start();
+  }
+}
+
 void accept(Server::Impl& server) {
   server.acceptor.async_accept(asio::make_strand(server.io),
                                [&server](beast::error_code ec, tcp::socket socket) {
                                  if (server.shared.stopping) return;
                                  if (ec && out_of_resources(ec)) return accept_later(server);
-                                 if (ec) return accept(server);
-                                 if (server.tls) {
-                                   std::make_shared<detail::Session<detail::TlsStream>>(
-                                       std::move(socket), server.shared, *server.tls)->start();
-                                 } else {
-                                   std::make_shared<detail::Session<detail::PlainStream>>(
-                                       std::move(socket), server.shared)->start();
-                                 }
+                                 if (!ec) serve(server, std::move(socket));
                                  accept(server);
                                });
 }
@@ -98,6 +126,8 @@ Result<std::unique_ptr<Server>> Server::start(const ServerOptions& options, Hand
   auto impl = std::make_unique<Impl>();
   impl->shared.options = options;
   impl->shared.handler = std::move(handler);
+  impl->shared.limits = std::make_shared<ConnectionLimits>(
+      options.max_connections, options.max_connections_per_address, detail::k_max_refusing);
   if (!options.tls_cert.empty() || !options.tls_key.empty()) {
     Result<std::unique_ptr<asio::ssl::context>> tls =
         load_tls_context(options.tls_cert, options.tls_key);
@@ -117,6 +147,8 @@ Result<std::unique_ptr<Server>> Server::start(const ServerOptions& options, Hand
 int Server::port() const { return m_impl->port; }
 
 std::size_t Server::in_flight() const { return m_impl->shared.in_flight; }
+
+std::size_t Server::connections() const { return m_impl->shared.limits->admitted(); }
 
 void Server::schedule(Millis delay, std::function<void()> fn) {
   auto timer = std::make_shared<asio::steady_timer>(m_impl->io, delay);

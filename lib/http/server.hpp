@@ -27,6 +27,16 @@ struct ServerOptions {
   Millis idle_timeout{75'000};    // a kept-alive connection may sit idle this long
   std::string tls_cert;           // PEM files, both or neither; neither: plain HTTP
   std::string tls_key;
+  // Connections open at once, in all and from one peer (an IPv4 address, an IPv6 /64).
+  // Past either, a new connection's request is answered 503 or 429 with Retry-After
+  // and the connection closed; those being refused are bounded too (k_max_refusing),
+  // past that a new one is closed at once. Nobody already connected waits for them.
+  std::size_t max_connections = 20'000;
+  std::size_t max_connections_per_address = 2'000;
+  // An event stream's bytes not yet taken by its reader: queued here (past it the stream
+  // ends, and the reader resumes with Last-Event-ID) and in the kernel's send buffer.
+  std::size_t max_stream_queue = 256 * 1024;
+  std::size_t stream_send_buffer = 64 * 1024;
 };
 
 class Server {
@@ -44,6 +54,8 @@ class Server {
   // closes every connection and joins the threads.
   void stop(Millis grace);
   std::size_t in_flight() const;
+  // Connections served now (refused ones not counted).
+  std::size_t connections() const;
 
   struct Impl;
 

@@ -15,6 +15,7 @@
 #include <type_traits>
 
 #include "core/strings.hpp"
+#include "http/connection_limits.hpp"
 #include "http/server.hpp"
 #include "json/writer.hpp"
 
@@ -27,12 +28,40 @@ using tcp = asio::ip::tcp;
 using PlainStream = beast::tcp_stream;
 using TlsStream = asio::ssl::stream<beast::tcp_stream>;
 
+// Connections answered 429/503 at once, at most; past it they are closed unanswered.
+constexpr std::size_t k_max_refusing = 128;
+// A refused connection's request must come this soon; it holds a descriptor meanwhile.
+constexpr Millis k_refusal_timeout{2'000};
+
 // What every session shares with the server.
 struct Shared {
   ServerOptions options;
   Handler handler;
   std::atomic<std::size_t> in_flight{0};
   std::atomic<bool> stopping{false};
+  // Shared with each session, which gives its count back when it ends, even after the
+  // server (a parked reply may keep a session past it).
+  std::shared_ptr<ConnectionLimits> limits;
+};
+
+// A new connection's place under the limits, given back when its session ends.
+struct Admission {
+  std::shared_ptr<ConnectionLimits> limits;
+  ConnectionLimits::Verdict verdict = ConnectionLimits::Verdict::admitted;
+  std::string key;  // the peer as the limits count it
+
+  Admission() = default;
+  Admission(std::shared_ptr<ConnectionLimits> table, std::string peer)
+      : limits(std::move(table)), verdict(limits->admit(peer)), key(std::move(peer)) {}
+  Admission(Admission&& other) noexcept
+      : limits(std::move(other.limits)), verdict(other.verdict), key(std::move(other.key)) {}
+  Admission(const Admission&) = delete;
+  Admission& operator=(const Admission&) = delete;
+  Admission& operator=(Admission&&) = delete;
+  ~Admission() {
+    if (limits) limits->release(verdict, key);
+  }
+  bool refused() const { return verdict != ConnectionLimits::Verdict::admitted; }
 };
 
 // The wire error object (DESIGN.md §3) for failures caught before the handler runs.
@@ -89,15 +118,18 @@ class Session : public std::enable_shared_from_this<Session<S>> {
 
  public:
   template <class... Tls>
-  Session(tcp::socket socket, Shared& server, Tls&... tls)
-      : m_stream(std::move(socket), tls...), m_server(server), m_idle(m_stream.get_executor()) {}
+  Session(tcp::socket socket, Shared& server, Admission admission, Tls&... tls)
+      : m_stream(std::move(socket), tls...),
+        m_server(server),
+        m_idle(m_stream.get_executor()),
+        m_admission(std::move(admission)) {}
 
   void start() {
     beast::error_code ec;
     tcp::endpoint peer = lowest().socket().remote_endpoint(ec);
     if (!ec) m_remote = peer.address().to_string();
     if constexpr (k_tls) {
-      lowest().expires_after(m_server.options.header_timeout);
+      lowest().expires_after(first_timeout());
       lowest().async_read_some(m_buffer.prepare(k_chunk),
                                [self = this->shared_from_this()](beast::error_code error,
                                                                  std::size_t n) {
@@ -110,6 +142,12 @@ class Session : public std::enable_shared_from_this<Session<S>> {
 
  private:
   beast::tcp_stream& lowest() { return beast::get_lowest_layer(m_stream); }
+
+  // The wait for a first request; short for a connection that is only to be refused.
+  Millis first_timeout() const {
+    Millis configured = m_server.options.header_timeout;
+    return m_admission.refused() ? std::min(configured, k_refusal_timeout) : configured;
+  }
 
   // A TLS connection opens with a handshake record (type 22); anything else is most
   // likely plain HTTP sent to the TLS port, which gets a readable answer.
@@ -146,8 +184,7 @@ class Session : public std::enable_shared_from_this<Session<S>> {
   void await_request() {
     if (m_buffer.size() > 0) return read_request();
     m_want_request = true;
-    m_idle.expires_after(m_served == 0 ? m_server.options.header_timeout
-                                       : m_server.options.idle_timeout);
+    m_idle.expires_after(m_served == 0 ? first_timeout() : m_server.options.idle_timeout);
     m_idle.async_wait([self = this->shared_from_this()](beast::error_code ec) {
       if (!ec && self->m_want_request) self->close();
     });
@@ -203,7 +240,7 @@ class Session : public std::enable_shared_from_this<Session<S>> {
     m_parser.emplace();
     m_parser->body_limit(m_server.options.max_body);
     m_parser->header_limit(static_cast<std::uint32_t>(m_server.options.max_header));
-    lowest().expires_after(m_server.options.header_timeout);
+    lowest().expires_after(first_timeout());
     bhttp::async_read_header(m_stream, m_buffer, *m_parser,
                              [self = this->shared_from_this()](beast::error_code ec,
                                                                std::size_t) {
@@ -213,6 +250,7 @@ class Session : public std::enable_shared_from_this<Session<S>> {
 
   void on_header(beast::error_code ec) {
     if (ec) return on_error(ec);
+    if (m_admission.refused()) return refuse();
     lowest().expires_after(m_server.options.read_timeout);
     bhttp::async_read(m_stream, m_buffer, *m_parser,
                       [self = this->shared_from_this()](beast::error_code error, std::size_t) {
@@ -236,13 +274,31 @@ class Session : public std::enable_shared_from_this<Session<S>> {
     close();
   }
 
-  void fail(int status, std::string_view code, const std::string& message) {
+  void fail(int status, std::string_view code, const std::string& message,
+            Headers headers = {}) {
     Response response;
     response.status = status;
     response.body = error_json(code, message);
+    response.headers = std::move(headers);
     m_keep_alive = false;
     ++m_server.in_flight;
     write(std::move(response));
+  }
+
+  // Over a connection limit: the request is answered at once, and the connection closed.
+  void refuse() {
+    m_version = m_parser->get().version();
+    const ServerOptions& options = m_server.options;
+    if (m_admission.verdict == ConnectionLimits::Verdict::refused_address) {
+      return fail(429, "RATE_LIMITED",
+                  "this address has " + std::to_string(options.max_connections_per_address) +
+                      " connections open to the server, its limit; close some or retry later",
+                  {{"Retry-After", "5"}});
+    }
+    fail(503, "RESOURCE_UNAVAILABLE",
+         "the server has " + std::to_string(options.max_connections) +
+             " connections open, its limit; retry later",
+         {{"Retry-After", "5"}});
   }
 
   void on_read(beast::error_code ec) {
@@ -328,14 +384,25 @@ class Session : public std::enable_shared_from_this<Session<S>> {
     if (m_delivery) m_delivery->delivered();
     m_delivery.reset();
     lowest().expires_never();
+    // Without it the kernel grows the buffer (to megabytes) for a reader that never reads.
+    beast::error_code ignored;
+    lowest().socket().set_option(
+        asio::socket_base::send_buffer_size(static_cast<int>(m_server.options.stream_send_buffer)),
+        ignored);
     enqueue(head + "\r\n" + response.body);
     --m_server.in_flight;
     if (!m_watching) watch();
     response.on_stream(std::make_shared<SessionStream>(this->weak_from_this()));
   }
 
+  // A reader that falls max_stream_queue behind is dropped, not waited for: it resumes
+  // with Last-Event-ID from the server's log.
   void enqueue(std::string data) {
     if (m_stream_closed) return;
+    if (!m_outbox.empty() && m_queued + data.size() > m_server.options.max_stream_queue) {
+      return end_stream();
+    }
+    m_queued += data.size();
     m_outbox.push_back(std::move(data));
     if (m_outbox.size() == 1) write_next();
   }
@@ -343,6 +410,7 @@ class Session : public std::enable_shared_from_this<Session<S>> {
   void end_stream() {
     m_stream_closed = true;
     m_outbox.clear();
+    m_queued = 0;
     close();
   }
 
@@ -351,6 +419,7 @@ class Session : public std::enable_shared_from_this<Session<S>> {
                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                         if (ec) return self->end_stream();
                         if (self->m_outbox.empty()) return;
+                        self->m_queued -= self->m_outbox.front().size();
                         self->m_outbox.pop_front();
                         if (!self->m_outbox.empty()) self->write_next();
                       });
@@ -366,6 +435,10 @@ class Session : public std::enable_shared_from_this<Session<S>> {
         session->enqueue(std::move(data));
       });
       return true;
+    }
+    bool open() const override {
+      std::shared_ptr<Session> session = m_session.lock();
+      return session && !session->m_gone;
     }
     void close() override {
       if (std::shared_ptr<Session> session = m_session.lock()) {
@@ -403,6 +476,8 @@ class Session : public std::enable_shared_from_this<Session<S>> {
   bool m_stream_closed = false;
   std::atomic<bool> m_gone{false};
   std::deque<std::string> m_outbox;
+  std::size_t m_queued = 0;  // bytes in m_outbox
+  Admission m_admission;
 };
 
 }  // namespace ia::http::detail

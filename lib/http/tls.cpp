@@ -11,6 +11,8 @@ namespace {
 
 namespace ssl = boost::asio::ssl;
 
+constexpr const char* k_tls12_ciphers = "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL";
+
 Error pem_error(const std::string& what, const std::string& path, const std::string& why) {
   return make_error(ErrorCode::invalid_argument, what + " " + path + ": " + why,
                     "pass PEM files, e.g. made with 'openssl req -x509 -newkey rsa:2048 "
@@ -45,6 +47,15 @@ Result<std::unique_ptr<ssl::context>> load_tls_context(const std::string& cert_p
   context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
                        ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+  // TLS 1.2 only with forward secrecy (ECDHE) and an AEAD cipher: no RSA key exchange, no
+  // CBC. TLS 1.3's suites are all of that kind and keep OpenSSL's defaults.
+  if (SSL_CTX_set_cipher_list(context->native_handle(), k_tls12_ciphers) != 1) {
+    ERR_clear_error();
+    return make_error(ErrorCode::internal, "this OpenSSL has none of the TLS 1.2 ciphers " +
+                                               std::string(k_tls12_ciphers),
+                      "use OpenSSL 1.1.1 or later");
+  }
+  SSL_CTX_set_options(context->native_handle(), SSL_OP_CIPHER_SERVER_PREFERENCE);
   // An encrypted key would make OpenSSL prompt on the terminal; refuse it instead.
   context->set_password_callback(
       [](std::size_t, ssl::context::password_purpose) { return std::string(); });

@@ -27,6 +27,7 @@
 #include "http/server.hpp"
 #include "server/metrics.hpp"
 #include "server/rate_limit.hpp"
+#include "server/token_slots.hpp"
 #include "sched/scheduler.hpp"
 #include "store/store.hpp"
 
@@ -46,6 +47,8 @@ struct ServiceOptions {
   bool insecure = false;
   bool legacy_open = false;
   std::int64_t rate_limit = 0;  // requests per second per token; 0: off
+  std::int64_t max_waits_per_token = 1000;  // parked task and output long-polls
+  std::int64_t max_streams_per_token = 16;  // /v1/events streams
 };
 
 class Service {
@@ -154,6 +157,9 @@ class Service {
   void give_back(std::int64_t task_id, std::int64_t lease_id);
   void guard_grant(const std::shared_ptr<http::Connection>& connection,
                    const api::Task& task);
+  // Before a task or output long-poll parks: a slot of the caller's token, held by the
+  // parked reply, or a 429 past max_waits_per_token (false). Holds m_mutex.
+  bool hold_wait_slot(Call& call);
 
   struct LoggedEvent {
     std::int64_t id = 0;
@@ -164,7 +170,9 @@ class Service {
   struct Subscriber {
     std::shared_ptr<http::Stream> stream;  // null until the header is out
     std::string pending;                   // events published before that
+    bool dropped = false;                  // pending grew past its bound: end the stream
     std::string owner;                     // a client's own name: it sees its tasks only
+    TokenSlots::Slot slot;                 // one of its token's max_streams_per_token
     bool sees(const LoggedEvent& event) const {
       return owner.empty() || !event.of_task || event.owner == owner;
     }
@@ -179,6 +187,8 @@ class Service {
   // events (it would, were their ids lower).
   std::int64_t m_next_event = unix_now_ms() * 1000;
   std::vector<std::shared_ptr<Subscriber>> m_subscribers;
+  TokenSlots m_stream_slots;
+  TokenSlots m_wait_slots;
 
   mutable std::mutex m_mutex;  // guards everything below
   std::unique_ptr<store::Store> m_store;

@@ -111,6 +111,7 @@ void Service::wait_task(Call& call, std::int64_t id) {
   if (api::is_finished(task->state) || *timeout == 0 || m_stopped) {
     return send_read(call, task_json(*task));
   }
+  if (!hold_wait_slot(call)) return;
   std::uint64_t serial = park(m_task_waiters, id, Parked{0, call.reply, 0, false, nullptr});
   m_server->schedule(Millis(*timeout * 1000), [this, id, serial] {
     std::string body;
@@ -156,6 +157,7 @@ void Service::read_output(Call& call, std::int64_t id) {
   if (has_more || api::is_finished(task->state) || *wait == 0 || m_stopped) {
     return send_read(call, output_json(*task, *offset));
   }
+  if (!hold_wait_slot(call)) return;
   std::uint64_t serial = park(m_output_waiters, id, Parked{0, call.reply, *offset, false, nullptr});
   std::int64_t from = *offset;
   m_server->schedule(Millis(*wait * 1000), [this, id, serial, from] {

@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "core/file.hpp"
+
 namespace ia::store {
 
 Statement::Statement(Statement&& other) noexcept
@@ -80,6 +82,11 @@ std::string Statement::text(int column) const {
 }
 
 Result<Db> Db::open(const std::string& path) {
+  // Every task's code, environment and output is in these files: an older version left
+  // them 0644; they are the server user's alone before anything reads them.
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    IA_TRY(restrict_mode(path + suffix, 0600));
+  }
   sqlite3* handle = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &handle,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -91,7 +98,10 @@ Result<Db> Db::open(const std::string& path) {
                       "check that the directory exists and is writable");
   }
   sqlite3_busy_timeout(handle, 5000);
-  return Db(handle, path);
+  Db db(handle, path);
+  // A file made just now has the umask's mode: 0644 for a tool run with the usual one.
+  IA_TRY(restrict_mode(path, 0600));
+  return db;
 }
 
 Db::Db(Db&& other) noexcept

@@ -146,6 +146,28 @@ jqr() { jq -r "$1" <<< "$body"; }
   assert_success
 }
 
+@test "tls: TLS 1.2 without forward secrecy or without AEAD is refused; ECDHE with AEAD is taken" {
+  start_tls_sched  # an ECDSA certificate: the ECDHE-ECDSA suites
+  port=${SCHED_URL##*:}
+  handshake() {
+    openssl s_client -connect "127.0.0.1:$port" -tls1_2 -cipher "$1" < /dev/null 2>&1
+  }
+  for cipher in AES128-SHA AES256-GCM-SHA384 AES128-GCM-SHA256 ECDHE-ECDSA-AES128-SHA \
+      ECDHE-ECDSA-AES256-SHA384; do
+    run handshake "$cipher"
+    assert_failure
+    refute_output --partial "Cipher is $cipher"
+  done
+  for cipher in ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-CHACHA20-POLY1305; do
+    run handshake "$cipher"
+    assert_success
+    assert_output --partial "Cipher is $cipher"
+  done
+  run openssl s_client -connect "127.0.0.1:$port" -tls1_3 < /dev/null
+  assert_success
+  assert_output --partial "TLSv1.3"
+}
+
 @test "tls: long-poll lease and the event stream work over TLS" {
   start_tls_sched
   curl -sN -m 10 -H "Authorization: Bearer $ADMIN_TOKEN" "$SCHED_URL/v1/events" \

@@ -1,7 +1,11 @@
 // The HTTP server and client against each other on loopback.
-#include <catch2/catch.hpp>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <set>
+#include <catch2/catch.hpp>
 #include <thread>
 
 #include "http/client.hpp"
@@ -35,6 +39,30 @@ Handler echo() {
                     std::string(request.header("authorization")) + " " + request.body;
     reply(std::move(response));
   };
+}
+
+// A raw TCP connection to the server on loopback that sends nothing (and, with a small
+// receive buffer, takes little).
+int connect_raw(const Server& server, int receive_buffer = 0) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  if (receive_buffer > 0) {
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  }
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(server.port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  return fd;
+}
+
+// Polls (up to 10 s) until the server holds n connections.
+bool holds(const Server& server, std::size_t n) {
+  for (int i = 0; i < 1000 && server.connections() != n; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return server.connections() == n;
 }
 
 }  // namespace
@@ -194,4 +222,69 @@ TEST_CASE("http: query strings decode and reject bad escapes") {
   CHECK(is_loopback("localhost"));
   CHECK_FALSE(is_loopback("0.0.0.0"));
   CHECK_FALSE(is_loopback("10.0.0.1"));
+}
+
+TEST_CASE("http: past max_connections_per_address a request is answered 429 with Retry-After") {
+  ServerOptions options;
+  options.port = 0;
+  options.threads = 2;
+  options.max_connections_per_address = 2;
+  auto server = Server::start(options, echo());
+  REQUIRE(server);
+  int first = connect_raw(**server);
+  int second = connect_raw(**server);
+  REQUIRE(holds(**server, 2));
+  Client client = client_for(**server);
+  auto refused = client.get("/x");
+  REQUIRE(refused);
+  CHECK(refused->status == 429);
+  CHECK(refused->body.find("RATE_LIMITED") != std::string::npos);
+  close(first);
+  REQUIRE(holds(**server, 1));
+  auto served = client.get("/x");
+  REQUIRE(served);
+  CHECK(served->status == 200);
+  close(second);
+}
+
+TEST_CASE("http: an event stream whose reader does not read is ended, not queued without bound") {
+  std::mutex mutex;
+  std::shared_ptr<Stream> stream;
+  ServerOptions options;
+  options.port = 0;
+  options.threads = 2;
+  options.max_stream_queue = 64 * 1024;
+  options.stream_send_buffer = 16 * 1024;
+  auto server = Server::start(options, [&](Request&&, Reply reply) {
+    Response response;
+    response.content_type = "text/event-stream";
+    response.on_stream = [&](std::shared_ptr<Stream> opened) {
+      std::lock_guard lock(mutex);
+      stream = std::move(opened);
+    };
+    reply(std::move(response));
+  });
+  REQUIRE(server);
+  int reader = connect_raw(**server, 4096);
+  std::string request = "GET /events HTTP/1.1\r\nHost: x\r\n\r\n";
+  REQUIRE(write(reader, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+  std::shared_ptr<Stream> opened;
+  for (int i = 0; i < 1000 && !opened; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::lock_guard lock(mutex);
+    opened = stream;
+  }
+  REQUIRE(opened);
+  // 64 MiB offered, 4 KiB at a time, to a reader that takes nothing: the stream must end
+  // long before (64 KiB queued here, 16 KiB in the kernel, the reader's 4 KiB).
+  std::size_t offered = 0;
+  for (int i = 0; i < 16384 && opened->open(); ++i) {
+    opened->push(std::string(4096, 'e'));
+    offered += 4096;
+    if (i % 64 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  CHECK_FALSE(opened->open());
+  INFO("offered " << offered << " bytes");
+  CHECK(offered < 8 * 1024 * 1024);
+  close(reader);
 }

@@ -1,5 +1,7 @@
 #include "serve.hpp"
 
+#include <sys/stat.h>
+
 #include <csignal>
 
 #include "setup.hpp"
@@ -35,10 +37,20 @@ sigset_t blocked_signals() {
 }  // namespace
 
 Result<int> serve(const ConfigLoader& load, Logger& log) {
+  // Everything the server creates (store, WAL, token file) is its user's alone.
+  umask(077);
   Result<config::Config> cfg = load();
   IA_TRY(cfg);
   Result<http::ServerOptions> options = server_options(*cfg);
   IA_TRY(options);
+  std::size_t open_files = open_file_limit();
+  std::size_t cap = connection_cap(options->max_connections, open_files);
+  if (cap < options->max_connections) {
+    log.warning("max_connections " + std::to_string(options->max_connections) +
+                " lowered to " + std::to_string(cap) + ": the open-file limit is " +
+                std::to_string(open_files) + " (raise it with LimitNOFILE= or ulimit -n)");
+    options->max_connections = cap;
+  }
   IA_TRY(check_security(*cfg, *options, log));
   std::string dir = state_dir(*cfg);
   IA_TRY(ensure_dir(dir));

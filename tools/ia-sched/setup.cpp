@@ -1,13 +1,17 @@
 #include "setup.hpp"
 
-#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
 #include "server/auth.hpp"
+#include "core/file.hpp"
 #include "core/strings.hpp"
 #include "core/time.hpp"
 
@@ -49,14 +53,31 @@ std::string store_url(const config::Config& cfg) {
 
 Status ensure_dir(const std::string& dir) {
   std::error_code ec;
-  if (std::filesystem::is_directory(dir, ec)) return {};
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    return make_error(ErrorCode::io, "create state directory " + dir + ": " + ec.message(),
-                      "pass a writable --state-dir");
+  if (!std::filesystem::is_directory(dir, ec)) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      return make_error(ErrorCode::io, "create state directory " + dir + ": " + ec.message(),
+                        "pass a writable --state-dir");
+    }
+    // Only the server's user reads the store and the admin token.
+    chmod(dir.c_str(), 0700);
   }
-  // Only the server's user reads the store and the admin token.
-  chmod(dir.c_str(), 0700);
+  return check_dir_private(dir);
+}
+
+Status check_dir_private(const std::string& dir) {
+  struct stat info{};
+  if (stat(dir.c_str(), &info) != 0) return system_error("stat", dir);
+  // Whoever else may write there can swap the store or the admin token for their own.
+  if (info.st_mode & (S_IWGRP | S_IWOTH)) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+    return make_error(ErrorCode::invalid_argument,
+                      "state directory " + dir + " is writable by other users (mode " + mode +
+                          "); they could replace the store or the admin token",
+                      "run 'chmod go-w " + dir + "' (better: chmod 700), or pass a "
+                      "--state-dir that only this user can write");
+  }
   return {};
 }
 
@@ -70,6 +91,8 @@ ServiceOptions service_options(const config::Config& cfg) {
   options.insecure = cfg.boolean("sched.insecure");
   options.legacy_open = cfg.boolean("sched.legacy_open");
   options.rate_limit = cfg.integer("sched.rate_limit");
+  options.max_waits_per_token = cfg.integer("sched.max_waits_per_token");
+  options.max_streams_per_token = cfg.integer("sched.max_event_streams_per_token");
   return options;
 }
 
@@ -87,7 +110,28 @@ Result<http::ServerOptions> server_options(const config::Config& cfg) {
   options.idle_timeout = cfg.duration("sched.idle_timeout");
   options.tls_cert = cfg.string("sched.tls_cert");
   options.tls_key = cfg.string("sched.tls_key");
+  options.max_connections = static_cast<std::size_t>(cfg.integer("sched.max_connections"));
+  options.max_connections_per_address =
+      static_cast<std::size_t>(cfg.integer("sched.max_connections_per_address"));
+  options.max_stream_queue = cfg.bytes("sched.max_event_queue");
+  options.stream_send_buffer = std::min<std::size_t>(64 * 1024, options.max_stream_queue / 4);
   return options;
+}
+
+std::size_t open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? SIZE_MAX : static_cast<std::size_t>(limit.rlim_cur);
+}
+
+std::size_t connection_cap(std::size_t configured, std::size_t open_files) {
+  std::size_t room = open_files > k_reserved_files ? open_files - k_reserved_files : 0;
+  return std::max<std::size_t>(std::min(configured, room), 16);
 }
 
 Status first_admin_token(store::Store& store, const std::string& dir, Logger& log) {
@@ -97,14 +141,9 @@ Status first_admin_token(store::Store& store, const std::string& dir, Logger& lo
   Result<std::string> token = new_token();
   IA_TRY(token);
   std::string path = dir + "/admin.token";
-  std::string tmp = path + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return system_error("create", tmp);
-  std::string text = *token + "\n";
-  bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                 fsync(fd) == 0;
-  close(fd);
-  if (!written || rename(tmp.c_str(), path.c_str()) != 0) return system_error("write", path);
+  // A new temporary file (O_EXCL, O_NOFOLLOW) renamed over the name: whatever was planted
+  // at either name is replaced, never written through.
+  IA_TRY(write_file_durably(path, *token + "\n", 0600));
   IA_TRY(store.write_sync(store::Batch{
       {}, {}, {}, {store::TokenRecord{"admin", "admin", hash_token(*token), unix_now_ms(), false}}}));
   log.warning("first start: created an admin token in " + path +

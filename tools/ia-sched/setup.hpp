@@ -23,11 +23,22 @@ Result<ListenAddress> parse_listen(const std::string& text);
 std::string state_dir(const config::Config& cfg);
 // [sched] store, or sqlite://STATE_DIR/sched.db.
 std::string store_url(const config::Config& cfg);
-// Creates the state directory (0700) when missing.
+// Creates the state directory (0700) when missing; refuses one that group or others can
+// write (check_dir_private).
 Status ensure_dir(const std::string& dir);
+Status check_dir_private(const std::string& dir);
 
 ServiceOptions service_options(const config::Config& cfg);
 Result<http::ServerOptions> server_options(const config::Config& cfg);
+
+// Descriptors the server keeps for other than connections: the store and its WAL, logs,
+// the listener, epoll, and the connections being refused (k_max_refusing).
+constexpr std::size_t k_reserved_files = 256;
+// Raises the soft RLIMIT_NOFILE to the hard one; the soft limit now in force.
+std::size_t open_file_limit();
+// The connection cap that fits in open_files: accept() never fails for want of a
+// descriptor (which would leave everyone waiting in the listen backlog).
+std::size_t connection_cap(std::size_t configured, std::size_t open_files);
 
 // With no token stored yet: creates an admin token, writes it to DIR/admin.token (0600)
 // and logs the file's path, never the token.
