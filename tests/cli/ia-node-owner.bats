@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# ia-node and the owner: a real ia-sched and ia-node, tasks in the real sandbox, the owner
+# played through a private X server (Xvfb + xdotool) and a pseudo-terminal.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load 'helpers/sched'
+load 'helpers/node'
+
+setup() {
+  export IA_CONFIG=/dev/null XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/xdg"
+  unset DISPLAY
+  SCHED_DIR= NODE_PID= OWNER_PID= NODE_TOKEN= XVFB_PID=
+  printf '[sched]\nheartbeat_interval = "1s"\n' > "$BATS_TEST_TMPDIR/sched.toml"
+  # This VM's CPUs are shared with other work: CPU load is left out of these policies
+  # unless a test is about it.
+  IDLE_EXTRA='max_cpu = 100'
+  NODE_EXTRA=''
+}
+
+teardown() {
+  [ -n "${NODE_PID:-}" ] && kill -9 "$NODE_PID" 2>/dev/null
+  stop_sched
+  [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null && wait "$XVFB_PID" 2>/dev/null
+  true
+}
+
+# The node's configuration for these tests (start_node of helpers/node.bash calls it).
+write_node_config() {
+  cat > "$1" <<TOML
+[idle]
+idle_time = "${IDLE_TIME:-1s}"
+max_memory = 100
+$IDLE_EXTRA
+
+[node]
+check_interval = "${CHECK_INTERVAL:-200ms}"
+heartbeat_interval = "1s"
+poll_wait = "5s"
+$NODE_EXTRA
+TOML
+}
+
+# start_xvfb [flags]: a private X server on a display it picks (-displayfd); sets DISPLAY.
+start_xvfb() {
+  command -v Xvfb >/dev/null || skip "Xvfb is not installed (scripts/bootstrap installs it)"
+  Xvfb -displayfd 3 -nolisten tcp "$@" 3>"$BATS_TEST_TMPDIR/display" 2>"$BATS_TEST_TMPDIR/xvfb.log" &
+  XVFB_PID=$!
+  local i
+  for i in $(seq 100); do
+    [ -s "$BATS_TEST_TMPDIR/display" ] && break
+    sleep 0.05
+  done
+  [ -s "$BATS_TEST_TMPDIR/display" ] || fail "Xvfb did not start: $(cat "$BATS_TEST_TMPDIR/xvfb.log")"
+  export DISPLAY=":$(head -n1 "$BATS_TEST_TMPDIR/display")"
+}
+
+node_log_has() {  # node_log_has TEXT [SECONDS]
+  timeout "${2:-10}" sh -c "until grep -q '$1' '$NODE_DIR/node.log'; do sleep 0.05; done"
+}
+
+@test "ia-node-owner: check_interval under 1s on an X server that resets when its last client leaves: work starts" {
+  # Xvfb without -noreset resets (idle time too) whenever its last client disconnects; a
+  # connection per look held its idle time under the 200 ms look interval for ever.
+  start_xvfb
+  start_test_sched() { start_sched --config "$BATS_TEST_TMPDIR/sched.toml"; }
+  start_test_sched
+  start_node
+  id=$(submit_code 'print("ran")')
+  wait_for_state "$id" succeeded 20
+  run "$IA_BIN_DIR/ia-idle" --only input --watch 300ms --count 6 --idle-time 1s
+  assert_success
+  # Every look sees the idle time grow: none of them reset the server.
+  printf '%s\n' "$output" | /usr/bin/python3 -c '
+import json, sys
+idle = [json.loads(l)["input_sources"][0]["idle_ms"] for l in sys.stdin]
+assert all(b > a for a, b in zip(idle, idle[1:])), idle
+'
+}
