@@ -9,7 +9,9 @@ namespace ia::node {
 Result<IdleProbe> IdleProbe::from_config(const config::Config& cfg, bool always_idle) {
   Result<idle::Policy> policy = idle::Policy::from_config(cfg);
   if (!policy) return std::move(policy).error();
-  auto detector = std::make_unique<idle::Detector>(idle::DetectorOptions::from_config(cfg));
+  idle::DetectorOptions options = idle::DetectorOptions::from_config(cfg);
+  options.cpu_running = true;  // the node looks every check_interval: no wait per look
+  auto detector = std::make_unique<idle::Detector>(std::move(options));
   return IdleProbe(std::move(detector), std::move(policy).value(), always_idle);
 }
 
@@ -24,6 +26,7 @@ Result<Observation> IdleProbe::observe(std::int64_t now_ms) {
   Result<idle::Samples> samples = m_detector->sample();
   if (!samples) return std::move(samples).error();
   idle::Verdict verdict = idle::evaluate(m_policy, *samples);
+  m_steadiness.apply(m_policy, verdict, now_ms);
   std::vector<std::string> reasons;
   // A busy GPU pauses only the tasks on it; every other busy signal pauses the machine.
   for (const idle::Signal& signal : verdict.signals) {

@@ -12,6 +12,7 @@
 #include "core/result.hpp"
 #include "idle/detector.hpp"
 #include "idle/policy.hpp"
+#include "idle/steadiness.hpp"
 #include "node/owner_policy.hpp"
 
 namespace ia::node {
@@ -39,6 +40,7 @@ class IdleProbe {
   std::unique_ptr<idle::Detector> m_detector;
   idle::Policy m_policy;
   bool m_always_idle;
+  idle::Steadiness m_steadiness;
   std::string m_busy_reason;
 };
 

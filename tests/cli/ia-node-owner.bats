@@ -63,8 +63,7 @@ node_log_has() {  # node_log_has TEXT [SECONDS]
   # Xvfb without -noreset resets (idle time too) whenever its last client disconnects; a
   # connection per look held its idle time under the 200 ms look interval for ever.
   start_xvfb
-  start_test_sched() { start_sched --config "$BATS_TEST_TMPDIR/sched.toml"; }
-  start_test_sched
+  start_sched --config "$BATS_TEST_TMPDIR/sched.toml"
   start_node
   id=$(submit_code 'print("ran")')
   wait_for_state "$id" succeeded 20
@@ -76,4 +75,52 @@ import json, sys
 idle = [json.loads(l)["input_sources"][0]["idle_ms"] for l in sys.stdin]
 assert all(b > a for a, b in zip(idle, idle[1:])), idle
 '
+}
+
+# cpu_hog SECONDS: every core busy for SECONDS, outside ia's cgroups (the machine's own load).
+cpu_hog() {
+  local n
+  HOG_PIDS=()
+  for n in $(seq "$(nproc)"); do
+    timeout "$1" sh -c 'while :; do :; done' &
+    HOG_PIDS+=($!)
+  done
+}
+
+hog_done() { wait "${HOG_PIDS[@]}" 2>/dev/null || true; }
+
+counting_task() {
+  submit_code 'import time
+for i in range(40):
+    print(i, flush=True); time.sleep(0.1)'
+}
+
+@test "ia-node-owner: a brief CPU spike of the machine's own does not freeze a running task" {
+  IDLE_EXTRA=$'max_cpu = 20\ncpu_busy_for = "10m"\nresume_after = "1s"'
+  start_sched --config "$BATS_TEST_TMPDIR/sched.toml"
+  start_node
+  id=$(counting_task)
+  wait_for_state "$id" running 20
+  cpu_hog 2
+  hog_done
+  wait_for_state "$id" succeeded 30
+  run grep -E "task $id (frozen|thawed)" "$NODE_DIR/node.log"
+  assert_failure
+}
+
+@test "ia-node-owner: CPU load that lasts past cpu_busy_for freezes the task" {
+  # Started with a window no load lasts, so the task starts on this shared machine;
+  # then a 1 s window by SIGHUP, and load of every core that lasts 6 s.
+  IDLE_EXTRA=$'max_cpu = 50\ncpu_busy_for = "10m"\nresume_after = "1s"'
+  start_sched --config "$BATS_TEST_TMPDIR/sched.toml"
+  start_node
+  id=$(counting_task)
+  wait_for_state "$id" running 20
+  sed -i 's/cpu_busy_for = "10m"/cpu_busy_for = "1s"/' "$NODE_DIR/ia.toml"
+  kill -HUP "$NODE_PID"
+  cpu_hog 6
+  run node_log_has "task $id frozen" 10
+  assert_success
+  grep -q "cpu_busy_for" "$NODE_DIR/node.log"
+  hog_done
 }

@@ -11,6 +11,7 @@
 #include "idle/detector.hpp"
 #include "idle/policy.hpp"
 #include "idle/report.hpp"
+#include "idle/steadiness.hpp"
 
 namespace {
 
@@ -47,12 +48,21 @@ Result<Millis> duration_flag(const std::string& flag, const std::string& text, b
   return parsed;
 }
 
-void report(const cli::CommonOptions& common, const Options& options,
+// What a single look leaves out, for --explain.
+std::string hysteresis_line(const idle::Policy& policy, bool over_time) {
+  std::string line = "  hysteresis: CPU load counts once it lasts " +
+                     format_duration(policy.cpu_busy_for) + " (idle.cpu_busy_for); after busy, " +
+                     format_duration(policy.resume_after) + " of idle before work resumes (idle.resume_after)";
+  return line + (over_time ? "" : "; a single look applies neither");
+}
+
+void report(const cli::CommonOptions& common, const Options& options, const idle::Policy& policy,
             const idle::Samples& samples, const idle::Verdict& verdict) {
   // --watch is for pipelines: always JSON lines.
   if (common.json || options.watch) return print_line(idle::to_json(samples, verdict));
   if (options.explain) {
     for (const std::string& line : idle::explain(samples, verdict)) print_line(line);
+    print_line(hysteresis_line(policy, options.wait));
     return;
   }
   if (common.quiet) return;
@@ -94,19 +104,22 @@ Result<int> run(const cli::CommonOptions& common, Options& options,
     return make_error(ErrorCode::invalid_argument, "--count must be 0 or more");
   }
 
+  detector_options.cpu_running = watch || options.wait;
   idle::Detector detector(detector_options);
+  idle::Steadiness steadiness;
   std::int64_t deadline = timeout ? steady_now_ms() + timeout->count() : 0;
   for (long long looks = 1;; ++looks) {
     Result<idle::Samples> samples = detector.sample();
     if (!samples) return samples.error();
     idle::Verdict verdict = idle::evaluate(*policy, *samples);
+    if (watch || options.wait) steadiness.apply(*policy, verdict, steady_now_ms());
     bool last = !watch && !options.wait;
     if (options.wait) {
       last = verdict.idle || (timeout && steady_now_ms() >= deadline);
     } else if (watch && options.count > 0) {
       last = looks >= options.count;
     }
-    if (watch || last) report(common, options, *samples, verdict);
+    if (watch || last) report(common, options, *policy, *samples, verdict);
     if (last) return verdict.idle ? k_exit_idle : k_exit_busy;
     Millis pause = watch ? *watch : *interval;
     if (options.wait && timeout) {
@@ -127,7 +140,8 @@ int main(int argc, char** argv) {
       {"--idle-time", "idle.idle_time", {}},   {"--max-cpu", "idle.max_cpu", {}},
       {"--max-memory", "idle.max_memory", {}}, {"--max-gpu", "idle.max_gpu", {}},
       {"--max-gpu-memory", "idle.max_gpu_memory", {}},
-      {"--cpu-window", "idle.cpu_window", {}}, {"--busy-if-running", "idle.busy_if_running", {}},
+      {"--cpu-window", "idle.cpu_window", {}}, {"--cpu-busy-for", "idle.cpu_busy_for", {}},
+      {"--resume-after", "idle.resume_after", {}}, {"--busy-if-running", "idle.busy_if_running", {}},
       {"--only-between", "idle.only_between", {}}, {"--nvml-path", "idle.nvml_path", {}},
       {"--own-cgroup", "idle.own_cgroup", {}},
   };

@@ -1,0 +1,61 @@
+#include "idle/steadiness.hpp"
+
+#include <algorithm>
+
+#include "core/strings.hpp"
+
+namespace ia::idle {
+
+namespace {
+
+Signal* find_signal(Verdict& verdict, const std::string& name) {
+  auto it = std::find_if(verdict.signals.begin(), verdict.signals.end(),
+                         [&](const Signal& s) { return s.name == name; });
+  return it == verdict.signals.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+void Steadiness::apply(const Policy& policy, Verdict& verdict, std::int64_t now_ms) {
+  if (Signal* cpu = find_signal(verdict, "cpu")) {
+    if (!cpu->busy) {
+      m_cpu_busy_since.reset();
+    } else {
+      if (!m_cpu_busy_since) m_cpu_busy_since = now_ms;
+      Millis lasted(now_ms - *m_cpu_busy_since);
+      if (lasted < policy.cpu_busy_for) {
+        cpu->busy = false;
+        cpu->reason += ", for " + format_duration(lasted) + " < " +
+                       format_duration(policy.cpu_busy_for) + " (idle.cpu_busy_for): a spike";
+      } else if (policy.cpu_busy_for.count() > 0) {
+        cpu->reason += ", for " + format_duration(lasted) + " >= " +
+                       format_duration(policy.cpu_busy_for) + " (idle.cpu_busy_for)";
+      }
+    }
+  }
+  bool busy = std::any_of(verdict.signals.begin(), verdict.signals.end(),
+                          [](const Signal& s) { return s.busy; });
+  if (busy) {
+    m_last_busy_ms = now_ms;
+    for (const Signal& s : verdict.signals) {
+      if (s.busy) m_last_busy_signal = s.name;
+    }
+  } else if (m_last_busy_ms && Millis(now_ms - *m_last_busy_ms) < policy.resume_after) {
+    Signal hold;
+    hold.name = "resume";
+    hold.present = true;
+    hold.busy = true;
+    hold.unit = "ms";
+    hold.value = static_cast<double>(now_ms - *m_last_busy_ms);
+    hold.threshold = static_cast<double>(policy.resume_after.count());
+    hold.source = m_last_busy_signal;
+    hold.reason = "idle for " + format_duration(Millis(now_ms - *m_last_busy_ms)) + " since " +
+                  m_last_busy_signal + " was busy < " + format_duration(policy.resume_after) +
+                  " (idle.resume_after)";
+    verdict.signals.push_back(std::move(hold));
+  }
+  verdict.idle = std::none_of(verdict.signals.begin(), verdict.signals.end(),
+                              [](const Signal& s) { return s.busy; });
+}
+
+}  // namespace ia::idle
