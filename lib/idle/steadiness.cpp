@@ -21,7 +21,9 @@ void Steadiness::apply(const Policy& policy, Verdict& verdict, std::int64_t now_
     if (!cpu->busy) {
       m_cpu_busy_since.reset();
     } else {
-      if (!m_cpu_busy_since) m_cpu_busy_since = now_ms;
+      // Load already there at the first look has lasted for all we know: a node started
+      // on a busy machine waits instead of leasing work only to freeze it.
+      if (!m_cpu_busy_since) m_cpu_busy_since = m_looked ? now_ms : now_ms - policy.cpu_busy_for.count();
       Millis lasted(now_ms - *m_cpu_busy_since);
       if (lasted < policy.cpu_busy_for) {
         cpu->busy = false;
@@ -33,6 +35,7 @@ void Steadiness::apply(const Policy& policy, Verdict& verdict, std::int64_t now_
       }
     }
   }
+  m_looked = true;
   bool busy = std::any_of(verdict.signals.begin(), verdict.signals.end(),
                           [](const Signal& s) { return s.busy; });
   if (busy) {

@@ -17,10 +17,12 @@ class Steadiness {
  public:
   // Adjusts a fresh verdict taken at now_ms (steady clock): a CPU signal busy for less
   // than cpu_busy_for is not busy yet, and a verdict idle for less than resume_after
-  // since the last busy one gets a busy "resume" signal saying how long is left.
+  // since the last busy one gets a busy "resume" signal saying how long is left. CPU load
+  // at the very first look counts as lasting.
   void apply(const Policy& policy, Verdict& verdict, std::int64_t now_ms);
 
  private:
+  bool m_looked = false;
   std::optional<std::int64_t> m_cpu_busy_since;
   std::optional<std::int64_t> m_last_busy_ms;
   std::string m_last_busy_signal;

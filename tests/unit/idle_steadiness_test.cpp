@@ -58,6 +58,7 @@ TEST_CASE("steadiness: CPU spikes shorter than cpu_busy_for leave the machine id
 TEST_CASE("steadiness: CPU load that lasts makes it busy, and idle must then last resume_after") {
   Policy p = hysteresis(2'000, 5'000);
   Steadiness s;
+  CHECK(idle_at(s, p, -1, false, false));
   CHECK(idle_at(s, p, 0, false, true));
   CHECK(idle_at(s, p, 1'999, false, true));
   CHECK_FALSE(idle_at(s, p, 2'000, false, true));
@@ -86,4 +87,12 @@ TEST_CASE("steadiness: zero windows keep the raw verdict") {
   Steadiness s;
   CHECK_FALSE(idle_at(s, p, 0, false, true));
   CHECK(idle_at(s, p, 1, false, false));
+}
+
+TEST_CASE("steadiness: CPU load at the first look counts as lasting") {
+  Policy p = hysteresis(10'000, 1'000);
+  Steadiness s;
+  CHECK_FALSE(idle_at(s, p, 0, false, true));
+  CHECK_FALSE(idle_at(s, p, 500, false, false));
+  CHECK(idle_at(s, p, 1'000, false, false));
 }
