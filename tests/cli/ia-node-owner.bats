@@ -115,12 +115,13 @@ for i in range(40):
 @test "ia-node-owner: CPU load that lasts past cpu_busy_for freezes the task" {
   # Started with a window no load lasts, so the task starts on this shared machine;
   # then a 1 s window by SIGHUP, and load of every core that lasts 6 s.
-  IDLE_EXTRA=$'max_cpu = 50\ncpu_busy_for = "10m"\nresume_after = "1s"'
+  IDLE_EXTRA=$'max_cpu = 100\ncpu_busy_for = "10m"\nresume_after = "1s"'
   start_sched --config "$BATS_TEST_TMPDIR/sched.toml"
   start_node
   id=$(counting_task)
   wait_for_state "$id" running 20
-  sed -i 's/cpu_busy_for = "10m"/cpu_busy_for = "1s"/' "$NODE_DIR/ia.toml"
+  sed -i -e 's/cpu_busy_for = "10m"/cpu_busy_for = "1s"/' -e 's/max_cpu = 100/max_cpu = 50/' \
+    "$NODE_DIR/ia.toml"
   kill -HUP "$NODE_PID"
   cpu_hog 6
   run node_log_has "task $id frozen" 10
