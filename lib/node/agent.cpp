@@ -8,6 +8,7 @@
 
 #include "api/output.hpp"
 #include "core/file.hpp"
+#include "core/strings.hpp"
 #include "core/time.hpp"
 #include "json/value.hpp"
 #include "json/writer.hpp"
@@ -96,6 +97,16 @@ Result<AgentExit> Agent::run() {
   heartbeat(started);
   deliver_spool();
   std::thread leaser([this] { lease_loop(); });
+  // The owner's first input wakes the loop to look (and freeze) at once, not at the next
+  // check_interval.
+  m_probe.watch_input([this] {
+    {
+      std::lock_guard<std::mutex> lock(m_mutex);
+      m_owner_input = true;
+    }
+    m_wake.notify_all();
+  });
+  log_event_sources();
   AgentExit why = AgentExit::drained;
   while (true) {
     apply_reload();
@@ -107,12 +118,24 @@ Result<AgentExit> Agent::run() {
     if (now >= m_next_heartbeat_ms) heartbeat(now);
     write_status();
     if (should_stop(now, started, why)) break;
+    // A busy verdict that time alone ends (input idle_time, resume_after) is looked at
+    // again when it may have ended, however long check_interval is.
+    // Heartbeats and deliveries keep their own times, check_interval is no upper bound
+    // for them (it may be minutes now that events wake the loop).
+    Millis wait = m_options.check_interval;
+    if (std::optional<Millis> settles = m_probe.settles_in()) {
+      wait = std::min(wait, *settles + Millis(5));
+    }
+    std::int64_t next_due = std::min(m_next_heartbeat_ms, m_next_delivery_ms.load());
+    wait = std::clamp(Millis(next_due - steady_now_ms()), Millis(0), wait);
     std::unique_lock<std::mutex> lock(m_mutex);
-    m_wake.wait_for(lock, m_options.check_interval, [&] {
-      return m_stopping.load() || m_pending_reload.has_value() || m_run_ended;
+    m_wake.wait_for(lock, wait, [&] {
+      return m_stopping.load() || m_pending_reload.has_value() || m_run_ended || m_owner_input;
     });
     m_run_ended = false;
+    m_owner_input = false;
   }
+  m_probe.watch_input(nullptr);
   m_stopping = true;
   m_link.interrupt();
   m_wake.notify_all();
@@ -122,6 +145,17 @@ Result<AgentExit> Agent::run() {
   m_state = "stopped";
   write_status();
   return why;
+}
+
+void Agent::log_event_sources() {
+  std::vector<std::string> live, absent;
+  for (const idle::EventSource& source : m_probe.event_sources()) {
+    (source.live ? live : absent).push_back(source.name + " (" + source.detail + ")");
+  }
+  if (live.empty() && absent.empty()) return;
+  m_log.info("watching the owner by events: " + (live.empty() ? "none" : join(live, ", ")) +
+             (absent.empty() ? "" : "; not live: " + join(absent, ", ")) +
+             "; polling every " + format_duration(m_options.check_interval) + " as the fallback");
 }
 
 bool Agent::should_stop(std::int64_t now, std::int64_t started, AgentExit& why) {

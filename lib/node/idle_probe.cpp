@@ -2,9 +2,38 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "core/strings.hpp"
 
 namespace ia::node {
+
+namespace {
+
+// Input idle time and resume_after end by time alone; any other busy signal needs a look.
+std::optional<Millis> settles_in_of(const idle::Verdict& verdict) {
+  std::optional<Millis> soonest;
+  for (const idle::Signal& s : verdict.signals) {
+    if (!s.busy) continue;
+    if ((s.name != "input" && s.name != "resume") || !s.value || !s.threshold) return std::nullopt;
+    Millis left(static_cast<std::int64_t>(std::max(0.0, *s.threshold - *s.value)));
+    soonest = soonest ? std::max(*soonest, left) : left;
+  }
+  return soonest;
+}
+
+}  // namespace
+
+void IdleProbe::watch_input(std::function<void()> on_input) {
+  m_watch.reset();
+  if (on_input && !m_always_idle) {
+    m_watch = idle::ActivityWatch::start(m_detector->options().root, std::move(on_input));
+  }
+}
+
+std::vector<idle::EventSource> IdleProbe::event_sources() const {
+  return m_watch ? m_watch->sources() : std::vector<idle::EventSource>{};
+}
 
 Result<IdleProbe> IdleProbe::from_config(const config::Config& cfg, bool always_idle) {
   Result<idle::Policy> policy = idle::Policy::from_config(cfg);
@@ -25,8 +54,13 @@ Result<Observation> IdleProbe::observe(std::int64_t now_ms) {
   if (m_always_idle) return observed;
   Result<idle::Samples> samples = m_detector->sample();
   if (!samples) return std::move(samples).error();
+  if (m_watch && samples->checks.input) {
+    std::vector<idle::InputSource> events = m_watch->input_sources();
+    samples->input.insert(samples->input.end(), events.begin(), events.end());
+  }
   idle::Verdict verdict = idle::evaluate(m_policy, *samples);
   m_steadiness.apply(m_policy, verdict, now_ms);
+  m_settles_in = settles_in_of(verdict);
   std::vector<std::string> reasons;
   // A busy GPU pauses only the tasks on it; every other busy signal pauses the machine.
   for (const idle::Signal& signal : verdict.signals) {

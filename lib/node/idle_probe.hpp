@@ -3,13 +3,16 @@
 // Also what the node can offer: cores, memory and GPUs. One probe per agent thread.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
 #include "api/task.hpp"
 #include "config/config.hpp"
 #include "core/result.hpp"
+#include "idle/activity.hpp"
 #include "idle/detector.hpp"
 #include "idle/policy.hpp"
 #include "idle/steadiness.hpp"
@@ -29,6 +32,14 @@ class IdleProbe {
     m_policy = std::move(policy);
     m_always_idle = always_idle;
   }
+  // Watches the owner's input by events (idle::ActivityWatch); on_input runs on the
+  // watch's thread at the first input after a quiet spell. nullptr stops watching (the
+  // caller must before it goes away). Nothing is watched for --idle always.
+  void watch_input(std::function<void()> on_input);
+  std::vector<idle::EventSource> event_sources() const;
+  // When the last observe() was busy for input or resume_after only: how long until time
+  // alone could make it idle, so the caller looks again then instead of polling.
+  std::optional<Millis> settles_in() const { return m_settles_in; }
   // Why the last observe() found the machine busy, for logs and status.
   const std::string& busy_reason() const { return m_busy_reason; }
   // Cores and memory of the machine, GPUs that NVML reports (0 without a driver).
@@ -41,6 +52,8 @@ class IdleProbe {
   idle::Policy m_policy;
   bool m_always_idle;
   idle::Steadiness m_steadiness;
+  std::unique_ptr<idle::ActivityWatch> m_watch;
+  std::optional<Millis> m_settles_in;
   std::string m_busy_reason;
 };
 

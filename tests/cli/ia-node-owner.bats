@@ -129,3 +129,46 @@ for i in range(40):
   grep -q "cpu_busy_for" "$NODE_DIR/node.log"
   hog_done
 }
+
+# The event tests poll only every 10 minutes: a freeze within seconds came from an event.
+slow_poll_node() {
+  IDLE_TIME=2s CHECK_INTERVAL=10m
+  IDLE_EXTRA=$'max_cpu = 100\nresume_after = "1s"'
+  start_sched --config "$BATS_TEST_TMPDIR/sched.toml"
+  start_node
+}
+
+@test "ia-node-owner: X11 input (xdotool under Xvfb) freezes a running task at once, and it thaws when the owner leaves" {
+  command -v xdotool >/dev/null || skip "xdotool is not installed (scripts/bootstrap installs it)"
+  start_xvfb -noreset
+  slow_poll_node
+  id=$(counting_task)
+  wait_for_state "$id" running 20
+  node_log_has "x11-events (XInput2" 5
+  xdotool mousemove 40 40
+  run node_log_has "task $id frozen" 5
+  assert_success
+  run node_log_has "task $id thawed" 20
+  assert_success
+  wait_for_state "$id" succeeded 30
+}
+
+@test "ia-node-owner: typing at a terminal (a pseudo-terminal read) freezes a running task at once, then thaws" {
+  slow_poll_node
+  id=$(counting_task)
+  wait_for_state "$id" running 20
+  node_log_has "terminal-events (inotify on /dev/pts" 5
+  # A shell on a pseudo-terminal opened now, reading what is typed at it a moment later.
+  /usr/bin/python3 -c '
+import os, time
+master, slave = os.openpty()
+time.sleep(0.5)
+os.write(master, b"ls\n")
+os.read(slave, 16)
+'
+  run node_log_has "task $id frozen" 5
+  assert_success
+  run node_log_has "task $id thawed" 20
+  assert_success
+  wait_for_state "$id" succeeded 30
+}
