@@ -26,15 +26,34 @@ enum Tag : std::uint64_t { k_stop = 0, k_x11 = 1, k_inotify = 2, k_evdev = 3 };
 
 std::uint64_t tag(Tag kind, int fd) { return (static_cast<std::uint64_t>(fd) << 8) | kind; }
 
-// XIEventMask of XI2.h, and the raw event numbers: declared here, as libXi is dlopen()ed.
-struct XIEventMask {
-  int deviceid;
-  int mask_len;
-  unsigned char* mask;
+// The XSync extension's types (sync.h, syncproto.h): declared here, as libXext is
+// dlopen()ed. The IDLETIME system counter is the server's time since the last input.
+struct XSyncValue {
+  int hi;
+  unsigned int lo;
 };
-constexpr int k_xi_all_master_devices = 1;
-constexpr int k_xi_raw_key_press = 13;
-constexpr int k_xi_raw_motion = 17;
+struct XSyncTrigger {
+  unsigned long counter;
+  int value_type;
+  XSyncValue wait_value;
+  int test_type;
+};
+struct XSyncAlarmAttributes {
+  XSyncTrigger trigger;
+  XSyncValue delta;
+  int events;
+  int state;
+};
+struct XSyncSystemCounter {
+  char* name;
+  unsigned long counter;
+  XSyncValue resolution;
+};
+constexpr unsigned long k_sync_ca_counter = 1ul << 0, k_sync_ca_value_type = 1ul << 1,
+                        k_sync_ca_value = 1ul << 2, k_sync_ca_test_type = 1ul << 3,
+                        k_sync_ca_delta = 1ul << 4, k_sync_ca_events = 1ul << 5;
+constexpr int k_sync_absolute = 0;
+constexpr int k_sync_negative_transition = 1;
 
 }  // namespace
 
@@ -47,6 +66,15 @@ struct ActivityWatch::Impl {
   int input_dir_wd = -1;
   int pts_wd = -1;
   X11Display x11;  // used by the thread once it runs
+  using CreateAlarm = unsigned long (*)(XDisplay*, unsigned long, XSyncAlarmAttributes*);
+  using ChangeAlarm = int (*)(XDisplay*, unsigned long, unsigned long, XSyncAlarmAttributes*);
+  using Flush = int (*)(XDisplay*);
+  CreateAlarm create_alarm = nullptr;
+  ChangeAlarm change_alarm = nullptr;
+  Flush flush = nullptr;
+  unsigned long idle_counter = 0;
+  unsigned long alarm = 0;
+  XSyncAlarmAttributes attributes{};
   std::thread thread;
   std::int64_t last_callback_ms = 0;  // thread only
 
@@ -80,6 +108,9 @@ struct ActivityWatch::Impl {
   }
 
   void setup_x11();
+  static unsigned long alarm_mask();
+  XSyncAlarmAttributes* alarm_attributes();
+  void rearm_x11();
   int open_evdev(const std::string& name);
   void setup_evdev();
   void watch_terminal(const std::string& name);
@@ -93,32 +124,64 @@ struct ActivityWatch::Impl {
 void ActivityWatch::Impl::setup_x11() {
   XDisplay* display = x11.get();
   if (!display) return set_source("x11-events", false, x11.why());
-  using QueryVersion = int (*)(XDisplay*, int*, int*);
-  using SelectEvents = int (*)(XDisplay*, unsigned long, XIEventMask*, int);
-  using Sync = int (*)(XDisplay*, int);
-  auto query = reinterpret_cast<QueryVersion>(x11.symbol("libXi.so.6", "XIQueryVersion"));
-  auto select = reinterpret_cast<SelectEvents>(x11.symbol("libXi.so.6", "XISelectEvents"));
-  auto sync = reinterpret_cast<Sync>(x11.x11_symbol("XSync"));
-  if (!query || !select || !sync) {
-    return set_source("x11-events", false, "cannot load libXi.so.6 (install libxi6)");
+  using QueryExtension = int (*)(XDisplay*, int*, int*);
+  using ListCounters = XSyncSystemCounter* (*)(XDisplay*, int*);
+  using FreeCounters = void (*)(XSyncSystemCounter*);
+  auto query = reinterpret_cast<QueryExtension>(x11.symbol("libXext.so.6", "XSyncQueryExtension"));
+  auto initialize = reinterpret_cast<QueryExtension>(x11.symbol("libXext.so.6", "XSyncInitialize"));
+  auto list = reinterpret_cast<ListCounters>(x11.symbol("libXext.so.6", "XSyncListSystemCounters"));
+  auto free_list = reinterpret_cast<FreeCounters>(x11.symbol("libXext.so.6", "XSyncFreeSystemCounterList"));
+  create_alarm = reinterpret_cast<CreateAlarm>(x11.symbol("libXext.so.6", "XSyncCreateAlarm"));
+  change_alarm = reinterpret_cast<ChangeAlarm>(x11.symbol("libXext.so.6", "XSyncChangeAlarm"));
+  flush = reinterpret_cast<Flush>(x11.x11_symbol("XFlush"));
+  if (!query || !initialize || !list || !free_list || !create_alarm || !change_alarm || !flush) {
+    return set_source("x11-events", false, "cannot load libXext.so.6 (install libxext6)");
   }
   if (!x11.survives_server_loss()) {
     return set_source("x11-events", false, "libX11 older than 1.7 cannot hold a connection safely");
   }
-  int major = 2, minor = 2;
-  if (query(display, &major, &minor) != 0 || major < 2) {
-    return set_source("x11-events", false, "display " + x11.name() + " lacks XInput 2");
+  int event_base = 0, error_base = 0, major = 3, minor = 1;
+  if (!query(display, &event_base, &error_base) || !initialize(display, &major, &minor)) {
+    return set_source("x11-events", false, "display " + x11.name() + " lacks the SYNC extension");
   }
-  unsigned char mask[4] = {};
-  for (int event = k_xi_raw_key_press; event <= k_xi_raw_motion; ++event) {
-    mask[event >> 3] |= static_cast<unsigned char>(1u << (event & 7));
+  int count = 0;
+  XSyncSystemCounter* counters = list(display, &count);
+  for (int i = 0; counters && i < count; ++i) {
+    if (std::string(counters[i].name) == "IDLETIME") idle_counter = counters[i].counter;
   }
-  XIEventMask selection{k_xi_all_master_devices, sizeof mask, mask};
-  select(display, x11.root(), &selection, 1);
-  sync(display, 0);
+  if (counters) free_list(counters);
+  if (!idle_counter) {
+    return set_source("x11-events", false, "display " + x11.name() + " has no IDLETIME counter");
+  }
+  // Fires when the idle time falls below 1 ms: any input after a quiet millisecond.
+  alarm = create_alarm(display, alarm_mask(), alarm_attributes());
+  flush(display);
   x11.drain_events();
   watch(x11.fd(), tag(k_x11, x11.fd()));
-  set_source("x11-events", true, "XInput2 raw key, button and motion events on " + x11.name());
+  set_source("x11-events", true, "XSync IDLETIME alarm on " + x11.name());
+}
+
+unsigned long ActivityWatch::Impl::alarm_mask() {
+  return k_sync_ca_counter | k_sync_ca_value_type | k_sync_ca_value | k_sync_ca_test_type |
+         k_sync_ca_delta | k_sync_ca_events;
+}
+
+XSyncAlarmAttributes* ActivityWatch::Impl::alarm_attributes() {
+  attributes = XSyncAlarmAttributes{};
+  attributes.trigger.counter = idle_counter;
+  attributes.trigger.value_type = k_sync_absolute;
+  attributes.trigger.wait_value = {0, 1};
+  attributes.trigger.test_type = k_sync_negative_transition;
+  attributes.delta = {0, 0};
+  attributes.events = 1;
+  return &attributes;
+}
+
+// An alarm that fired may be left inactive: set it again after each notification.
+void ActivityWatch::Impl::rearm_x11() {
+  if (!alarm) return;
+  change_alarm(x11.get(), alarm, alarm_mask(), alarm_attributes());
+  flush(x11.get());
 }
 
 int ActivityWatch::Impl::open_evdev(const std::string& name) {
@@ -243,6 +306,7 @@ void ActivityWatch::Impl::run() {
             ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
             set_source("x11-events", false, "lost the X server " + x11.name());
           } else {
+            rearm_x11();
             note("x11-events");
           }
           break;

@@ -61,4 +61,17 @@ void Steadiness::apply(const Policy& policy, Verdict& verdict, std::int64_t now_
                               [](const Signal& s) { return s.busy; });
 }
 
+// Input idle time and resume_after end by time alone; any other busy signal needs a look.
+std::optional<Millis> settles_in(const Verdict& verdict) {
+  std::optional<Millis> soonest;
+  for (const Signal& s : verdict.signals) {
+    if (!s.busy) continue;
+    if ((s.name != "input" && s.name != "resume") || !s.value || !s.threshold) return std::nullopt;
+    Millis left(static_cast<std::int64_t>(std::max(0.0, *s.threshold - *s.value)));
+    soonest = soonest ? std::max(*soonest, left) : left;
+  }
+  return soonest;
+}
+
+
 }  // namespace ia::idle

@@ -28,4 +28,8 @@ class Steadiness {
   std::string m_last_busy_signal;
 };
 
+// When a busy verdict is busy only for input or resume_after (which time alone ends): how
+// long until it may be idle, so a watcher looks again then; empty when only a look can tell.
+std::optional<Millis> settles_in(const Verdict& verdict);
+
 }  // namespace ia::idle

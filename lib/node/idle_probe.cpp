@@ -8,22 +8,6 @@
 
 namespace ia::node {
 
-namespace {
-
-// Input idle time and resume_after end by time alone; any other busy signal needs a look.
-std::optional<Millis> settles_in_of(const idle::Verdict& verdict) {
-  std::optional<Millis> soonest;
-  for (const idle::Signal& s : verdict.signals) {
-    if (!s.busy) continue;
-    if ((s.name != "input" && s.name != "resume") || !s.value || !s.threshold) return std::nullopt;
-    Millis left(static_cast<std::int64_t>(std::max(0.0, *s.threshold - *s.value)));
-    soonest = soonest ? std::max(*soonest, left) : left;
-  }
-  return soonest;
-}
-
-}  // namespace
-
 void IdleProbe::watch_input(std::function<void()> on_input) {
   m_watch.reset();
   if (on_input && !m_always_idle) {
@@ -60,7 +44,7 @@ Result<Observation> IdleProbe::observe(std::int64_t now_ms) {
   }
   idle::Verdict verdict = idle::evaluate(m_policy, *samples);
   m_steadiness.apply(m_policy, verdict, now_ms);
-  m_settles_in = settles_in_of(verdict);
+  m_settles_in = idle::settles_in(verdict);
   std::vector<std::string> reasons;
   // A busy GPU pauses only the tasks on it; every other busy signal pauses the machine.
   for (const idle::Signal& signal : verdict.signals) {

@@ -35,7 +35,7 @@ $IDLE_EXTRA
 
 [node]
 check_interval = "${CHECK_INTERVAL:-200ms}"
-heartbeat_interval = "1s"
+heartbeat_interval = "${HEARTBEAT:-1s}"
 poll_wait = "5s"
 $NODE_EXTRA
 TOML
@@ -131,10 +131,16 @@ for i in range(40):
 }
 
 # The event tests poll only every 10 minutes: a freeze within seconds came from an event.
+# Heartbeats (which also wake the node's loop) only every minute, for the same reason.
 slow_poll_node() {
-  IDLE_TIME=2s CHECK_INTERVAL=10m
+  IDLE_TIME=2s CHECK_INTERVAL=10m HEARTBEAT=1m
   IDLE_EXTRA=$'max_cpu = 100\nresume_after = "1s"'
+  printf '[sched]\nheartbeat_interval = "1m"\n' > "$BATS_TEST_TMPDIR/sched.toml"
   start_sched --config "$BATS_TEST_TMPDIR/sched.toml"
+  # Known to the scheduler (it rereads tokens every second) before the first heartbeat,
+  # as a refused one is retried only a heartbeat later.
+  NODE_TOKEN=$(new_token node)
+  sleep 1.2
   start_node
 }
 
@@ -142,9 +148,11 @@ slow_poll_node() {
   command -v xdotool >/dev/null || skip "xdotool is not installed (scripts/bootstrap installs it)"
   start_xvfb -noreset
   slow_poll_node
-  id=$(counting_task)
-  wait_for_state "$id" running 20
-  node_log_has "x11-events (XInput2" 5
+  id=$(submit_code 'import time
+for i in range(100):
+    print(i, flush=True); time.sleep(0.1)')
+  node_log_has "task $id leased" 20
+  node_log_has "x11-events (XSync IDLETIME alarm" 5
   xdotool mousemove 40 40
   run node_log_has "task $id frozen" 5
   assert_success
@@ -155,8 +163,10 @@ slow_poll_node() {
 
 @test "ia-node-owner: typing at a terminal (a pseudo-terminal read) freezes a running task at once, then thaws" {
   slow_poll_node
-  id=$(counting_task)
-  wait_for_state "$id" running 20
+  id=$(submit_code 'import time
+for i in range(100):
+    print(i, flush=True); time.sleep(0.1)')
+  node_log_has "task $id leased" 20
   node_log_has "terminal-events (inotify on /dev/pts" 5
   # A shell on a pseudo-terminal opened now, reading what is typed at it a moment later.
   /usr/bin/python3 -c '
