@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <thread>
+#include <utility>
 
 #include "api/output.hpp"
 #include "core/file.hpp"
@@ -133,7 +134,9 @@ Result<AgentExit> Agent::run() {
       return m_stopping.load() || m_pending_reload.has_value() || m_run_ended || m_owner_input;
     });
     m_run_ended = false;
-    m_owner_input = false;
+    bool owner_input = std::exchange(m_owner_input, false);
+    lock.unlock();
+    if (owner_input) freeze_for_input(steady_now_ms());
   }
   m_probe.watch_input(nullptr);
   m_stopping = true;
@@ -145,6 +148,21 @@ Result<AgentExit> Agent::run() {
   m_state = "stopped";
   write_status();
   return why;
+}
+
+// The owner's input is decisive: every task freezes now, before the full look (CPU,
+// memory, GPUs, processes) that follows at once and confirms it.
+void Agent::freeze_for_input(std::int64_t now) {
+  if (!m_probe.input_counts_at_once()) return;
+  Observation busy{now, false, {}};
+  std::vector<RunningTask> tasks;
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    for (const auto& [id, running] : m_runs) tasks.push_back({id, running.run->lease().gpus});
+    busy.busy_gpus = m_busy_gpus;
+    m_accepting = false;
+  }
+  apply(m_owner.decide(busy, tasks));
 }
 
 void Agent::log_event_sources() {

@@ -95,6 +95,7 @@ class Agent {
   std::vector<int> free_gpus() const;     // needs m_mutex
   int used_slots() const { return static_cast<int>(m_runs.size()) + m_finishing; }  // needs m_mutex
   void log_event_sources();
+  void freeze_for_input(std::int64_t now_ms);
   bool should_stop(std::int64_t now_ms, std::int64_t started_ms, AgentExit& why);
 
   AgentOptions m_options;

@@ -37,6 +37,9 @@ class IdleProbe {
   // caller must before it goes away). Nothing is watched for --idle always.
   void watch_input(std::function<void()> on_input);
   std::vector<idle::EventSource> event_sources() const;
+  // Whether the owner's input alone makes the machine busy (idle_time above 0, policy
+  // followed): then an input event may freeze before the look that confirms it.
+  bool input_counts_at_once() const { return !m_always_idle && m_policy.idle_time.count() > 0; }
   // When the last observe() was busy for input or resume_after only: how long until time
   // alone could make it idle, so the caller looks again then instead of polling.
   std::optional<Millis> settles_in() const { return m_settles_in; }
