@@ -1,5 +1,5 @@
 // ActivityWatch: the owner's input as events, not polling. A thread waits on the event
-// sources the machine has (Linux: XInput2 raw events on $DISPLAY, /dev/input/event*
+// sources the machine has (Linux: an XSync IDLETIME alarm on $DISPLAY, /dev/input/event*
 // through epoll, reads of terminals through inotify on /dev/pts and the ttys) and calls
 // back at the first input after a quiet spell, so a watcher can look at once instead of
 // at its next interval. Polling stays the fallback where no source is live.
