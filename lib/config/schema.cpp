@@ -132,6 +132,12 @@ const std::vector<KeyDef>& schema() {
        "busy while on battery"},
       {"idle", "cpu_window", Type::duration, "250ms", "IA_IDLE_CPU_WINDOW",
        "how long to sample /proc/stat; 0 uses the load average", 0.0, 10000.0},
+      {"idle", "cpu_busy_for", Type::duration, "10s", "IA_IDLE_CPU_BUSY_FOR",
+       "how long CPU load must last before it makes a watched machine busy (input counts "
+       "at once)", 0.0, 86400000.0},
+      {"idle", "resume_after", Type::duration, "10s", "IA_IDLE_RESUME_AFTER",
+       "after a busy verdict, how long the machine must look idle before tasks thaw and new "
+       "work is leased", 0.0, 86400000.0},
       {"idle", "busy_if_running", Type::string_list, "", "IA_IDLE_BUSY_IF_RUNNING",
        "process names that mean the owner is using the machine"},
       {"idle", "only_between", Type::string, "", "IA_IDLE_ONLY_BETWEEN",

@@ -73,33 +73,51 @@ Result<CpuSample> Detector::sample_cpu(std::optional<std::vector<ProcessInfo>>& 
     cpu.detail = "1-minute load average per CPU";
     return cpu;
   }
-  double hz = m_platform->ticks_per_second();
   bool by_cgroup = m_platform->own_cgroup_cpu_seconds().has_value();
-  auto own_now = [&]() -> double {
-    if (by_cgroup) return m_platform->own_cgroup_cpu_seconds().value_or(0);
-    Result<std::vector<ProcessInfo>> list = m_platform->processes(false);
-    return list ? own_seconds(*list, hz) : 0;
-  };
-  double own_before = own_now();
-  Result<CpuTimes> before = m_platform->cpu_times();
-  if (!before) return before.error();
-  std::this_thread::sleep_for(m_options.cpu_window);
-  Result<CpuTimes> after = m_platform->cpu_times();
+  std::int64_t now = steady_now_ms();
+  if (m_options.cpu_running && m_cpu_mark && now - m_cpu_mark->at_ms < window && m_cpu_last.present) {
+    return m_cpu_last;  // too soon for a new figure: the last one stands
+  }
+  std::optional<CpuMark> before = m_options.cpu_running ? m_cpu_mark : std::nullopt;
+  if (!before) {
+    Result<CpuMark> first = cpu_mark(by_cgroup);
+    if (!first) return first.error();
+    before = *first;
+    std::this_thread::sleep_for(m_options.cpu_window);
+  }
+  Result<CpuMark> after = cpu_mark(by_cgroup);
   if (!after) return after.error();
-  double own_after = own_now();
-  double total = after->total_seconds - before->total_seconds;
-  double busy = total - (after->idle_seconds - before->idle_seconds);
-  double own = std::clamp(own_after - own_before, 0.0, std::max(busy, 0.0));
+  double total = after->times.total_seconds - before->times.total_seconds;
+  double busy = total - (after->times.idle_seconds - before->times.idle_seconds);
+  double own = std::clamp(after->own_seconds - before->own_seconds, 0.0, std::max(busy, 0.0));
   cpu.present = true;
-  cpu.window_ms = window;
+  cpu.window_ms = m_options.cpu_running ? after->at_ms - before->at_ms : window;
   cpu.source = "/proc/stat";
   cpu.detail = by_cgroup ? "own tasks from their cgroup's CPU accounting"
                          : "own tasks from processes in a '" + m_options.own_cgroup + "' cgroup";
+  if (m_options.cpu_running) cpu.detail += "; a running figure since the last look";
   if (total > 0) {
     cpu.own_percent = 100.0 * own / total;
     cpu.busy_percent = std::clamp(100.0 * (busy - own) / total, 0.0, 100.0);
   }
+  m_cpu_mark = *after;
+  m_cpu_last = cpu;
   return cpu;
+}
+
+Result<Detector::CpuMark> Detector::cpu_mark(bool by_cgroup) {
+  CpuMark mark;
+  if (by_cgroup) {
+    mark.own_seconds = m_platform->own_cgroup_cpu_seconds().value_or(0);
+  } else {
+    Result<std::vector<ProcessInfo>> list = m_platform->processes(false);
+    mark.own_seconds = list ? own_seconds(*list, m_platform->ticks_per_second()) : 0;
+  }
+  Result<CpuTimes> times = m_platform->cpu_times();
+  if (!times) return times.error();
+  mark.times = *times;
+  mark.at_ms = steady_now_ms();
+  return mark;
 }
 
 GpuSample Detector::sample_gpu(const std::vector<ProcessInfo>* processes) {

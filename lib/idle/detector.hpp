@@ -21,6 +21,9 @@ namespace ia::idle {
 struct DetectorOptions {
   std::string root;  // prefix for /proc and /sys ("" = the real ones)
   Millis cpu_window{250};  // 0: use the load average, no waiting
+  // For a watcher that looks again and again (the node): the CPU figure runs from the
+  // previous look (at least cpu_window ago) instead of waiting cpu_window in each look.
+  bool cpu_running = false;
   std::string nvml_path = "libnvidia-ml.so.1";
   std::string own_cgroup = "ia";
   std::string dbus_system_address;  // "" = $DBUS_SYSTEM_BUS_ADDRESS or the standard one
@@ -48,11 +51,19 @@ class Detector {
 
  private:
   Result<CpuSample> sample_cpu(std::optional<std::vector<ProcessInfo>>& processes);
+  struct CpuMark {
+    std::int64_t at_ms = 0;  // steady clock
+    CpuTimes times;
+    double own_seconds = 0;
+  };
+  Result<CpuMark> cpu_mark(bool by_cgroup);
   GpuSample sample_gpu(const std::vector<ProcessInfo>* processes);
   ProcessSample sample_processes(const std::vector<ProcessInfo>& processes) const;
 
   DetectorOptions m_options;
   std::unique_ptr<Platform> m_platform;
+  std::optional<CpuMark> m_cpu_mark;
+  CpuSample m_cpu_last;
   std::optional<Nvml> m_nvml;
   std::string m_nvml_error;
   bool m_nvml_tried = false;

@@ -44,9 +44,10 @@ bool all_digits(const std::string& text) {
 class LinuxPlatform final : public Platform {
  public:
   explicit LinuxPlatform(PlatformOptions options) : m_options(std::move(options)) {}
+  ~LinuxPlatform() override;
 
   std::vector<InputSource> input_sources() override {
-    return {x11_input_source(), logind_input_source(m_options.dbus_system_address),
+    return {m_x11.look(), logind_input_source(m_options.dbus_system_address),
             terminal_input_source(m_options.root)};
   }
 
@@ -227,7 +228,10 @@ class LinuxPlatform final : public Platform {
   }
 
   PlatformOptions m_options;
+  X11Idle m_x11;
 };
+
+LinuxPlatform::~LinuxPlatform() = default;
 
 }  // namespace
 

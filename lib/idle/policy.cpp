@@ -253,6 +253,8 @@ Result<Policy> Policy::from_config(const config::Config& cfg) {
   policy.max_gpu = cfg.number("idle.max_gpu");
   policy.max_gpu_memory = cfg.bytes("idle.max_gpu_memory");
   policy.require_ac = cfg.boolean("idle.require_ac");
+  policy.cpu_busy_for = cfg.duration("idle.cpu_busy_for");
+  policy.resume_after = cfg.duration("idle.resume_after");
   for (const std::string& name : cfg.list("idle.busy_if_running")) {
     if (!trim(name).empty()) policy.busy_if_running.emplace_back(trim(name));
   }

@@ -35,6 +35,10 @@ struct Policy {
   bool require_ac = false;
   std::vector<std::string> busy_if_running;
   std::optional<TimeWindow> only_between;
+  // Hysteresis, for watchers over time (steadiness.hpp): CPU load counts once it lasts
+  // this long; after busy, idle must last resume_after before work goes on.
+  Millis cpu_busy_for{10 * 1000};
+  Millis resume_after{10 * 1000};
 
   static Result<Policy> from_config(const config::Config& cfg);
 };

@@ -1,9 +1,6 @@
-#include <unistd.h>
-
-#include <cstdlib>
-
 #include "idle/dynlib.hpp"
 #include "idle/input_linux.hpp"
+#include "idle/x11_display_linux.hpp"
 
 namespace ia::idle {
 
@@ -19,80 +16,55 @@ struct XssInfo {
   unsigned long idle;
   unsigned long event_mask;
 };
-using Display = struct XDisplayOpaque;
 
-struct X11Api {
-  Display* (*open)(const char*) = nullptr;
-  int (*close)(Display*) = nullptr;
-  unsigned long (*root)(Display*) = nullptr;
-  int (*free)(void*) = nullptr;
-  int (*query_extension)(Display*, int*, int*) = nullptr;
+struct XssApi {
+  int (*query_extension)(XDisplay*, int*, int*) = nullptr;
   XssInfo* (*alloc_info)() = nullptr;
-  int (*query_info)(Display*, unsigned long, XssInfo*) = nullptr;
-  using IoErrorHandler = int (*)(Display*);
-  IoErrorHandler (*set_io_error_handler)(IoErrorHandler) = nullptr;
+  int (*query_info)(XDisplay*, unsigned long, XssInfo*) = nullptr;
+  int (*free)(void*) = nullptr;
 };
-
-// Xlib ends the process after this handler when the server goes away mid-request; the
-// default would exit 1, which ia-idle's callers read as "busy". Exit 2 (error) instead.
-int on_io_error(Display*) {
-  static const char k_message[] = "ia-idle: error: lost the connection to the X server\n";
-  ssize_t ignored = ::write(2, k_message, sizeof k_message - 1);
-  (void)ignored;
-  ::_exit(2);
-}
 
 }  // namespace
 
-InputSource x11_input_source() {
+X11Idle::X11Idle() : m_display(std::make_unique<X11Display>()) {}
+X11Idle::~X11Idle() = default;
+
+InputSource X11Idle::look() {
   InputSource source;
   source.name = "x11";
-  const char* display_name = std::getenv("DISPLAY");
-  if (!display_name || !*display_name) {
-    source.detail = "DISPLAY is not set";
-    return source;
-  }
-  Result<DynLib> x11 = DynLib::open("libX11.so.6");
-  Result<DynLib> xss = x11 ? DynLib::open("libXss.so.1") : x11.error();
-  if (!xss) {
-    source.detail = xss.error().message + " (install libxss1 for X11 idle time)";
-    return source;
-  }
-  X11Api api;
-  if (!x11->get("XOpenDisplay", api.open) || !x11->get("XCloseDisplay", api.close) ||
-      !x11->get("XDefaultRootWindow", api.root) || !x11->get("XFree", api.free) ||
-      !xss->get("XScreenSaverQueryExtension", api.query_extension) ||
-      !xss->get("XScreenSaverAllocInfo", api.alloc_info) ||
-      !xss->get("XScreenSaverQueryInfo", api.query_info) ||
-      !x11->get("XSetIOErrorHandler", api.set_io_error_handler)) {
-    source.detail = "libX11 or libXss lacks an expected function";
-    return source;
-  }
-  // dlopen of a loaded library only counts a reference, so later looks are cheap.
-  x11->keep_loaded();
-  xss->keep_loaded();
-  // A fresh connection per look: Xlib ends the process when a server it holds goes
-  // away, so holding one open across --watch would let a logout kill us.
-  api.set_io_error_handler(on_io_error);
-  Display* display = api.open(display_name);
+  XDisplay* display = m_display->get();
   if (!display) {
-    source.detail = std::string("cannot open display ") + display_name;
+    source.detail = m_display->why();
+    return source;
+  }
+  XssApi api;
+  api.free = reinterpret_cast<int (*)(void*)>(m_display->x11_symbol("XFree"));
+  api.query_extension = reinterpret_cast<int (*)(XDisplay*, int*, int*)>(
+      m_display->symbol("libXss.so.1", "XScreenSaverQueryExtension"));
+  api.alloc_info = reinterpret_cast<XssInfo* (*)()>(m_display->symbol("libXss.so.1", "XScreenSaverAllocInfo"));
+  api.query_info = reinterpret_cast<int (*)(XDisplay*, unsigned long, XssInfo*)>(
+      m_display->symbol("libXss.so.1", "XScreenSaverQueryInfo"));
+  if (!api.free || !api.query_extension || !api.alloc_info || !api.query_info) {
+    source.detail = "cannot load libXss.so.1 (install libxss1 for X11 idle time)";
     return source;
   }
   int event_base = 0, error_base = 0;
   XssInfo* info = nullptr;
+  const std::string& name = m_display->name();
   if (!api.query_extension(display, &event_base, &error_base)) {
-    source.detail = std::string("display ") + display_name + " lacks the MIT-SCREEN-SAVER extension";
-  } else if (!(info = api.alloc_info()) || !api.query_info(display, api.root(display), info)) {
+    source.detail = "display " + name + " lacks the MIT-SCREEN-SAVER extension";
+  } else if (!(info = api.alloc_info()) || !api.query_info(display, m_display->root(), info)) {
     source.detail = "XScreenSaverQueryInfo failed";
   } else {
     source.present = true;
     source.idle_ms = static_cast<std::int64_t>(info->idle);
-    source.detail = std::string("XScreenSaver on ") + display_name;
+    source.detail = "XScreenSaver on " + name;
   }
   if (info) api.free(info);
-  api.close(display);
+  if (!m_display->survives_server_loss()) m_display->close();
   return source;
 }
+
+InputSource x11_input_source() { return X11Idle().look(); }
 
 }  // namespace ia::idle

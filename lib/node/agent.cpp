@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <thread>
+#include <utility>
 
 #include "api/output.hpp"
 #include "core/file.hpp"
+#include "core/strings.hpp"
 #include "core/time.hpp"
 #include "json/value.hpp"
 #include "json/writer.hpp"
@@ -96,6 +98,16 @@ Result<AgentExit> Agent::run() {
   heartbeat(started);
   deliver_spool();
   std::thread leaser([this] { lease_loop(); });
+  // The owner's first input wakes the loop to look (and freeze) at once, not at the next
+  // check_interval.
+  m_probe.watch_input([this] {
+    {
+      std::lock_guard<std::mutex> lock(m_mutex);
+      m_owner_input = true;
+    }
+    m_wake.notify_all();
+  });
+  log_event_sources();
   AgentExit why = AgentExit::drained;
   while (true) {
     apply_reload();
@@ -107,12 +119,26 @@ Result<AgentExit> Agent::run() {
     if (now >= m_next_heartbeat_ms) heartbeat(now);
     write_status();
     if (should_stop(now, started, why)) break;
+    // A busy verdict that time alone ends (input idle_time, resume_after) is looked at
+    // again when it may have ended, however long check_interval is.
+    // Heartbeats and deliveries keep their own times, check_interval is no upper bound
+    // for them (it may be minutes now that events wake the loop).
+    Millis wait = m_options.check_interval;
+    if (std::optional<Millis> settles = m_probe.settles_in()) {
+      wait = std::min(wait, *settles + Millis(5));
+    }
+    std::int64_t next_due = std::min(m_next_heartbeat_ms, m_next_delivery_ms.load());
+    wait = std::clamp(Millis(next_due - steady_now_ms()), Millis(0), wait);
     std::unique_lock<std::mutex> lock(m_mutex);
-    m_wake.wait_for(lock, m_options.check_interval, [&] {
-      return m_stopping.load() || m_pending_reload.has_value() || m_run_ended;
+    m_wake.wait_for(lock, wait, [&] {
+      return m_stopping.load() || m_pending_reload.has_value() || m_run_ended || m_owner_input;
     });
     m_run_ended = false;
+    bool owner_input = std::exchange(m_owner_input, false);
+    lock.unlock();
+    if (owner_input) freeze_for_input(steady_now_ms());
   }
+  m_probe.watch_input(nullptr);
   m_stopping = true;
   m_link.interrupt();
   m_wake.notify_all();
@@ -122,6 +148,32 @@ Result<AgentExit> Agent::run() {
   m_state = "stopped";
   write_status();
   return why;
+}
+
+// The owner's input is decisive: every task freezes now, before the full look (CPU,
+// memory, GPUs, processes) that follows at once and confirms it.
+void Agent::freeze_for_input(std::int64_t now) {
+  if (!m_probe.input_counts_at_once()) return;
+  Observation busy{now, false, {}};
+  std::vector<RunningTask> tasks;
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    for (const auto& [id, running] : m_runs) tasks.push_back({id, running.run->lease().gpus});
+    busy.busy_gpus = m_busy_gpus;
+    m_accepting = false;
+  }
+  apply(m_owner.decide(busy, tasks));
+}
+
+void Agent::log_event_sources() {
+  std::vector<std::string> live, absent;
+  for (const idle::EventSource& source : m_probe.event_sources()) {
+    (source.live ? live : absent).push_back(source.name + " (" + source.detail + ")");
+  }
+  if (live.empty() && absent.empty()) return;
+  m_log.info("watching the owner by events: " + (live.empty() ? "none" : join(live, ", ")) +
+             (absent.empty() ? "" : "; not live: " + join(absent, ", ")) +
+             "; polling every " + format_duration(m_options.check_interval) + " as the fallback");
 }
 
 bool Agent::should_stop(std::int64_t now, std::int64_t started, AgentExit& why) {

@@ -97,6 +97,8 @@ class Agent {
   api::Resources free_resources() const;  // needs m_mutex
   std::vector<int> free_gpus() const;     // needs m_mutex
   int used_slots() const { return static_cast<int>(m_runs.size()) + m_finishing; }  // needs m_mutex
+  void log_event_sources();
+  void freeze_for_input(std::int64_t now_ms);
   bool should_stop(std::int64_t now_ms, std::int64_t started_ms, AgentExit& why);
 
   AgentOptions m_options;
@@ -127,6 +129,7 @@ class Agent {
   bool m_machine_idle = false;
   std::optional<Reload> m_pending_reload;  // guarded by m_mutex
   bool m_run_ended = false;                // a task ended since the loop last looked; m_mutex
+  bool m_owner_input = false;              // the owner's input was seen since; m_mutex
   std::int64_t m_next_heartbeat_ms = 0;
   std::atomic<std::int64_t> m_next_delivery_ms{0};
   std::string m_state = "starting";

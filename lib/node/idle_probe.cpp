@@ -2,14 +2,29 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "core/strings.hpp"
 
 namespace ia::node {
 
+void IdleProbe::watch_input(std::function<void()> on_input) {
+  m_watch.reset();
+  if (on_input && !m_always_idle) {
+    m_watch = idle::ActivityWatch::start(m_detector->options().root, std::move(on_input));
+  }
+}
+
+std::vector<idle::EventSource> IdleProbe::event_sources() const {
+  return m_watch ? m_watch->sources() : std::vector<idle::EventSource>{};
+}
+
 Result<IdleProbe> IdleProbe::from_config(const config::Config& cfg, bool always_idle) {
   Result<idle::Policy> policy = idle::Policy::from_config(cfg);
   if (!policy) return std::move(policy).error();
-  auto detector = std::make_unique<idle::Detector>(idle::DetectorOptions::from_config(cfg));
+  idle::DetectorOptions options = idle::DetectorOptions::from_config(cfg);
+  options.cpu_running = true;  // the node looks every check_interval: no wait per look
+  auto detector = std::make_unique<idle::Detector>(std::move(options));
   return IdleProbe(std::move(detector), std::move(policy).value(), always_idle);
 }
 
@@ -23,7 +38,13 @@ Result<Observation> IdleProbe::observe(std::int64_t now_ms) {
   if (m_always_idle) return observed;
   Result<idle::Samples> samples = m_detector->sample();
   if (!samples) return std::move(samples).error();
+  if (m_watch && samples->checks.input) {
+    std::vector<idle::InputSource> events = m_watch->input_sources();
+    samples->input.insert(samples->input.end(), events.begin(), events.end());
+  }
   idle::Verdict verdict = idle::evaluate(m_policy, *samples);
+  m_steadiness.apply(m_policy, verdict, now_ms);
+  m_settles_in = idle::settles_in(verdict);
   std::vector<std::string> reasons;
   // A busy GPU pauses only the tasks on it; every other busy signal pauses the machine.
   for (const idle::Signal& signal : verdict.signals) {

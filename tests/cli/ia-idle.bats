@@ -265,3 +265,33 @@ assert "class greeter, ignored" in s["detail"], s
   assert_success
   assert_output --partial "logind: absent (logind not answering"
 }
+
+@test "--watch without a period: one JSON line per verdict change, input events wake it at once" {
+  start_xvfb
+  command -v xdotool >/dev/null || skip "xdotool is not installed"
+  sleep 1.2  # the server's idle time past 1s: the first line says idle
+  # Polling every 10 minutes: a change seen within seconds came from an event.
+  "$IDLE" --watch --json --only input --idle-time 1s --resume-after 0s --interval 10m \
+    --count 3 >"$TMP/changes" 2>&1 &
+  PIDS+=($!)
+  run timeout 10 sh -c "until [ -s '$TMP/changes' ]; do sleep 0.05; done"
+  assert_success
+  xdotool mousemove 11 13
+  run timeout 10 sh -c "until [ \$(wc -l <'$TMP/changes') -ge 3 ]; do sleep 0.05; done"
+  assert_success
+  run "$PY" -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert [l["idle"] for l in lines] == [True, False, True], lines
+assert "x11-events" in lines[1]["signals"]["input"]["reason"], lines[1]
+' "$TMP/changes"
+  assert_success
+}
+
+@test "--explain names the live event sources and the hysteresis keys" {
+  start_xvfb
+  run "$IDLE" --only input --explain --cpu-busy-for 3s --resume-after 7s
+  assert_line --partial "live event source x11-events: XSync IDLETIME alarm on $DISPLAY"
+  assert_line --partial "hysteresis: CPU load counts once it lasts 3s (idle.cpu_busy_for); after busy, 7s of idle"
+  assert_line --partial "wake watchers at once; polling is the fallback"
+}

@@ -1,6 +1,8 @@
 // ia-idle: is this machine idle now? Exit 0 idle, 1 busy, 2 error.
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -8,9 +10,11 @@
 #include "core/strings.hpp"
 #include "core/time.hpp"
 #include "core/units.hpp"
+#include "idle/activity.hpp"
 #include "idle/detector.hpp"
 #include "idle/policy.hpp"
 #include "idle/report.hpp"
+#include "idle/steadiness.hpp"
 
 namespace {
 
@@ -32,6 +36,35 @@ struct Options {
   std::optional<std::string> only;
 };
 
+// Sleeps between looks; an input event may cut the sleep short (--watch without a period,
+// --wait).
+class Waker {
+ public:
+  void wake() {
+    {
+      std::lock_guard<std::mutex> lock(m_mutex);
+      m_woken = true;
+    }
+    m_cv.notify_all();
+  }
+  void sleep(Millis pause, bool wakeable) {
+    std::unique_lock<std::mutex> lock(m_mutex);
+    if (wakeable) {
+      m_cv.wait_for(lock, pause, [&] { return m_woken; });
+    } else {
+      lock.unlock();
+      std::this_thread::sleep_for(pause);
+      lock.lock();
+    }
+    m_woken = false;
+  }
+
+ private:
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  bool m_woken = false;
+};
+
 void print_line(const std::string& line) {
   std::fwrite(line.data(), 1, line.size(), stdout);
   std::fputc('\n', stdout);
@@ -47,12 +80,37 @@ Result<Millis> duration_flag(const std::string& flag, const std::string& text, b
   return parsed;
 }
 
-void report(const cli::CommonOptions& common, const Options& options,
-            const idle::Samples& samples, const idle::Verdict& verdict) {
+// What a single look leaves out, for --explain.
+std::string hysteresis_line(const idle::Policy& policy, bool over_time) {
+  std::string line = "  hysteresis: CPU load counts once it lasts " +
+                     format_duration(policy.cpu_busy_for) + " (idle.cpu_busy_for); after busy, " +
+                     format_duration(policy.resume_after) + " of idle before work resumes (idle.resume_after)";
+  return line + (over_time ? "" : "; a single look applies neither");
+}
+
+std::vector<std::string> event_lines(const idle::ActivityWatch* watch) {
+  std::vector<std::string> lines;
+  std::vector<std::string> live;
+  for (const idle::EventSource& s : watch ? watch->sources() : std::vector<idle::EventSource>{}) {
+    lines.push_back(std::string(s.live ? "  live " : "  off  ") + "event source " + s.name + ": " +
+                    s.detail);
+    if (s.live) live.push_back(s.name);
+  }
+  lines.push_back(live.empty() ? "  events: no live source: watchers poll (node.check_interval)"
+                               : "  events: " + join(live, ", ") +
+                                     " wake watchers at once; polling is the fallback");
+  return lines;
+}
+
+void report(const cli::CommonOptions& common, const Options& options, const idle::Policy& policy,
+            const idle::Samples& samples, const idle::Verdict& verdict,
+            const idle::ActivityWatch* watch) {
   // --watch is for pipelines: always JSON lines.
   if (common.json || options.watch) return print_line(idle::to_json(samples, verdict));
   if (options.explain) {
     for (const std::string& line : idle::explain(samples, verdict)) print_line(line);
+    print_line(hysteresis_line(policy, options.wait));
+    for (const std::string& line : event_lines(watch)) print_line(line);
     return;
   }
   if (common.quiet) return;
@@ -74,7 +132,9 @@ Result<int> run(const cli::CommonOptions& common, Options& options,
     detector_options.checks = *checks;
   }
   std::optional<Millis> watch, timeout;
-  if (options.watch) {
+  if (options.watch && options.watch->empty()) {
+    watch = Millis(0);  // set to --interval below
+  } else if (options.watch) {
     Result<Millis> parsed = duration_flag("--watch", *options.watch, false);
     if (!parsed) return parsed.error();
     watch = *parsed;
@@ -94,25 +154,46 @@ Result<int> run(const cli::CommonOptions& common, Options& options,
     return make_error(ErrorCode::invalid_argument, "--count must be 0 or more");
   }
 
+  // --watch without a period: a line per verdict change, as soon as it happens.
+  bool changes_only = watch && options.watch->empty();
+  if (changes_only) watch = *interval;
+  detector_options.cpu_running = watch || options.wait;
   idle::Detector detector(detector_options);
+  idle::Steadiness steadiness;
+  Waker waker;
+  std::unique_ptr<idle::ActivityWatch> events;
+  if (detector_options.checks.input && (watch || options.wait || options.explain)) {
+    events = idle::ActivityWatch::start(detector_options.root, [&waker] { waker.wake(); });
+  }
   std::int64_t deadline = timeout ? steady_now_ms() + timeout->count() : 0;
+  std::optional<bool> shown;
   for (long long looks = 1;; ++looks) {
     Result<idle::Samples> samples = detector.sample();
     if (!samples) return samples.error();
+    if (events && samples->checks.input) {
+      std::vector<idle::InputSource> more = events->input_sources();
+      samples->input.insert(samples->input.end(), more.begin(), more.end());
+    }
     idle::Verdict verdict = idle::evaluate(*policy, *samples);
+    if (watch || options.wait) steadiness.apply(*policy, verdict, steady_now_ms());
+    bool print = watch && (!changes_only || shown != verdict.idle);
+    if (print) shown = verdict.idle;
     bool last = !watch && !options.wait;
     if (options.wait) {
       last = verdict.idle || (timeout && steady_now_ms() >= deadline);
     } else if (watch && options.count > 0) {
-      last = looks >= options.count;
+      last = changes_only ? print && --options.count == 0 : looks >= options.count;
     }
-    if (watch || last) report(common, options, *samples, verdict);
+    if (print || (last && !watch)) report(common, options, *policy, *samples, verdict, events.get());
     if (last) return verdict.idle ? k_exit_idle : k_exit_busy;
     Millis pause = watch ? *watch : *interval;
+    if (std::optional<Millis> settles = idle::settles_in(verdict); settles && changes_only) {
+      pause = std::min(pause, *settles + Millis(5));
+    }
     if (options.wait && timeout) {
       pause = std::min(pause, Millis(std::max<std::int64_t>(0, deadline - steady_now_ms())));
     }
-    std::this_thread::sleep_for(pause);
+    waker.sleep(changes_only || options.wait ? pause : *watch, changes_only || options.wait);
   }
 }
 
@@ -127,14 +208,18 @@ int main(int argc, char** argv) {
       {"--idle-time", "idle.idle_time", {}},   {"--max-cpu", "idle.max_cpu", {}},
       {"--max-memory", "idle.max_memory", {}}, {"--max-gpu", "idle.max_gpu", {}},
       {"--max-gpu-memory", "idle.max_gpu_memory", {}},
-      {"--cpu-window", "idle.cpu_window", {}}, {"--busy-if-running", "idle.busy_if_running", {}},
+      {"--cpu-window", "idle.cpu_window", {}}, {"--cpu-busy-for", "idle.cpu_busy_for", {}},
+      {"--resume-after", "idle.resume_after", {}}, {"--busy-if-running", "idle.busy_if_running", {}},
       {"--only-between", "idle.only_between", {}}, {"--nvml-path", "idle.nvml_path", {}},
       {"--own-cgroup", "idle.own_cgroup", {}},
   };
   cli::add_config_flags(app, flags);
   app.add_flag("--require-ac", options.require_ac, "Busy while on battery (idle.require_ac)");
   app.add_flag("--explain", options.explain, "Print one line per signal saying why idle or busy");
-  app.add_option("--watch", options.watch, "Print one JSON line every D (e.g. 5s) until killed")
+  app.add_option("--watch", options.watch,
+                 "Print one JSON line every D (e.g. 5s) until killed; without D, one line per "
+                 "verdict change as it happens (input events wake it; --interval polls)")
+      ->expected(0, 1)
       ->option_text("D");
   app.add_option("--count", options.count, "With --watch: stop after N lines")->option_text("N");
   app.add_flag("--wait", options.wait, "Block until the machine is idle");
