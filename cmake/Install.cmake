@@ -30,9 +30,25 @@ install(FILES man/ia.toml.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
 install(FILES packaging/ia.toml packaging/cron/ia-node.cron
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 
+# The units name the binaries by absolute path, so they are written at install time,
+# when the prefix is known: `cmake --install --prefix` may differ from the configured one.
 if(IA_PLATFORM STREQUAL "linux")
   foreach(unit ia-sched.service ia-node.service)
+    install(CODE "
+      set(CMAKE_INSTALL_FULL_BINDIR \"${CMAKE_INSTALL_BINDIR}\")
+      if(NOT IS_ABSOLUTE \"\${CMAKE_INSTALL_FULL_BINDIR}\")
+        set(CMAKE_INSTALL_FULL_BINDIR \"\${CMAKE_INSTALL_PREFIX}/\${CMAKE_INSTALL_FULL_BINDIR}\")
+      endif()
+      configure_file(\"${PROJECT_SOURCE_DIR}/packaging/systemd/${unit}.in\"
+                     \"${PROJECT_BINARY_DIR}/packaging/install/${unit}\" @ONLY)
+      set(unit_dir \"${IA_SYSTEMD_UNIT_DIR}\")
+      if(NOT IS_ABSOLUTE \"\${unit_dir}\")
+        set(unit_dir \"\${CMAKE_INSTALL_PREFIX}/\${unit_dir}\")
+      endif()
+      file(INSTALL DESTINATION \"\${unit_dir}\" TYPE FILE
+           FILES \"${PROJECT_BINARY_DIR}/packaging/install/${unit}\")
+    ")
+    # Configured for the build's prefix too, for tests that verify the units.
     configure_file(packaging/systemd/${unit}.in ${PROJECT_BINARY_DIR}/packaging/${unit} @ONLY)
-    install(FILES ${PROJECT_BINARY_DIR}/packaging/${unit} DESTINATION ${IA_SYSTEMD_UNIT_DIR})
   endforeach()
 endif()
