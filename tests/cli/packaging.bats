@@ -123,3 +123,69 @@ revision_of() {
   assert_line "ia-$VERSION/packaging/debian/rules"
   refute_line --regexp '(^|/)\.git/'
 }
+
+# Listens on a datagram socket at $1 as systemd does, and prints each message received,
+# one a line, until $2 messages came or 30 s passed.
+notify_listener() {
+  /usr/bin/python3 - "$1" "$2" <<'PY' &
+import socket, sys
+sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+sock.bind(sys.argv[1])
+sock.settimeout(30)
+for _ in range(int(sys.argv[2])):
+    try:
+        print(sock.recv(4096).decode().replace("\n", " "), flush=True)
+    except socket.timeout:
+        break
+PY
+  LISTENER=$!
+  for _ in $(seq 50); do [ -S "$1" ] && return; sleep 0.1; done
+}
+
+@test "packaging: ia-sched tells NOTIFY_SOCKET READY=1 once listening, STOPPING=1 on SIGTERM" {
+  socket=$BATS_TEST_TMPDIR/notify
+  notify_listener "$socket" 2 > "$BATS_TEST_TMPDIR/told"
+  NOTIFY_SOCKET=$socket IA_CONFIG=/dev/null "$IA_BIN_DIR/ia-sched" \
+    --state-dir "$BATS_TEST_TMPDIR/sched" --listen 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/log" &
+  sched=$!
+  for _ in $(seq 100); do grep -q READY=1 "$BATS_TEST_TMPDIR/told" && break; sleep 0.1; done
+  run cat "$BATS_TEST_TMPDIR/told"
+  assert_output "READY=1"
+  grep -q "listening on" "$BATS_TEST_TMPDIR/log"
+  kill -TERM "$sched"
+  wait "$sched"
+  wait "$LISTENER"
+  run cat "$BATS_TEST_TMPDIR/told"
+  assert_output $'READY=1\nSTOPPING=1'
+}
+
+@test "packaging: ia-node tells NOTIFY_SOCKET READY=1 with its spool open, STOPPING=1 on SIGTERM" {
+  socket=$BATS_TEST_TMPDIR/notify
+  notify_listener "$socket" 2 > "$BATS_TEST_TMPDIR/told"
+  # No scheduler listens: the agent is ready all the same, and keeps trying it.
+  NOTIFY_SOCKET=$socket IA_CONFIG=/dev/null "$IA_BIN_DIR/ia-node" --server http://127.0.0.1:9 \
+    --token none --idle always --state-dir "$BATS_TEST_TMPDIR/node" run 2>/dev/null &
+  node=$!
+  for _ in $(seq 100); do grep -q READY=1 "$BATS_TEST_TMPDIR/told" && break; sleep 0.1; done
+  run cat "$BATS_TEST_TMPDIR/told"
+  assert_output "READY=1"
+  [ -d "$BATS_TEST_TMPDIR/node/spool" ]
+  kill -TERM "$node"
+  wait "$node"
+  wait "$LISTENER"
+  run cat "$BATS_TEST_TMPDIR/told"
+  assert_output $'READY=1\nSTOPPING=1'
+}
+
+@test "packaging: a NOTIFY_SOCKET nobody listens on is a warning, not a failure to start" {
+  NOTIFY_SOCKET=$BATS_TEST_TMPDIR/nobody IA_CONFIG=/dev/null "$IA_BIN_DIR/ia-sched" \
+    --state-dir "$BATS_TEST_TMPDIR/sched" --listen 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/log" &
+  sched=$!
+  for _ in $(seq 100); do grep -q "service manager" "$BATS_TEST_TMPDIR/log" && break; sleep 0.1; done
+  kill -0 "$sched"
+  kill -TERM "$sched"
+  wait "$sched"
+  run cat "$BATS_TEST_TMPDIR/log"
+  assert_output --partial "send to the service manager"
+  assert_output --partial "$BATS_TEST_TMPDIR/nobody"
+}
