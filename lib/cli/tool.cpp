@@ -25,7 +25,7 @@ int client_exit_code(const Error& error) {
 }
 
 std::string version_line(const std::string& tool) {
-  return tool + " " + std::string(k_version);
+  return tool + " " + std::string(k_version) + " (git " + std::string(k_revision) + ")";
 }
 
 void add_common_flags(CLI::App& app, CommonOptions& common, const std::string& tool) {

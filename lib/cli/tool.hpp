@@ -37,7 +37,7 @@ struct ToolSpec {
   std::function<int(const Error&)> error_exit;
 };
 
-// Version line printed by --version: "ia-idle 0.1.0".
+// Version line printed by --version: "ia-idle 0.1.0 (git 3740ef2a1b2c)".
 std::string version_line(const std::string& tool);
 
 void add_common_flags(CLI::App& app, CommonOptions& common, const std::string& tool);

@@ -10,6 +10,7 @@
 #include "api/output.hpp"
 #include "core/file.hpp"
 #include "core/strings.hpp"
+#include "core/sd_notify.hpp"
 #include "core/time.hpp"
 #include "json/value.hpp"
 #include "json/writer.hpp"
@@ -91,6 +92,9 @@ void Agent::apply_reload() {
 
 Result<AgentExit> Agent::run() {
   IA_TRY(m_spool.open());
+  // Type=notify in ia-node.service: ready once the state is locked and the spool open.
+  Status told = notify_service_manager("READY=1");
+  if (!told) m_log.warning(told.error().describe());
   std::int64_t started = steady_now_ms();
   m_log.info("node " + m_options.node_id + " starting with " + std::to_string(m_options.slots) +
              " slot(s)");
@@ -139,6 +143,7 @@ Result<AgentExit> Agent::run() {
     if (owner_input) freeze_for_input(steady_now_ms());
   }
   m_probe.watch_input(nullptr);
+  (void)notify_service_manager("STOPPING=1");
   m_stopping = true;
   m_link.interrupt();
   m_wake.notify_all();

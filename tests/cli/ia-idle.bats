@@ -19,7 +19,7 @@ desktop() { IA_ROOT="$FIXTURES/desktop" "$IDLE" --cpu-window 0 "$@"; }
   assert_output --partial "--wait"
   run "$IDLE" --version
   assert_success
-  assert_output --regexp '^ia-idle [0-9]+\.[0-9]+\.[0-9]+$'
+  assert_output --regexp '^ia-idle [0-9]+\.[0-9]+\.[0-9]+ \(git [0-9a-z.+-]+\)$'
 }
 
 @test "an idle machine exits 0 and says idle" {

@@ -4,6 +4,7 @@
 
 #include <csignal>
 
+#include "core/sd_notify.hpp"
 #include "setup.hpp"
 
 namespace ia::server {
@@ -73,6 +74,9 @@ Result<int> serve(const ConfigLoader& load, Logger& log) {
   bool tls = !options->tls_cert.empty();
   log.warning("listening on " + options->host + ":" + std::to_string((*server)->port()) +
               (tls ? " (https)" : " (http)") + ", store " + service.store().url());
+  // Type=notify in ia-sched.service: started means the port answers.
+  Status told = notify_service_manager("READY=1");
+  if (!told) log.warning(told.error().describe());
   for (;;) {
     int signal = 0;
     sigwait(&signals, &signal);
@@ -86,6 +90,7 @@ Result<int> serve(const ConfigLoader& load, Logger& log) {
     log.warning("reloaded the configuration");
   }
   log.warning("stopping: finishing requests in flight");
+  (void)notify_service_manager("STOPPING=1");
   service.shutdown();
   (*server)->stop(k_shutdown_grace);
   service.store().close();
