@@ -20,7 +20,7 @@ function options(width, series, bars) {
     legend: { show: true },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.15)] } },
-    axes: [axis, { ...axis, size: 40 }],
+    axes: [axis, { ...axis, size: 50 }],
     series: [{}, ...series.map((s) => ({
       label: s.label,
       stroke: colour(s.colour),

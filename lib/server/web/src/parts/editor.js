@@ -1,5 +1,8 @@
 // The code editor (CodeMirror 6): Python or shell highlighting picked from the chosen
 // interpreter; colours come from the stylesheet (tok-* classes), so dark mode follows.
+// It lives in a shadow root: there CodeMirror's own styles go in as a constructed
+// stylesheet, which the Content-Security-Policy allows, where in the document they would
+// be an inline <style> element, which it blocks.
 import { html } from 'htm/preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { basicSetup } from 'codemirror';
@@ -18,6 +21,7 @@ function extension(language) {
   return language === 'python' ? python() : StreamLanguage.define(shell);
 }
 
+// Not a controlled input: value is the starting text; onChange reports every edit.
 export function Editor({ value, language, onChange, label }) {
   const box = useRef(null);
   const view = useRef(null);
@@ -26,8 +30,16 @@ export function Editor({ value, language, onChange, label }) {
   changed.current = onChange;
 
   useEffect(() => {
+    const shadow = box.current.attachShadow({ mode: 'open' });
+    const sheet = document.createElement('link');
+    sheet.rel = 'stylesheet';
+    sheet.href = '/web/assets/app.css';
+    const mount = document.createElement('div');
+    mount.className = 'editor-inner';
+    shadow.append(sheet, mount);
     view.current = new EditorView({
-      parent: box.current,
+      root: shadow,
+      parent: mount,
       state: EditorState.create({
         doc: value,
         extensions: [
@@ -47,12 +59,6 @@ export function Editor({ value, language, onChange, label }) {
   useEffect(() => {
     view.current.dispatch({ effects: mode.current.reconfigure(extension(language)) });
   }, [language]);
-
-  // Set from outside (an example chosen): replace the text without an update loop.
-  useEffect(() => {
-    const current = view.current.state.doc.toString();
-    if (current !== value) view.current.dispatch({ changes: { from: 0, to: current.length, insert: value } });
-  }, [value]);
 
   return html`<div class="editor" ref=${box} data-language=${language}></div>`;
 }
