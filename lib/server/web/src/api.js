@@ -26,6 +26,14 @@ export function onTokenRefused(fn) {
   return () => refusedListeners.delete(fn);
 }
 
+// Listeners for a failed connection: the event stream is likely down too, and
+// reconnects (with Last-Event-ID) instead of waiting on a socket that may be dead.
+const unreachableListeners = new Set();
+export function onUnreachable(fn) {
+  unreachableListeners.add(fn);
+  return () => unreachableListeners.delete(fn);
+}
+
 export function authHeaders(token = session.token()) {
   return { Authorization: `Bearer ${token}` };
 }
@@ -45,6 +53,7 @@ export async function api(method, path, body, { token, signal } = {}) {
     });
   } catch (error) {
     if (error.name === 'AbortError') throw error;
+    unreachableListeners.forEach((fn) => fn());
     throw new ApiError(0, 'UNREACHABLE', 'ia-sched cannot be reached', String(error.message || error));
   }
   const text = await response.text();

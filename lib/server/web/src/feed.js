@@ -40,6 +40,13 @@ export class EventFeed {
     return this;
   }
 
+  // Drops the stream now (its state turns 'lost') and reconnects as after any drop.
+  reconnect(why) {
+    if (this.state !== 'live' || !this.controller) return;
+    this.dropped = why;
+    this.controller.abort();
+  }
+
   stop() {
     this.stopped = true;
     if (this.controller) this.controller.abort();
@@ -58,7 +65,8 @@ export class EventFeed {
           this.setState('refused', error.message);
           return;
         }
-        this.setState('lost', String(error.message || error));
+        this.setState('lost', this.dropped || String(error.message || error));
+        this.dropped = '';
       }
       await new Promise((resolve) => setTimeout(resolve, retry));
       retry = Math.min(retry * 2, RETRY_MAX_MS);

@@ -2,7 +2,7 @@
 // last hour of the two charts' figures (tasks finished per minute, from the events, which
 // the server replays from its log on first connect; resources in use, from /v1/stats
 // polled every few seconds).
-import { api } from './api.js';
+import { api, onUnreachable } from './api.js';
 import { EventFeed } from './feed.js';
 
 const HOUR_MS = 3600 * 1000;
@@ -25,6 +25,8 @@ class Live {
     this.samples = [];
     this.feed = new EventFeed(token);
     this.feed.on((event) => this.count(event));
+    const feed = this.feed;
+    this.offUnreachable = onUnreachable(() => feed.reconnect('ia-sched cannot be reached'));
     this.feed.start();
     this.poll();
     this.timer = setInterval(() => this.poll(), STATS_EVERY_MS);
@@ -32,6 +34,7 @@ class Live {
 
   stop() {
     if (this.feed) this.feed.stop();
+    if (this.offUnreachable) this.offUnreachable();
     this.feed = null;
     clearInterval(this.timer);
     this.timer = null;

@@ -34,7 +34,7 @@ export function Monitor() {
   const after = cursors[cursors.length - 1];
   const query = `/v1/tasks?limit=${PAGE}&after=${after}${state ? `&status=${state}` : ''}`;
   const tasks = useLiveData(() => api('GET', query), taskEvent, [query]);
-  const nodes = useLiveData(() => api('GET', '/v1/nodes').then((d) => d.nodes), nodeEvent);
+  const nodes = useLiveData(() => api('GET', '/v1/nodes').then((d) => d.nodes), nodeEvent, [], 5000);
   const list = tasks.data ? tasks.data.tasks : null;
   const shown = list && list.filter((t) => (!name || (t.name || '').toLowerCase().includes(name.toLowerCase()))
     && (!owner || t.owner === owner));

@@ -32,10 +32,10 @@ function Summary({ nodes, stats }) {
 function FairQueue({ queue }) {
   if (!queue) return html`<p class="muted">Loading…</p>`;
   if (queue.nodes.length === 0) {
-    return html`<p class="muted">No node is waiting for work; ${queue.queued_tasks} tasks queued.</p>`;
+    return html`<p class="muted">No node is waiting for work. Tasks queued: ${queue.queued_tasks}.</p>`;
   }
   return html`
-    <p class="muted">${queue.queued_tasks} tasks queued; nodes asking for work, in the order they get it:</p>
+    <p class="muted">Tasks queued: ${queue.queued_tasks}. Nodes asking for work, in the order they get it:</p>
     <div class="table-wrap" tabindex="0" role="region" aria-label="Fair queue">
       <table>
         <thead><tr><th scope="col">#</th><th scope="col">Node</th><th scope="col">Band</th>
@@ -50,7 +50,7 @@ function FairQueue({ queue }) {
 
 export function Overview() {
   useTick(5000);
-  const nodes = useLiveData(() => api('GET', '/v1/nodes').then((d) => d.nodes), nodeEvent);
+  const nodes = useLiveData(() => api('GET', '/v1/nodes').then((d) => d.nodes), nodeEvent, [], 5000);
   const stats = useLiveData(() => api('GET', '/v1/stats'), anyEvent);
   const queue = useLiveData(() => api('GET', '/v1/stats/nodes/queue'), anyEvent);
   const error = nodes.error || stats.error || queue.error;

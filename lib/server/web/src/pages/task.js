@@ -57,7 +57,7 @@ export function TaskPage({ id }) {
           <${Row} label="Asks for">${cpus(t.resources.cpu)} CPU, ${memory(t.resources.memory)}, ${t.resources.gpu} GPU</${Row}>
           <${Row} label="Priority">${t.priority}</${Row}>
           <${Row} label="Timeout">${duration(t.timeout)}</${Row}>
-          <${Row} label="Attempts">${t.attempt + 1} of at most ${t.max_retries + 1}</${Row}>
+          <${Row} label="Leases lost">${t.attempt} (retried up to ${t.max_retries} times)</${Row}>
           <${Row} label="Node"><span class="mono">${t.node_id || '—'}</span></${Row}>
           <${Row} label="Submitted">${when(t.created_at)}</${Row}>
           <${Row} label="Started">${when(t.started_at)}</${Row}>

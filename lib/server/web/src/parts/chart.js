@@ -19,7 +19,8 @@ function options(width, series, bars) {
     height: HEIGHT,
     legend: { show: true },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.15)] } },
+    // Always the last hour, however few points there are yet.
+    scales: { x: { time: true, range: () => [Date.now() / 1000 - 3630, Date.now() / 1000 + 30] }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.15)] } },
     axes: [axis, { ...axis, size: 50 }],
     series: [{}, ...series.map((s) => ({
       label: s.label,
@@ -27,7 +28,7 @@ function options(width, series, bars) {
       fill: s.fill ? colour(s.fill) : undefined,
       width: 2,
       paths: bars ? uPlot.paths.bars({ size: [0.8, 20] }) : undefined,
-      points: { show: false },
+      points: { show: (u) => u.data[0].length < 3 },
       value: (u, v) => (v === null || v === undefined ? '—' : String(Math.round(v * 10) / 10)),
     }))],
   };

@@ -3,8 +3,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { live } from '../live.js';
 
 // Runs load() now, again (at most every 250 ms) on each event that wants(event) says
-// concerns it, and whenever the feed reconnects; returns {data, error, reload}.
-export function useLiveData(load, wants, deps = []) {
+// concerns it, whenever the feed reconnects, and every `every` ms when given (for what
+// changes without an event, like heartbeats); returns {data, error, reload}.
+export function useLiveData(load, wants, deps = [], every = 0) {
   const [state, setState] = useState({ data: null, error: null });
   const loadRef = useRef(load);
   loadRef.current = load;
@@ -26,12 +27,14 @@ export function useLiveData(load, wants, deps = []) {
     };
     reload.current = run;
     run();
+    const poll = every ? setInterval(soon, every) : null;
     const feed = live.feed;
     const offEvent = feed ? feed.on((event) => { if (wants(event)) soon(); }) : () => {};
     const offState = feed ? feed.onState((s) => { if (s === 'live') soon(); }) : () => {};
     return () => {
       cancelled = true;
       clearTimeout(timer);
+      clearInterval(poll);
       offEvent();
       offState();
     };

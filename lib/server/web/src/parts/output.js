@@ -32,7 +32,7 @@ function statusLine(task) {
   if (task.status === 'succeeded') return `exit status ${result.exit_code}`;
   if (task.status === 'failed') {
     return result.exit_code === null || result.exit_code === undefined
-      ? `failed: ${result.reason || 'no exit status'}` : `exit status ${result.exit_code}${result.reason ? ` (${result.reason})` : ''}`;
+      ? `failed: ${result.reason || 'no exit status'}` : `exit status ${result.exit_code}`;
   }
   if (task.status === 'timed_out') return `timed out${result.reason ? `: ${result.reason}` : ''}`;
   if (task.status === 'cancelled') return `cancelled${result.reason ? `: ${result.reason}` : ''}`;
@@ -93,7 +93,7 @@ export function Output({ id, onFinished }) {
       ${error && html`<p class="error" role="alert">${error}</p>`}
       ${final
         ? html`<p class=${`exit exit-${final.status}`} role="status" data-exit=${final.status}>${statusLine(final)}</p>`
-        : html`<p class="muted" role="status">running…</p>`}
+        : html`<p class="muted" role="status">no exit status yet</p>`}
     </div>`;
 }
 
