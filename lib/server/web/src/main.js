@@ -85,4 +85,8 @@ function App() {
 
 // Started before the first render, so every page's effects find the feed.
 if (session.token()) live.start(session.token());
+// The event stream holds one of the browser's six connections to ia-sched; a page being
+// left gives it back at once rather than when the browser gets round to it.
+window.addEventListener('pagehide', () => live.stop());
+window.addEventListener('pageshow', (event) => { if (event.persisted) location.reload(); });
 render(html`<${App} />`, document.getElementById('app'));
