@@ -77,6 +77,14 @@ require_console() {
   assert_output 404
 }
 
+@test "web console: the event-stream parser and the submit form's parsing (node --test)" {
+  command -v node >/dev/null || skip "Node.js is not installed (scripts/bootstrap installs it)"
+  run node --test "$WEB_DIR/test/units.test.mjs"
+  echo "$output"
+  assert_success
+  assert_line "# fail 0"
+}
+
 @test "web console: every page works in Chromium against a live ia-sched and ia-node" {
   command -v node >/dev/null || skip "Node.js is not installed (scripts/bootstrap installs it)"
   [ -x "${IA_CHROMIUM:-/usr/bin/chromium}" ] || skip "Chromium is not installed (scripts/bootstrap test installs Debian's chromium)"

@@ -15,11 +15,13 @@ export class SseParser {
   }
 
   push(text) {
-    this.buffer += text;
-    const lines = this.buffer.split(/\r\n|\r|\n/);
-    // The last piece has no line end yet (or is ''), so it waits for the next chunk; a
-    // chunk ending in '\r' may be half of '\r\n', so that piece waits too.
-    this.buffer = lines.pop();
+    // A chunk ending in '\r' may be the first half of '\r\n': that line end waits for
+    // the next chunk, or '\n' would read as a second, blank line and end the event early.
+    const whole = this.buffer + text;
+    const held = whole.endsWith('\r') ? 1 : 0;
+    const lines = whole.slice(0, whole.length - held).split(/\r\n|\r|\n/);
+    // The last piece has no line end yet (or is ''): it waits for the next chunk.
+    this.buffer = lines.pop() + (held ? '\r' : '');
     for (const line of lines) this.line(line);
   }
 

@@ -75,7 +75,7 @@ export function Submit() {
           <${Field} id="f-gpu" label="GPUs">${input('gpu', 'number', { min: 0 })}</${Field}>
           <${Field} id="f-priority" label="Priority" hint="Higher runs first">${input('priority', 'number')}</${Field}>
           <${Field} id="f-labels" label="Labels" hint="key=value the node must carry, space separated">${input('labels')}</${Field}>
-          <${Field} id="f-array" label="Array range" hint=${`e.g. 0-9: one task each, index in $${ARRAY_VARIABLE}`}>${input('array', 'text', { placeholder: 'none' })}</${Field}>
+          <${Field} id="f-array" label="Array range" hint=${`e.g. 0-9 or 0-100:10: one task each, index in $${ARRAY_VARIABLE}`}>${input('array', 'text', { placeholder: 'none' })}</${Field}>
           <${Field} id="f-args" label="Arguments" hint="One a line">
             <textarea id="f-args" name="args" rows="2" value=${form.args} onInput=${set('args')} aria-describedby="f-args-hint"></textarea>
           </${Field}>

@@ -1,5 +1,6 @@
 // The submit form's text fields turned into the POST /v1/tasks body, each bad field
-// named; and the array range, which the console expands into one task per index.
+// named; and the array range, which the console expands into one task per index the way
+// ia-submit --array does (IA_ARRAY_INDEX set, the name suffixed "[i]").
 
 export const ARRAY_VARIABLE = 'IA_ARRAY_INDEX';
 const MAX_ARRAY = 1000;
@@ -21,13 +22,16 @@ export function parseEnv(text) {
 export function parseArray(text) {
   const range = text.trim();
   if (range === '') return null;
-  const found = /^(\d+)\s*-\s*(\d+)$/.exec(range) || /^(\d+)$/.exec(range);
-  if (!found) throw new Error(`Array range: write FIRST-LAST, like 0-9, got '${range}'`);
+  const found = /^(\d+)(?:\s*-\s*(\d+)(?::(\d+))?)?$/.exec(range);
+  if (!found) throw new Error(`Array range: write FIRST-LAST[:STEP], like 0-9, got '${range}'`);
   const first = Number(found[1]);
   const last = Number(found[2] ?? found[1]);
+  const step = Number(found[3] ?? 1);
   if (last < first) throw new Error(`Array range: ${last} is below ${first}`);
-  if (last - first + 1 > MAX_ARRAY) throw new Error(`Array range: at most ${MAX_ARRAY} tasks at once`);
-  return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+  if (step < 1) throw new Error('Array range: the step must be 1 or more');
+  const count = Math.floor((last - first) / step) + 1;
+  if (count > MAX_ARRAY) throw new Error(`Array range: at most ${MAX_ARRAY} tasks at once`);
+  return Array.from({ length: count }, (_, i) => first + i * step);
 }
 
 function number(form, key, label, integer) {
@@ -61,7 +65,7 @@ export function buildSpecs(form) {
   if (!indexes) return [base];
   return indexes.map((index) => ({
     ...base,
-    name: base.name ? `${base.name}-${index}` : '',
+    name: `${base.name || 'task'}[${index}]`,
     env: { ...base.env, [ARRAY_VARIABLE]: String(index) },
   }));
 }
