@@ -35,7 +35,7 @@ export function SignIn({ notice, onSignedIn }) {
         <button type="submit" disabled=${busy}>${busy ? 'Checking…' : 'Sign in'}</button>
         ${error && html`<p id="signin-error" class="error" role="alert">${error}</p>`}
         <p id="signin-help" class="help">
-          A client or admin token of this ia-sched. An admin makes one with
+          A client or admin token of this ia-sched. An admin makes one with${' '}
           <code>ia-sched token create --role client</code>. It is kept in this tab only
           (sessionStorage) and sent as a bearer header; the console sets no cookies.
         </p>

@@ -6,7 +6,7 @@ import { api } from '../api.js';
 import { between, cpus, duration, isFinished, memory, when } from '../format.js';
 import { Output, downloadOutput } from '../parts/output.js';
 import { whyQueued } from '../parts/why.js';
-import { useLiveData } from '../parts/hooks.js';
+import { useLiveData, useTick } from '../parts/hooks.js';
 
 function Row({ label, children }) {
   return html`<div class="row"><dt>${label}</dt><dd>${children}</dd></div>`;
@@ -23,6 +23,7 @@ function Why({ task }) {
 }
 
 export function TaskPage({ id }) {
+  useTick(5000);
   const [message, setMessage] = useState('');
   const task = useLiveData(() => api('GET', `/v1/tasks/${id}`), (e) => e.task_id === id);
   const t = task.data;
