@@ -5,6 +5,7 @@
 #include "core/strings.hpp"
 #include "core/version.hpp"
 #include "server/service.hpp"
+#include "server/web_assets.hpp"
 
 namespace ia::server {
 namespace {
@@ -26,6 +27,7 @@ Error method_not_allowed(const http::Request& request) {
 }  // namespace
 
 void Service::handle(http::Request&& request, http::Reply reply) {
+  if (serve_web(web_bundle(), request, reply)) return;  // public (DESIGN.md §6)
   auto started = std::chrono::steady_clock::now();
   // Parked long-polls are timed too; their wait shows in the histogram's top buckets.
   http::Reply timed = [this, started, reply = std::move(reply)](http::Response response) {
