@@ -356,7 +356,7 @@ until_status() {
   # The other token can neither be n1, nor finish n1's task, even knowing the lease.
   TOKEN=$two api POST /v1/nodes/n1/heartbeat "{\"leases\":[{\"task_id\":1,\"lease_id\":$lease}]}"
   [ "$status_code" = 403 ]
-  [[ "$(jqr .error.message)" == *"node n1 belongs to another node token"* ]]
+  [[ "$(jqr .error.message)" == *"node n1 is not one a node token may speak for"* ]]
   TOKEN=$two api POST /v1/nodes/n1/lease
   [ "$status_code" = 403 ]
   TOKEN=$two api POST /v1/tasks/1/output "{\"lease_id\":$lease,\"data\":\"forged\"}"
@@ -451,7 +451,7 @@ until_status() {
   reader=$!
   seq 1 1000 | xargs -P 16 -I{} sh -c '
     out=$(curl -s -m 10 -w "\n%{http_code}" -H "Authorization: Bearer $ADMIN_TOKEN" \
-      --data-binary "{\"code\":\"x\",\"name\":\"s{}\"}" "$SCHED_URL/v1/tasks" 2>/dev/null)
+      -H "Content-Type: application/json" --data-binary "{\"code\":\"x\",\"name\":\"s{}\"}" "$SCHED_URL/v1/tasks" 2>/dev/null)
     [ "${out##*
 }" = 201 ] && echo "${out%%
 *}" | jq -r .task_id' > "$BATS_TEST_TMPDIR/acked" 2>/dev/null &

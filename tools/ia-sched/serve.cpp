@@ -12,6 +12,16 @@ constexpr Millis k_shutdown_grace{10'000};
 Status check_security(const config::Config& cfg, const http::ServerOptions& options,
                       Logger& log) {
   IA_TRY(http::check_tls(options));
+  if (cfg.boolean("sched.legacy_open")) {
+    std::string networks;
+    for (const std::string& network : cfg.list("sched.legacy_networks")) {
+      networks += (networks.empty() ? "" : ", ") + network;
+    }
+    log.warning("legacy_open: the prototype's routes are served without a token to " +
+                (networks.empty() ? std::string("nobody (legacy_networks is empty)") : networks) +
+                "; such callers submit as 'anonymous' and speak only for nodes no token "
+                "registered");
+  }
   if (!cfg.boolean("sched.insecure")) return {};
   if (!http::is_loopback(options.host)) {
     return make_error(ErrorCode::invalid_argument,
@@ -19,7 +29,8 @@ Status check_security(const config::Config& cfg, const http::ServerOptions& opti
                       "anyone who can reach it could run code on your nodes; listen on "
                       "127.0.0.1 or use tokens");
   }
-  log.warning("--insecure: serving without tokens on loopback; every local user is admin");
+  log.warning("--insecure: serving without tokens on loopback; a local user without a token "
+              "reaches tasks submitted without one and nodes no token registered");
   return {};
 }
 
@@ -45,7 +56,9 @@ Result<int> serve(const ConfigLoader& load, Logger& log) {
   Result<std::unique_ptr<store::Store>> store = store::open_store(store_url(*cfg));
   if (!store) return std::move(store).error();
   if (!cfg->boolean("sched.insecure")) IA_TRY(first_admin_token(**store, dir, log));
-  Service service(std::move(*store), service_options(*cfg), log);
+  Result<ServiceOptions> service_settings = service_options(*cfg);
+  IA_TRY(service_settings);
+  Service service(std::move(*store), std::move(*service_settings), log);
   IA_TRY(service.start());
   // Signals are taken by sigwait below, so every server thread must have them blocked.
   sigset_t signals = blocked_signals();
@@ -64,11 +77,13 @@ Result<int> serve(const ConfigLoader& load, Logger& log) {
     sigwait(&signals, &signal);
     if (signal != SIGHUP) break;
     Result<config::Config> fresh = load();
-    if (!fresh) {
-      log.error("reload: " + fresh.error().describe() + "; keeping the old settings");
+    Result<ServiceOptions> settings =
+        fresh ? service_options(*fresh) : Result<ServiceOptions>(fresh.error());
+    if (!settings) {
+      log.error("reload: " + settings.error().describe() + "; keeping the old settings");
       continue;
     }
-    service.reload(service_options(*fresh));
+    service.reload(std::move(*settings));
     log.warning("reloaded the configuration");
   }
   log.warning("stopping: finishing requests in flight");

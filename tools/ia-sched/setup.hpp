@@ -26,7 +26,8 @@ std::string store_url(const config::Config& cfg);
 // Creates the state directory (0700) when missing.
 Status ensure_dir(const std::string& dir);
 
-ServiceOptions service_options(const config::Config& cfg);
+// The [sched] settings the service reads; an error names a bad legacy_networks entry.
+Result<ServiceOptions> service_options(const config::Config& cfg);
 Result<http::ServerOptions> server_options(const config::Config& cfg);
 
 // With no token stored yet: creates an admin token, writes it to DIR/admin.token (0600)
