@@ -300,7 +300,7 @@ until_status() {
   sleep 1.2
   TOKEN=$alice api POST /v1/tasks '{"code":"x"}'
   TOKEN=$bob api DELETE /v1/tasks/1
-  [ "$status_code" = 403 ]
+  [ "$status_code" = 404 ]  # as if missing: another's task is not told to exist
   TOKEN=$alice api DELETE /v1/tasks/1
   [ "$status_code" = 200 ]
 }
@@ -318,8 +318,8 @@ until_status() {
   TOKEN=$bob api POST /v1/tasks '{"code":"bob own"}'
   for path in /v1/tasks/1 "/v1/tasks/1/wait?timeout=0" /v1/tasks/1/output /status/1; do
     TOKEN=$bob api GET "$path"
-    [ "$status_code" = 403 ]
-    [ "$(jqr .error.code)" = FORBIDDEN ]
+    [ "$status_code" = 404 ]
+    [ "$(jqr .error.code)" = TASK_NOT_FOUND ]
     [[ "$body" != *secret* ]]
   done
   TOKEN=$bob api GET /v1/tasks
@@ -341,7 +341,7 @@ until_status() {
   assert_output --partial "event: node_joined"  # node events are for everyone
 }
 
-@test "ia-sched: a node token speaks only for the nodes it registered, until it is revoked" {
+@test "ia-sched: a node token speaks only for the nodes it registered; revoking it requeues their leases" {
   start_sched
   one=$(new_token node one)
   two=$(new_token node two)
@@ -380,13 +380,29 @@ until_status() {
   [ "$status_code" = 403 ]
   TOKEN=$one api POST /v1/tasks/1/result "{\"lease_id\":$lease,\"exit_code\":0}"
   [ "$status_code" = 200 ]
-  # A revoked token lets go of its nodes: the machine's new token takes n1 over.
+  # A revoked token's leases go back to the queue; its node is nobody's to take until
+  # an admin moves it to the machine's new token.
+  api POST /v1/tasks '{"code":"y"}'
+  TOKEN=$one api POST /v1/nodes/n1/heartbeat '{}'
+  TOKEN=$one api POST /v1/nodes/n1/lease
+  [ "$(jqr .task.task_id)" = 2 ]
   "$IA_BIN_DIR/ia-sched" --state-dir "$SCHED_DIR" token revoke one 2>/dev/null
-  sleep 1.2
+  sleep 1.5
+  api GET /v1/tasks/2
+  [ "$(jqr .status)" = queued ]
+  TOKEN=$two api POST /v1/nodes/n1/heartbeat '{}'
+  [ "$status_code" = 403 ]
+  run "$IA_BIN_DIR/ia-sched" --state-dir "$SCHED_DIR" node reassign n1 --token-name two \
+    --server "$SCHED_URL"
+  assert_success
   TOKEN=$two api POST /v1/nodes/n1/heartbeat '{}'
   [ "$status_code" = 200 ]
   api GET /v1/nodes/n1
   [ "$(jqr .token_name)" = two ]
+  run "$IA_BIN_DIR/ia-sched" --state-dir "$SCHED_DIR" node reassign n1 --token-name nobody-here \
+    --server "$SCHED_URL"
+  [ "$status" -ne 0 ]
+  assert_output --partial "no active node token named 'nobody-here'"
 }
 
 @test "ia-sched: lease ids cannot be guessed from one another" {
