@@ -46,6 +46,11 @@ sigset_t blocked_signals() {
 }  // namespace
 
 Result<int> serve(const ConfigLoader& load, Logger& log) {
+  // Signals are taken by sigwait below, so every thread must have them blocked, the
+  // store's writer thread (started by open_store) as much as the server's: one that
+  // does not is where SIGHUP lands, and its default action ends the process.
+  sigset_t signals = blocked_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   Result<config::Config> cfg = load();
   IA_TRY(cfg);
   Result<http::ServerOptions> options = server_options(*cfg);
@@ -60,9 +65,6 @@ Result<int> serve(const ConfigLoader& load, Logger& log) {
   IA_TRY(service_settings);
   Service service(std::move(*store), std::move(*service_settings), log);
   IA_TRY(service.start());
-  // Signals are taken by sigwait below, so every server thread must have them blocked.
-  sigset_t signals = blocked_signals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   Result<std::unique_ptr<http::Server>> server = http::Server::start(
       *options, [&service](http::Request&& request, http::Reply reply) {
         service.handle(std::move(request), std::move(reply));
