@@ -1,5 +1,7 @@
 #include "server/views.hpp"
 
+#include "api/answers.hpp"
+
 #include "core/time.hpp"
 
 namespace ia::server {
@@ -39,35 +41,16 @@ std::string finished_json(const api::Task& task) {
 
 std::string heartbeat_json(std::string_view, const std::vector<api::LeaseRef>& cancel,
                            const sched::Settings& settings) {
-  json::Writer out;
-  out.begin_object().key("cancel").begin_array();
-  for (const api::LeaseRef& ref : cancel) {
-    out.begin_object().field("task_id", static_cast<long long>(ref.task_id));
-    out.field("lease_id", static_cast<long long>(ref.lease_id)).end_object();
-  }
-  out.end_array();
-  out.field("heartbeat_interval", static_cast<double>(settings.heartbeat_interval_ms) / 1000.0);
-  out.field("lease_expiry", static_cast<double>(settings.lease_ttl_ms()) / 1000.0);
-  out.end_object();
-  return out.take();
+  return api::write_heartbeat_answer(
+      api::HeartbeatAnswer{cancel, static_cast<double>(settings.heartbeat_interval_ms) / 1000.0,
+                           static_cast<double>(settings.lease_ttl_ms()) / 1000.0});
 }
 
 std::string lease_json(const api::Task& task, const sched::Settings& settings) {
-  json::Writer out;
-  out.begin_object().key("task").begin_object();
-  out.field("task_id", static_cast<long long>(task.id));
-  out.field("attempt", static_cast<long long>(task.attempt));
-  out.key("spec");
-  // The node runs the code; who submitted it is not the node's to know.
-  api::TaskSpec spec = task.spec;
-  spec.owner.clear();
-  api::write_spec(out, spec);
-  out.end_object();
-  out.key("lease").begin_object().field("lease_id", static_cast<long long>(task.lease_id));
-  out.field("expires_in", static_cast<double>(settings.lease_ttl_ms()) / 1000.0);
-  out.field("heartbeat_interval", static_cast<double>(settings.heartbeat_interval_ms) / 1000.0);
-  out.end_object().end_object();
-  return out.take();
+  return api::write_lease_answer(
+      api::LeaseAnswer{task.id, task.attempt, task.spec, task.lease_id,
+                       static_cast<double>(settings.lease_ttl_ms()) / 1000.0,
+                       static_cast<double>(settings.heartbeat_interval_ms) / 1000.0});
 }
 
 http::Response lease_response(std::string_view, const api::Task* task,
