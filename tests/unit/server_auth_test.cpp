@@ -100,7 +100,7 @@ TEST_CASE("legacy_open: serves tokenless callers only from legacy_networks, only
   CHECK(loopback.call(Ask{"GET", "/stats", "", "", "192.168.1.9"}).status == 401);
 }
 
-TEST_CASE("networks: addresses and prefixes parse; bad ones name the entry") {
+TEST_CASE("networks: addresses and prefixes parse, bad ones name the entry") {
   auto networks = server::parse_networks({"192.168.0.0/16", "::1", "fd00::/8"});
   REQUIRE(networks);
   CHECK(server::in_networks(*networks, "192.168.44.1"));
@@ -116,7 +116,7 @@ TEST_CASE("networks: addresses and prefixes parse; bad ones name the entry") {
   }
 }
 
-TEST_CASE("--insecure: a tokenless caller is not admin") {
+TEST_CASE("insecure mode: a tokenless caller is not admin") {
   ServiceHarness h(insecure());
   std::string alice = h.token("alice", "client");
   std::string node = h.token("rack-1", "node");
@@ -185,7 +185,7 @@ TEST_CASE("browsers: a POST body must be JSON, in open mode and with a token") {
   CHECK(h.get("/v1/tasks", admin).json().find("tasks")->as_array().size() == 1);
 }
 
-TEST_CASE("browsers: a foreign Origin is refused; the server's own is not") {
+TEST_CASE("browsers: a foreign Origin is refused, the server's own is not") {
   ServiceHarness h(insecure());
   Ask page{"POST", "/submit", R"({"code":"x"})"};
   page.headers = {{"origin", "http://evil.example"}};
@@ -211,7 +211,7 @@ TEST_CASE("browsers: in open mode the Host must be an address or localhost") {
   CHECK(h.call(rebound).status == 201);
 }
 
-TEST_CASE("token names: 'anonymous' is reserved; names hold no control characters") {
+TEST_CASE("token names: 'anonymous' is reserved, names hold no control characters") {
   CHECK(server::check_token_name("alice"));
   CHECK(server::check_token_name("rack-1.b_2"));
   for (const char* bad : {"anonymous", "Anonymous", "a\nb", "", "-x", "a b", "ü", "a/b"}) {

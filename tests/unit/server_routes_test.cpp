@@ -27,7 +27,7 @@ std::string sample_path(std::string_view pattern) {
 
 }  // namespace
 
-TEST_CASE("server routes: an admin reaches every route in the table; unknown paths are 404") {
+TEST_CASE("server routes: an admin reaches every route in the table, unknown paths are 404") {
   ServiceHarness h;
   std::string admin = h.token("root", "admin");
   for (const server::Route& route : server::route_table()) {
