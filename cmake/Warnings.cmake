@@ -20,3 +20,15 @@ if(IA_SANITIZE)
     -fno-sanitize-recover=undefined -O1 -g1)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+if(IA_TSAN)
+  if(IA_SANITIZE)
+    message(FATAL_ERROR "IA_TSAN and IA_SANITIZE exclude each other: use two build trees")
+  endif()
+  # Only libia, ia-sched and ia_server_tests are built so (scripts/test names the
+  # targets): the server is where threads share state, and the rest would double CI time.
+  target_compile_options(ia_warnings INTERFACE -Wno-error=maybe-uninitialized
+    -Wno-error=tsan)
+  add_compile_options(-fsanitize=thread -O1 -g1)
+  add_link_options(-fsanitize=thread)
+endif()

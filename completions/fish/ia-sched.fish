@@ -4,6 +4,13 @@ complete -c ia-sched -n '__fish_use_subcommand' -a token -d 'Create, list or rev
 complete -c ia-sched -n '__fish_seen_subcommand_from token; and not __fish_seen_subcommand_from create list revoke' -a 'create list revoke'
 complete -c ia-sched -n '__fish_seen_subcommand_from create' -l role -x -a 'admin client node' -d 'Role'
 complete -c ia-sched -n '__fish_seen_subcommand_from create' -l name -x -d 'Token name'
+complete -c ia-sched -n '__fish_use_subcommand' -a node -d 'Manage nodes through the running server'
+complete -c ia-sched -n '__fish_seen_subcommand_from node; and not __fish_seen_subcommand_from reassign' -a reassign
+complete -c ia-sched -n '__fish_seen_subcommand_from reassign' -l token-name -x -d 'Node token to speak for it'
+complete -c ia-sched -n '__fish_seen_subcommand_from reassign' -l server -x -d 'Scheduler URL'
+complete -c ia-sched -n '__fish_seen_subcommand_from reassign' -l token -x -d 'Admin token'
+complete -c ia-sched -n '__fish_seen_subcommand_from reassign' -l token-file -r -F -d 'File holding the admin token'
+complete -c ia-sched -n '__fish_seen_subcommand_from reassign' -l ca-file -r -F -d 'CA bundle'
 complete -c ia-sched -l listen -x -d 'HOST:PORT to listen on'
 complete -c ia-sched -l store -x -d 'Store URL (sqlite:///path)'
 complete -c ia-sched -l state-dir -r -a '(__fish_complete_directories)' -d 'State directory'

@@ -87,6 +87,13 @@ Result<Heartbeat> parse_heartbeat(std::string_view body) {
   return beat;
 }
 
+Result<std::string> parse_reassign(std::string_view body) {
+  Result<json::Value> object = parse_object(body);
+  IA_TRY(object);
+  Fields fields(*object);
+  return fields.string("token_name", true, 64);
+}
+
 Result<Heartbeat> parse_legacy_register(std::string_view body, std::string& node_id) {
   Result<json::Value> object = parse_object(body);
   IA_TRY(object);

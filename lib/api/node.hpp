@@ -62,6 +62,9 @@ struct OutputChunk {
 };
 Result<OutputChunk> parse_output_chunk(std::string_view body);
 
+// PUT /v1/nodes/{id}/owner body: {"token_name": NAME}; "" leaves the node to no token.
+Result<std::string> parse_reassign(std::string_view body);
+
 // GET /v1/tasks/{id}/wait?timeout=S, lease?wait=S: seconds, 0 to max.
 Result<std::int64_t> parse_wait_seconds(std::string_view name, std::string_view text,
                                         std::int64_t max);

@@ -201,7 +201,8 @@ void write_spec(json::Writer& out, const TaskSpec& spec) {
   for (const std::string& label : spec.labels) out.string(label);
   out.end_array();
   out.field("output_limit", static_cast<long long>(spec.output_limit));
-  out.field("owner", spec.owner);
+  // Absent when empty: a lease clears it, since the node is not told who submitted.
+  if (!spec.owner.empty()) out.field("owner", spec.owner);
   out.end_object();
 }
 

@@ -66,7 +66,11 @@ const std::vector<KeyDef>& schema() {
       {"sched", "insecure", Type::boolean, "false", "IA_SCHED_INSECURE",
        "serve without tokens (refused unless listening on loopback)"},
       {"sched", "legacy_open", Type::boolean, "false", "IA_SCHED_LEGACY_OPEN",
-       "serve the earlier prototype's routes without a token (trusted networks only)"},
+       "serve the earlier prototype's routes without a token, to legacy_networks only; such "
+       "callers submit as 'anonymous' and speak only for nodes no token registered"},
+      {"sched", "legacy_networks", Type::string_list, "127.0.0.0/8,::1",
+       "IA_SCHED_LEGACY_NETWORKS",
+       "addresses (ADDRESS or ADDRESS/PREFIX) legacy_open serves without a token"},
       {"sched", "heartbeat_interval", Type::duration, "10s", "IA_SCHED_HEARTBEAT_INTERVAL",
        "how often nodes are asked to heartbeat", 100.0, 3600000.0},
       {"sched", "lease_expiry_misses", Type::integer, "3", "IA_SCHED_LEASE_EXPIRY_MISSES",
@@ -112,6 +116,11 @@ const std::vector<KeyDef>& schema() {
        "bytes an event stream may queue for a reader that does not keep up (and a quarter "
        "of it, at most 64K, in the kernel); past it the stream ends and the reader resumes "
        "with Last-Event-ID", 4096.0, 67108864.0},
+      {"sched", "open_rate_limit", Type::integer, "20", "IA_SCHED_OPEN_RATE_LIMIT",
+       "requests per second per address to the routes that need no token (/, /health, "
+       "/metrics); 0: unlimited", 0.0, 1000000.0},
+      {"sched", "max_nodes_per_token", Type::integer, "1000", "IA_SCHED_MAX_NODES_PER_TOKEN",
+       "node ids one node token may register; 0: no cap", 0.0, 100000000.0},
       {"sched", "tls_cert", Type::string, "", "IA_SCHED_TLS_CERT",
        "TLS certificate chain (PEM); with tls_key, serve HTTPS instead of HTTP"},
       {"sched", "tls_key", Type::string, "", "IA_SCHED_TLS_KEY",

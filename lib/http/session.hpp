@@ -14,6 +14,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "api/errors.hpp"
 #include "core/strings.hpp"
 #include "http/connection_limits.hpp"
 #include "http/server.hpp"
@@ -64,12 +65,10 @@ struct Admission {
   bool refused() const { return verdict != ConnectionLimits::Verdict::admitted; }
 };
 
-// The wire error object (DESIGN.md §3) for failures caught before the handler runs.
+// The wire error object (DESIGN.md §3) for failures caught before the handler runs:
+// api's, so a client reads these as it reads the service's own.
 inline std::string error_json(std::string_view code, std::string_view message) {
-  json::Writer out;
-  out.begin_object().key("error").begin_object().field("code", code).field("message", message);
-  out.field("details", "").end_object().end_object();
-  return out.take();
+  return api::error_body(Error{api::from_wire_code(code), std::string(message), {}});
 }
 
 inline bool only_blank_lines(const beast::flat_buffer& buffer) {

@@ -1,16 +1,9 @@
 #include "node/http_link.hpp"
 
+#include "api/answers.hpp"
 #include "json/writer.hpp"
 
 namespace ia::node {
-namespace {
-
-Error bad_answer(const std::string& what) {
-  return make_error(ErrorCode::internal, "the scheduler's lease answer is malformed: " + what,
-                    "are ia-node and ia-sched the same version?");
-}
-
-}  // namespace
 
 Result<std::unique_ptr<HttpLink>> HttpLink::create(const http::ClientOptions& options,
                                                    std::string node_id) {
@@ -45,17 +38,9 @@ Result<HeartbeatAnswer> HttpLink::heartbeat(const api::Heartbeat& beat) {
   Result<json::Value> answer =
       http::json_or_error(m_client->post("/v1/nodes/" + m_node_id + "/heartbeat", out.take()));
   if (!answer) return std::move(answer).error();
-  HeartbeatAnswer result;
-  if (const json::Value* cancel = answer->find("cancel"); cancel && cancel->is_array()) {
-    for (const json::Value& item : cancel->as_array()) {
-      const json::Value* task = item.find("task_id");
-      const json::Value* lease = item.find("lease_id");
-      if (task && task->is_int() && lease && lease->is_int()) {
-        result.cancel.push_back({task->as_int(), lease->as_int()});
-      }
-    }
-  }
-  return result;
+  Result<api::HeartbeatAnswer> parsed = api::parse_heartbeat_answer(json::serialize(*answer));
+  if (!parsed) return std::move(parsed).error();
+  return HeartbeatAnswer{std::move(parsed->cancel)};
 }
 
 Result<std::optional<Lease>> HttpLink::lease(const api::Resources& free, Millis wait) {
@@ -96,29 +81,13 @@ Status HttpLink::report_result(std::int64_t task_id, const std::string& body) {
 }
 
 Result<Lease> parse_lease(const std::string& body) {
-  Result<json::Value> answer = json::parse(body);
+  Result<api::LeaseAnswer> answer = api::parse_lease_answer(body);
   if (!answer) return std::move(answer).error();
-  const json::Value* task = answer->find("task");
-  const json::Value* lease = answer->find("lease");
-  const json::Value* task_id = task ? task->find("task_id") : nullptr;
-  const json::Value* spec = task ? task->find("spec") : nullptr;
-  const json::Value* lease_id = lease ? lease->find("lease_id") : nullptr;
-  if (!task_id || !task_id->is_int() || !lease_id || !lease_id->is_int() || !spec) {
-    return bad_answer("task.task_id, task.spec or lease.lease_id missing");
-  }
-  // The spec travels in the submit body's own shape, so the submit parser reads it; the
-  // server already applied its limits, so the node's are generous.
-  api::SubmitLimits generous{64u << 20, 365LL * 24 * 3600, 1LL << 40};
-  Result<api::TaskSpec> parsed = api::parse_submit(json::serialize(*spec), generous);
-  if (!parsed) return bad_answer(parsed.error().message);
   Lease result;
-  result.task_id = task_id->as_int();
-  result.lease_id = lease_id->as_int();
-  // Earlier attempts' output comes first; an older ia-sched does not say (0).
-  if (const json::Value* at = lease->find("output_offset"); at && at->is_int()) {
-    result.output_offset = at->as_int();
-  }
-  result.spec = std::move(parsed).value();
+  result.task_id = answer->task_id;
+  result.lease_id = answer->lease_id;
+  result.output_offset = answer->output_offset;
+  result.spec = std::move(answer->spec);
   return result;
 }
 

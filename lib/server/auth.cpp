@@ -31,23 +31,6 @@ Error unauthorized(std::string message) {
 
 }  // namespace
 
-std::string_view to_string(Role role) {
-  switch (role) {
-    case Role::admin: return "admin";
-    case Role::client: return "client";
-    case Role::node: return "node";
-  }
-  return "client";
-}
-
-Result<Role> parse_role(std::string_view text) {
-  if (text == "admin") return Role::admin;
-  if (text == "client") return Role::client;
-  if (text == "node") return Role::node;
-  return make_error(ErrorCode::invalid_argument, "unknown role '" + std::string(text) + "'",
-                    "roles are admin, client and node");
-}
-
 Result<std::string> new_token() {
   std::array<unsigned char, 32> bytes{};
   IA_TRY(random_bytes(bytes.data(), bytes.size()));
@@ -68,9 +51,18 @@ std::string_view request_token(const http::Request& request) {
   return trim(request.header("x-api-token"));
 }
 
-void TokenTable::replace(std::vector<store::TokenRecord> tokens) {
+std::vector<std::string> TokenTable::replace(std::vector<store::TokenRecord> tokens) {
   std::lock_guard lock(m_mutex);
+  std::vector<std::string> lost;
+  for (const store::TokenRecord& old : m_tokens) {
+    if (old.revoked) continue;
+    bool still = std::any_of(tokens.begin(), tokens.end(), [&](const store::TokenRecord& now) {
+      return now.name == old.name && !now.revoked;
+    });
+    if (!still) lost.push_back(old.name);
+  }
   m_tokens = std::move(tokens);
+  return lost;
 }
 
 bool TokenTable::empty() const {
@@ -83,6 +75,16 @@ bool TokenTable::valid(std::string_view name) const {
   return std::any_of(m_tokens.begin(), m_tokens.end(), [name](const store::TokenRecord& record) {
     return record.name == name && !record.revoked;
   });
+}
+
+std::optional<Role> TokenTable::role(std::string_view name) const {
+  std::lock_guard lock(m_mutex);
+  for (const store::TokenRecord& record : m_tokens) {
+    if (record.name != name || record.revoked) continue;
+    Result<Role> role = parse_role(record.role);
+    if (role) return *role;
+  }
+  return std::nullopt;
 }
 
 Result<Principal> TokenTable::check(std::string_view token) const {
@@ -102,7 +104,7 @@ Result<Principal> TokenTable::check(std::string_view token) const {
   if (match->revoked) return unauthorized("token '" + match->name + "' was revoked");
   Result<Role> role = parse_role(match->role);
   IA_TRY(role);
-  return Principal{match->name, *role};
+  return Principal::of_token(match->name, *role);
 }
 
 }  // namespace ia::server

@@ -11,19 +11,10 @@
 
 #include "core/result.hpp"
 #include "http/message.hpp"
+#include "server/principal.hpp"
 #include "store/store.hpp"
 
 namespace ia::server {
-
-enum class Role { admin, client, node };
-
-std::string_view to_string(Role role);
-Result<Role> parse_role(std::string_view text);
-
-struct Principal {
-  std::string name;
-  Role role = Role::admin;
-};
 
 // "ia_" and 64 hex digits from the kernel's random source.
 Result<std::string> new_token();
@@ -34,11 +25,14 @@ std::string_view request_token(const http::Request& request);
 
 class TokenTable {
  public:
-  void replace(std::vector<store::TokenRecord> tokens);
+  // Returns the names that were valid before and are revoked or gone now.
+  std::vector<std::string> replace(std::vector<store::TokenRecord> tokens);
   // The token's principal; unauthorized when missing, unknown or revoked.
   Result<Principal> check(std::string_view token) const;
   // Whether a token of this name exists and is not revoked.
   bool valid(std::string_view name) const;
+  // The role of the active token of this name, if there is one.
+  std::optional<Role> role(std::string_view name) const;
   bool empty() const;
 
  private:

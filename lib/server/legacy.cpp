@@ -1,239 +1,120 @@
-// The earlier prototype's routes (DESIGN.md §3), served beside /v1 with its shapes and
-// status words so its clients and agents keep working unchanged.
+// The earlier prototype's routes as an adapter onto the /v1 service calls: its request
+// shapes in, its answer shapes and status words out (DESIGN.md §3).
+#include "server/legacy.hpp"
+
 #include "api/errors.hpp"
 #include "api/fields.hpp"
+#include "core/time.hpp"
 #include "json/writer.hpp"
-#include "server/service.hpp"
+#include "server/params.hpp"
 #include "server/views.hpp"
 
-namespace ia::server {
+namespace ia::server::legacy {
 namespace {
+
+using Call = Service::Call;
 
 // An agent of the prototype never says what it has; leave matching unconstrained.
 const api::Resources k_unknown_capacity{4096, 1LL << 30, 0};
+// /results pages: the prototype read them all at once, so a page is large.
+constexpr std::int64_t k_results_page = 1000;
 
-}  // namespace
-
-bool Service::route_legacy(Call& call) {
-  const auto& s = call.segments;
-  const std::string& method = call.request.method;
-  std::size_t n = s.size();
-  auto id_at = [&](std::size_t index) -> std::optional<std::int64_t> {
-    Result<std::int64_t> id = api::parse_task_id(s[index]);
-    if (!id) {
-      call.fail(id.error());
-      return std::nullopt;
-    }
-    return *id;
-  };
-  if (n == 1 && s[0] == "submit" && method == "POST") {
-    if (!call.allow({Role::client})) return true;
-    Result<api::TaskSpec> spec = api::parse_legacy_submit(call.request.body, m_options.limits);
-    if (!spec) {
-      call.fail(spec.error());
-    } else {
-      submit(call, std::move(*spec), true);
-    }
-  } else if (n == 1 && s[0] == "get_task" && method == "GET") {
-    if (call.allow({Role::node})) legacy_get_task(call);
-  } else if (n == 1 && s[0] == "submit_result" && method == "POST") {
-    if (call.allow({Role::node})) legacy_submit_result(call);
-  } else if (n == 2 && s[0] == "status" && method == "GET") {
-    if (!call.allow({Role::client})) return true;
-    if (auto id = id_at(1)) legacy_status(call, *id);
-  } else if (n == 1 && s[0] == "results" && method == "GET") {
-    if (call.allow({Role::client})) legacy_results(call);
-  } else if (n == 3 && s[0] == "api" && s[1] == "nodes" && s[2] == "register" &&
-             method == "POST") {
-    if (call.allow({Role::node})) legacy_register(call);
-  } else if (n == 4 && s[0] == "api" && s[1] == "nodes" && s[3] == "heartbeat" &&
-             method == "POST") {
-    if (!call.allow({Role::node})) return true;
-    if (Status ok = api::check_node_id(s[2]); !ok) {
-      call.fail(ok.error());
-    } else {
-      legacy_heartbeat(call, s[2]);
-    }
-  } else if (n == 2 && s[0] == "api" && s[1] == "nodes" && method == "GET") {
-    if (call.allow({Role::client})) legacy_nodes(call);
-  } else if (n == 3 && s[0] == "api" && s[1] == "tasks" && method == "DELETE") {
-    if (!call.allow({Role::client})) return true;
-    if (auto id = id_at(2)) cancel_task(call, *id, true);
-  } else if (n == 1 && s[0] == "stats" && method == "GET") {
-    if (call.allow({Role::client})) legacy_stats(call);
+std::string task_json(const api::Task& task) {
+  json::Writer out;
+  out.begin_object().field("task_id", static_cast<long long>(task.id));
+  out.field("status", api::legacy_status(task.state));
+  out.key("result");
+  if (api::is_finished(task.state)) {
+    out.string(task.output.text());
   } else {
-    return false;
+    out.null();
   }
-  return true;
+  out.field("created_at", format_iso8601(task.created_ms));
+  out.key("completed_at");
+  if (task.finished_ms > 0) {
+    out.string(format_iso8601(task.finished_ms));
+  } else {
+    out.null();
+  }
+  out.key("assigned_node");
+  if (task.node_id.empty()) {
+    out.null();
+  } else {
+    out.string(task.node_id);
+  }
+  out.end_object();
+  return out.take();
 }
 
-void Service::legacy_status(Call& call, std::int64_t id) { get_task(call, id); }
+http::Response submitted(std::int64_t id) {
+  return http::Response{200, "application/json",
+                        R"({"task_id":)" + std::to_string(id) +
+                            R"(,"status":"submitted","message":"Task submitted successfully"})",
+                        {}, {}};
+}
 
-void Service::legacy_get_task(Call& call) {
-  const std::string* node_id = call.request.param("node_id");
-  if (!node_id) {
-    return call.fail(make_error(ErrorCode::invalid_argument, "node_id: missing query parameter",
-                                "GET /get_task?node_id=NAME"));
-  }
-  if (Status ok = api::check_node_id(*node_id); !ok) return call.fail(ok.error());
-  std::lock_guard lock(m_mutex);
-  if (Status ok = speaks_for(call.principal, *node_id); !ok) return call.fail(ok.error());
-  sched::Changes changes;
-  const sched::Node* known = m_sched.node(*node_id);
-  if (!known || !known->online) {
-    api::Heartbeat beat;
-    beat.capacity = known ? known->record.capacity : k_unknown_capacity;
-    if (known) beat.labels = known->record.labels;
-    (void)m_sched.heartbeat(*node_id, beat, now(), changes);
-    claim(call.principal, *node_id, changes);
-  }
-  Result<const api::Task*> task = m_sched.lease(*node_id, api::LeaseRequest{}, now(), changes);
-  if (!task) return call.fail(task.error());
-  m_sched.stop_waiting(*node_id);
+std::string deleted(const api::Task& task) {
+  return R"({"success":true,"task_id":)" + std::to_string(task.id) +
+         R"(,"message":"Task deleted"})";
+}
+
+std::string result_taken(const api::Task& task) {
+  return R"({"success":true,"task_id":)" + std::to_string(task.id) +
+         R"(,"message":"Result submitted successfully"})";
+}
+
+std::string results_json(const std::vector<const api::Task*>& tasks,
+                         std::optional<std::int64_t> next_after) {
   json::Writer out;
-  if (*task) {
-    out.begin_object().field("task_id", static_cast<long long>((*task)->id));
-    out.field("code", (*task)->spec.code).field("status", "assigned");
-    out.field("assigned_node", *node_id).end_object();
+  out.begin_object().key("results").begin_array();
+  for (const api::Task* task : tasks) out.raw(task_json(*task));
+  out.end_array().field("count", static_cast<long long>(tasks.size()));
+  out.key("next_after");
+  if (next_after) {
+    out.integer(*next_after);
+  } else {
+    out.null();
+  }
+  out.end_object();
+  return out.take();
+}
+
+http::Response assigned(std::string_view node_id, const api::Task* task,
+                        const sched::Settings&) {
+  json::Writer out;
+  if (task) {
+    out.begin_object().field("task_id", static_cast<long long>(task->id));
+    out.field("code", task->spec.code).field("status", "assigned");
+    out.field("assigned_node", node_id).end_object();
   } else {
     out.begin_object().key("task_id").null().key("code").null();
     out.field("status", "no_tasks").end_object();
   }
-  commit(changes, [reply = call.reply, body = out.take()](const Status& status) {
-    http::Response response;
-    response.status = status ? 200 : 503;
-    response.body = status ? body : api::error_body(status.error());
-    reply(std::move(response));
-  });
+  return http::Response{200, "application/json", out.take(), {}, {}};
 }
 
-void Service::legacy_submit_result(Call& call) {
-  Result<json::Value> object = api::parse_object(call.request.body);
-  if (!object) return call.fail(object.error());
-  api::Fields fields(*object);
-  Result<std::int64_t> id = fields.required_integer("task_id", 1, INT64_MAX);
-  if (!id) return call.fail(id.error());
-  Result<std::string> text = fields.string("result", false, 64 * 1024 * 1024, api::Chars::any);
-  if (!text) return call.fail(text.error());
-  Result<std::string> node_id = fields.string("node_id", false, 256);
-  if (!node_id) return call.fail(node_id.error());
-  std::lock_guard lock(m_mutex);
-  const api::Task* task = m_sched.task(*id);
-  if (!task) {
-    return call.fail(make_error(ErrorCode::task_not_found, "task " + std::to_string(*id) +
-                                                               " not found"));
-  }
-  if (Status ok = speaks_for_task(call.principal, *id); !ok) return call.fail(ok.error());
-  bool assigned = task->state == api::TaskState::leased || task->state == api::TaskState::running;
-  if (assigned && !node_id->empty() && *node_id != task->node_id) {
-    return call.fail(make_error(ErrorCode::conflict,
-                                "task " + std::to_string(*id) + " is assigned to node " +
-                                    task->node_id + ", not " + *node_id,
-                                "only the node that holds the task may post its result"));
-  }
-  api::ResultReport report;
-  report.lease_id = task->lease_id;
-  report.exit_code = 0;
-  report.state = api::TaskState::succeeded;
-  report.output = api::TaggedOutput(*text);
-  sched::Changes changes;
-  Result<const api::Task*> finished = m_sched.finish(*id, report, now(), changes);
-  if (!finished) return call.fail(finished.error());
-  std::string body = R"({"success":true,"task_id":)" + std::to_string(*id) +
-                     R"(,"message":"Result submitted successfully"})";
-  commit(changes, [reply = call.reply, body = std::move(body)](const Status& status) {
-    http::Response response;
-    response.status = status ? 200 : 503;
-    response.body = status ? body : api::error_body(status.error());
-    reply(std::move(response));
-  });
-}
-
-void Service::legacy_results(Call& call) {
-  std::lock_guard lock(m_mutex);
+std::string registered(std::string_view node_id, const std::vector<api::LeaseRef>&,
+                       const sched::Settings&) {
   json::Writer out;
-  out.begin_object().key("results").begin_array();
-  long long count = 0;
-  for (const api::Task* task :
-       m_sched.list(std::nullopt, 0, SIZE_MAX, owner_filter(call.principal))) {
-    if (!api::is_finished(task->state)) continue;
-    out.raw(legacy_task_json(*task));
-    ++count;
-  }
-  out.end_array().field("count", count).end_object();
-  send_read(call, out.take());
+  out.begin_object().field("success", true).field("node_id", node_id);
+  out.field("message", "Node registered successfully").end_object();
+  return out.take();
 }
 
-void Service::legacy_register(Call& call) {
-  std::string node_id;
-  Result<api::Heartbeat> beat = api::parse_legacy_register(call.request.body, node_id);
-  if (!beat) return call.fail(beat.error());
-  std::lock_guard lock(m_mutex);
-  if (Status ok = speaks_for(call.principal, node_id); !ok) return call.fail(ok.error());
-  sched::Changes changes;
-  (void)m_sched.heartbeat(node_id, *beat, now(), changes);
-  claim(call.principal, node_id, changes);
-  std::string body = R"({"success":true,"node_id":")" + node_id +
-                     R"(","message":"Node registered successfully"})";
-  commit(changes, [reply = call.reply, body = std::move(body)](const Status& status) {
-    http::Response response;
-    response.status = status ? 200 : 503;
-    response.body = status ? body : api::error_body(status.error());
-    reply(std::move(response));
-  });
+std::string beat_received(std::string_view, const std::vector<api::LeaseRef>&,
+                          const sched::Settings&) {
+  return R"({"success":true,"message":"Heartbeat received"})";
 }
 
-void Service::legacy_heartbeat(Call& call, const std::string& node_id) {
-  Result<json::Value> object = api::parse_object(call.request.body);
-  if (!object) return call.fail(object.error());
-  api::Fields fields(*object);
-  Result<double> load = fields.number("current_load", 0, 0, 1e6);
-  if (!load) return call.fail(load.error());
-  Result<bool> idle = fields.boolean("is_idle", true);
-  if (!idle) return call.fail(idle.error());
-  std::lock_guard lock(m_mutex);
-  const sched::Node* node = m_sched.node(node_id);
-  if (!node) {
-    return call.fail(make_error(ErrorCode::node_not_found, "node " + node_id + " not found",
-                                "register first: POST /api/nodes/register"));
-  }
-  if (Status ok = speaks_for(call.principal, node_id); !ok) return call.fail(ok.error());
-  api::Heartbeat beat;
-  beat.capacity = node->record.capacity;
-  beat.labels = node->record.labels;
-  beat.load = *load;
-  beat.idle = *idle;
-  // The prototype's agents name no leases; their heartbeat keeps all of theirs alive.
-  for (std::int64_t id : node->running) {
-    if (const api::Task* task = m_sched.task(id)) beat.leases.push_back({id, task->lease_id});
-  }
-  sched::Changes changes;
-  (void)m_sched.heartbeat(node_id, beat, now(), changes);
-  commit(changes, [reply = call.reply](const Status& status) {
-    http::Response response;
-    response.status = status ? 200 : 503;
-    response.body = status ? R"({"success":true,"message":"Heartbeat received"})"
-                           : api::error_body(status.error());
-    reply(std::move(response));
-  });
-}
-
-void Service::legacy_nodes(Call& call) {
-  std::lock_guard lock(m_mutex);
+std::string nodes_json(const std::vector<NodeShown>& nodes) {
   json::Writer out;
   out.begin_object().key("nodes").begin_array();
-  long long count = 0;
-  for (const sched::Node* node : m_sched.nodes()) {
-    write_node(out, *node);
-    ++count;
-  }
-  out.end_array().field("count", count).end_object();
-  call.send(200, out.take());
+  for (const NodeShown& shown : nodes) write_node(out, shown);
+  out.end_array().field("count", static_cast<long long>(nodes.size())).end_object();
+  return out.take();
 }
 
-void Service::legacy_stats(Call& call) {
-  std::lock_guard lock(m_mutex);
-  sched::Stats stats = m_sched.stats(now());
+std::string stats_json(const sched::Stats& stats) {
   auto count = [&](api::TaskState state) {
     auto found = stats.by_state.find(state);
     return static_cast<long long>(found == stats.by_state.end() ? 0 : found->second);
@@ -249,7 +130,87 @@ void Service::legacy_stats(Call& call) {
   out.field("total_nodes", static_cast<long long>(stats.nodes_total));
   out.field("active_nodes", static_cast<long long>(stats.nodes_total - stats.nodes_offline));
   out.end_object();
-  call.send(200, out.take());
+  return out.take();
 }
 
-}  // namespace ia::server
+}  // namespace
+
+void submit(Service& service, Call& call) {
+  Result<api::TaskSpec> spec = api::parse_legacy_submit(call.request.body, call.options->limits);
+  if (!spec) return call.fail(spec.error());
+  service.submit(call, std::move(*spec), submitted);
+}
+
+void status(Service& service, Call& call) { service.get_task(call, task_json); }
+void cancel(Service& service, Call& call) { service.cancel_task(call, deleted); }
+
+void results(Service& service, Call& call) {
+  Service::TaskQuery query;
+  query.finished_only = true;
+  Result<std::int64_t> after = int_param(call.request, "after", 0, 0, INT64_MAX);
+  if (!after) return call.fail(after.error());
+  Result<std::int64_t> limit =
+      int_param(call.request, "limit", k_results_page, 1, k_results_page);
+  if (!limit) return call.fail(limit.error());
+  query.after = *after;
+  query.limit = *limit;
+  service.list_tasks(call, query, results_json);
+}
+
+void get_task(Service& service, Call& call) {
+  const std::string* node_id = call.request.param("node_id");
+  if (!node_id) {
+    return call.fail(make_error(ErrorCode::invalid_argument, "node_id: missing query parameter",
+                                "GET /get_task?node_id=NAME"));
+  }
+  if (Status ok = api::check_node_id(*node_id); !ok) return call.fail(ok.error());
+  call.node_id = *node_id;
+  Service::LeaseAsk ask;
+  ask.register_first = api::Heartbeat{};
+  ask.register_first->capacity = k_unknown_capacity;
+  service.lease(call, std::move(ask), assigned);
+}
+
+void submit_result(Service& service, Call& call) {
+  Result<json::Value> object = api::parse_object(call.request.body);
+  if (!object) return call.fail(object.error());
+  api::Fields fields(*object);
+  Result<std::int64_t> id = fields.required_integer("task_id", 1, INT64_MAX);
+  if (!id) return call.fail(id.error());
+  Result<std::string> text = fields.string("result", false, 64 * 1024 * 1024, api::Chars::any);
+  if (!text) return call.fail(text.error());
+  Result<std::string> node_id = fields.string("node_id", false, 256);
+  if (!node_id) return call.fail(node_id.error());
+  call.task_id = *id;
+  Service::Finish finish;
+  finish.report.exit_code = 0;
+  finish.report.state = api::TaskState::succeeded;
+  finish.report.output = api::TaggedOutput(*text);
+  finish.node_id = *node_id;
+  service.finish(call, std::move(finish), result_taken);
+}
+
+void register_node(Service& service, Call& call) {
+  Result<api::Heartbeat> beat = api::parse_legacy_register(call.request.body, call.node_id);
+  if (!beat) return call.fail(beat.error());
+  service.heartbeat(call, std::move(*beat), Service::Beat::full, registered);
+}
+
+void heartbeat(Service& service, Call& call) {
+  Result<json::Value> object = api::parse_object(call.request.body);
+  if (!object) return call.fail(object.error());
+  api::Fields fields(*object);
+  Result<double> load = fields.number("current_load", 0, 0, 1e6);
+  if (!load) return call.fail(load.error());
+  Result<bool> idle = fields.boolean("is_idle", true);
+  if (!idle) return call.fail(idle.error());
+  api::Heartbeat beat;
+  beat.load = *load;
+  beat.idle = *idle;
+  service.heartbeat(call, std::move(beat), Service::Beat::liveness, beat_received);
+}
+
+void nodes(Service& service, Call& call) { service.list_nodes(call, nodes_json); }
+void stats(Service& service, Call& call) { service.stats(call, stats_json); }
+
+}  // namespace ia::server::legacy

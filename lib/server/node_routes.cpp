@@ -1,5 +1,5 @@
-// The node-side routes (heartbeat, lease long-poll, output append, result) and the
-// node and statistics views.
+// The node service calls (heartbeat, lease long-poll, output append, result), the node
+// and statistics reads, and an admin's reassignment of a node to another token.
 #include <algorithm>
 
 #include "api/errors.hpp"
@@ -26,65 +26,69 @@ http::Response answer(const Status& status, int code, std::string body) {
 
 }  // namespace
 
-void Service::heartbeat(Call& call, const std::string& node_id) {
-  Result<api::Heartbeat> beat = api::parse_heartbeat(call.request.body);
-  if (!beat) return call.fail(beat.error());
+void Service::heartbeat(Call& call, api::Heartbeat beat, Beat kind, BeatView view) {
+  const std::string& node_id = call.node_id;
   std::lock_guard lock(m_mutex);
-  if (Status ok = speaks_for(call.principal, node_id); !ok) return call.fail(ok.error());
-  sched::Changes changes;
-  std::vector<api::LeaseRef> cancel = m_sched.heartbeat(node_id, *beat, now(), changes);
-  claim(call.principal, node_id, changes);
-  json::Writer out;
-  out.begin_object().key("cancel").begin_array();
-  for (const api::LeaseRef& ref : cancel) {
-    out.begin_object().field("task_id", static_cast<long long>(ref.task_id));
-    out.field("lease_id", static_cast<long long>(ref.lease_id)).end_object();
+  if (Status ok = speaks_for(call, node_id); !ok) return call.fail(ok.error());
+  const sched::Node* node = m_sched.node(node_id);
+  if (kind == Beat::liveness) {
+    if (!node) {
+      return call.fail(make_error(ErrorCode::node_not_found, "node " + node_id + " not found",
+                                  "register first: POST /api/nodes/register"));
+    }
+    beat.capacity = node->record.capacity;
+    beat.labels = node->record.labels;
+    // The prototype's agents name no leases; their heartbeat keeps all of theirs alive.
+    for (std::int64_t id : node->running) {
+      if (const api::Task* task = m_sched.task(id)) beat.leases.push_back({id, task->lease_id});
+    }
   }
-  out.end_array();
-  const sched::Settings& settings = m_sched.settings();
-  out.field("heartbeat_interval", static_cast<double>(settings.heartbeat_interval_ms) / 1000.0);
-  out.field("lease_expiry", static_cast<double>(settings.lease_ttl_ms()) / 1000.0);
-  out.end_object();
-  commit(changes, [reply = call.reply, body = out.take()](const Status& status) {
+  bool fresh = node == nullptr;
+  sched::Changes changes;
+  std::vector<api::LeaseRef> cancel = m_sched.heartbeat(node_id, beat, now(), changes);
+  claim(call.principal, node_id, fresh, changes);
+  std::string body = view(node_id, cancel, m_sched.settings());
+  commit(changes, [reply = call.reply, body = std::move(body)](const Status& status) {
     reply(answer(status, 200, body));
   });
 }
 
-void Service::lease(Call& call, const std::string& node_id) {
-  std::int64_t wait = 0;
-  if (const std::string* text = call.request.param("wait")) {
-    Result<std::int64_t> parsed = api::parse_wait_seconds("wait", *text, m_options.max_wait_s);
-    if (!parsed) return call.fail(parsed.error());
-    wait = *parsed;
-  }
-  Result<api::LeaseRequest> request = api::parse_lease_request(call.request.body);
-  if (!request) return call.fail(request.error());
+void Service::lease(Call& call, LeaseAsk ask, LeaseView view) {
+  const std::string& node_id = call.node_id;
   std::lock_guard lock(m_mutex);
-  if (Status ok = speaks_for(call.principal, node_id); !ok) return call.fail(ok.error());
+  if (Status ok = speaks_for(call, node_id); !ok) return call.fail(ok.error());
   sched::Changes changes;
-  Result<const api::Task*> task = m_sched.lease(node_id, *request, now(), changes);
-  if (!task) return call.fail(task.error());
-  if (*task) {
-    guard_grant(call.request.connection, **task);
-    std::string body = lease_json(**task, m_sched.settings());
-    return commit(changes, [reply = call.reply, body = std::move(body)](const Status& status) {
-      reply(answer(status, 200, body));
-    });
+  const sched::Node* known = m_sched.node(node_id);
+  if (ask.register_first && (!known || !known->online)) {
+    api::Heartbeat beat = *ask.register_first;
+    if (known) {
+      beat.capacity = known->record.capacity;
+      beat.labels = known->record.labels;
+    }
+    (void)m_sched.heartbeat(node_id, beat, now(), changes);
+    claim(call.principal, node_id, known == nullptr, changes);
   }
-  if (wait == 0 || m_stopped) {
-    m_sched.stop_waiting(node_id);
-    return call.send(204, "");
+  Result<const api::Task*> task = m_sched.lease(node_id, ask.request, now(), changes);
+  if (!task) return call.fail(task.error());
+  if (*task) guard_grant(call.request.connection, **task);
+  if (*task || ask.wait_s == 0 || m_stopped) {
+    if (!*task) m_sched.stop_waiting(node_id);
+    http::Response response = view(node_id, *task, m_sched.settings());
+    return commit(changes, [reply = call.reply, response = std::move(response)](
+                               const Status& status) {
+      reply(status ? response : answer(status, 200, ""));
+    });
   }
   // One parked lease per node: a newer request replaces (and empties) the older one.
   auto [it, inserted] = m_lease_waiters.try_emplace(node_id);
   if (!inserted) it->second.reply(http::Response{204, "application/json", "", {}, {}});
-  it->second = Parked{++m_serial, call.reply, 0, false, call.request.connection};
+  it->second = Parked{++m_serial, call.reply, 0, call.request.connection};
   std::uint64_t serial = it->second.serial;
   if (call.request.connection) {
     call.request.connection->on_undelivered(
         [this, node_id, serial] { forget_waiter(node_id, serial); });
   }
-  m_server->schedule(Millis(wait * 1000), [this, node_id, serial] {
+  m_server->schedule(Millis(ask.wait_s * 1000), [this, node_id, serial] {
     std::lock_guard inner(m_mutex);
     auto found = m_lease_waiters.find(node_id);
     if (found == m_lease_waiters.end() || found->second.serial != serial) return;
@@ -94,11 +98,12 @@ void Service::lease(Call& call, const std::string& node_id) {
   });
 }
 
-void Service::append_output(Call& call, std::int64_t id) {
+void Service::append_output(Call& call) {
   Result<api::OutputChunk> chunk = api::parse_output_chunk(call.request.body);
   if (!chunk) return call.fail(chunk.error());
+  std::int64_t id = call.task_id;
   std::lock_guard lock(m_mutex);
-  if (Status ok = speaks_for_task(call.principal, id); !ok) return call.fail(ok.error());
+  if (Status ok = speaks_for_holder(call); !ok) return call.fail(ok.error());
   sched::Changes changes;
   Result<std::size_t> size = m_sched.append_output(id, chunk->lease_id, chunk->data, now(),
                                                    changes, chunk->offset);
@@ -112,44 +117,64 @@ void Service::append_output(Call& call, std::int64_t id) {
   });
 }
 
-void Service::result(Call& call, std::int64_t id) {
-  Result<api::ResultReport> report = api::parse_result(call.request.body);
-  if (!report) return call.fail(report.error());
+void Service::finish(Call& call, Finish finish, TaskView view) {
+  std::int64_t id = call.task_id;
   std::lock_guard lock(m_mutex);
-  if (Status ok = speaks_for_task(call.principal, id); !ok) return call.fail(ok.error());
+  if (Status ok = speaks_for_holder(call, finish.node_id); !ok) return call.fail(ok.error());
+  if (finish.report.lease_id == 0) {
+    if (const api::Task* task = m_sched.task(id)) finish.report.lease_id = task->lease_id;
+  }
   sched::Changes changes;
-  Result<const api::Task*> task = m_sched.finish(id, *report, now(), changes);
+  Result<const api::Task*> task = m_sched.finish(id, finish.report, now(), changes);
   if (!task) return call.fail(task.error());
-  std::string body = R"({"task_id":)" + std::to_string(id) + R"(,"status":")" +
-                     std::string(api::to_string((*task)->state)) + R"("})";
+  std::string body = view(**task);
   commit(changes, [reply = call.reply, body = std::move(body)](const Status& status) {
     reply(answer(status, 200, body));
   });
 }
 
-void Service::list_nodes(Call& call) {
+void Service::list_nodes(Call& call, NodesView view) {
   std::lock_guard lock(m_mutex);
-  json::Writer out;
-  out.begin_object().key("nodes").begin_array();
-  for (const sched::Node* node : m_sched.nodes()) write_node(out, *node);
-  out.end_array().end_object();
-  call.send(200, out.take());
+  std::vector<NodeShown> shown;
+  for (const sched::Node* node : m_sched.nodes()) shown.push_back(show(call.principal, *node));
+  call.send(200, view(shown));
 }
 
-void Service::get_node(Call& call, const std::string& node_id) {
+void Service::get_node(Call& call) {
   std::lock_guard lock(m_mutex);
-  const sched::Node* node = m_sched.node(node_id);
+  const sched::Node* node = m_sched.node(call.node_id);
   if (!node) {
-    return call.fail(make_error(ErrorCode::node_not_found, "node " + node_id + " not found"));
+    return call.fail(
+        make_error(ErrorCode::node_not_found, "node " + call.node_id + " not found"));
   }
-  json::Writer out;
-  write_node(out, *node);
-  call.send(200, out.take());
+  call.send(200, node_json(show(call.principal, *node)));
 }
 
-void Service::stats(Call& call) {
+void Service::reassign(Call& call, std::string token_name) {
+  if (!token_name.empty() && m_tokens.role(token_name) != Role::node) {
+    return call.fail(make_error(ErrorCode::invalid_argument,
+                                "no active node token named '" + token_name + "'",
+                                "ia-sched token list shows the tokens; give a node token's "
+                                "name, or \"\" to leave the node to callers without a token"));
+  }
   std::lock_guard lock(m_mutex);
-  call.send(200, stats_json(m_sched.stats(now())));
+  const sched::Node* node = m_sched.node(call.node_id);
+  if (!node) {
+    return call.fail(
+        make_error(ErrorCode::node_not_found, "node " + call.node_id + " not found"));
+  }
+  sched::Changes changes;
+  m_sched.set_owner(call.node_id, token_name, changes);
+  m_log.warning("node " + call.node_id + " now belongs to token '" + token_name + "'");
+  std::string body = node_json(show(call.principal, *m_sched.node(call.node_id)));
+  commit(changes, [reply = call.reply, body = std::move(body)](const Status& status) {
+    reply(answer(status, 200, body));
+  });
+}
+
+void Service::stats(Call& call, StatsView view) {
+  std::lock_guard lock(m_mutex);
+  call.send(200, view(m_sched.stats(now())));
 }
 
 void Service::stats_top(Call& call) {

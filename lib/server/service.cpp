@@ -30,20 +30,11 @@ void Service::Call::fail(const Error& error) {
   reply(std::move(response));
 }
 
-bool Service::Call::allow(std::initializer_list<Role> roles) {
-  if (principal.role == Role::admin) return true;
-  for (Role role : roles) {
-    if (principal.role == role) return true;
-  }
-  fail(make_error(ErrorCode::forbidden,
-                  "role '" + std::string(to_string(principal.role)) + "' may not " +
-                      request.method + " " + request.path,
-                  "use a token with the right role"));
-  return false;
-}
-
 Service::Service(std::unique_ptr<store::Store> store, ServiceOptions options, Logger& log)
-    : m_store(std::move(store)), m_options(options), m_log(log), m_sched(options.settings) {}
+    : m_store(std::move(store)),
+      m_options(std::make_shared<const ServiceOptions>(options)),
+      m_log(log),
+      m_sched(options.settings) {}
 
 Service::~Service() {
   shutdown();
@@ -71,9 +62,10 @@ void Service::attach(http::Server& server) {
 }
 
 void Service::reload(ServiceOptions options) {
+  auto fresh = std::make_shared<const ServiceOptions>(std::move(options));
   std::lock_guard lock(m_mutex);
-  m_options = options;
-  m_sched.set_settings(options.settings);
+  m_sched.set_settings(fresh->settings);
+  m_options = std::move(fresh);
 }
 
 void Service::tick() {
@@ -162,7 +154,7 @@ void Service::collect_wakeups(const sched::Changes& changes, std::vector<Wakeup>
     const api::Task* task = m_sched.task(id);
     auto [begin, end] = m_task_waiters.equal_range(id);
     for (auto it = begin; it != end; ++it) {
-      std::string body = it->second.legacy ? legacy_task_json(*task) : task_json(*task);
+      std::string body = task_json(*task);
       out.push_back([reply = std::move(it->second.reply), body = std::move(body)](
                         const Status& saved) {
         reply(saved ? json_response(200, body) : unsaved_response(saved));

@@ -16,9 +16,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "api/node.hpp"
 #include "api/task.hpp"
 #include "server/auth.hpp"
 #include "core/log.hpp"
@@ -26,6 +29,7 @@
 #include "http/message.hpp"
 #include "http/server.hpp"
 #include "server/metrics.hpp"
+#include "server/networks.hpp"
 #include "server/rate_limit.hpp"
 #include "server/token_slots.hpp"
 #include "sched/scheduler.hpp"
@@ -33,11 +37,15 @@
 
 namespace ia::server {
 
-// A client token reads and cancels only its own tasks; other roles reach every task.
+struct Route;      // routes.hpp
+struct NodeShown;  // views.hpp
+
+// Whether who may read and cancel the task: an admin any, a client token the tasks it
+// submitted, a tokenless caller the tasks submitted without a token.
 bool owns(const Principal& who, const api::Task& task);
-// owns, or a 403 that names the task.
+// owns, or the same 404 a missing task gets, so a task's existence is not told.
 Status check_owns(const Principal& who, const api::Task& task);
-// The owner a task list is limited to: the client's own name, or empty for all.
+// The owner a task list is limited to, or empty for all (an admin).
 std::string_view owner_filter(const Principal& who);
 
 struct ServiceOptions {
@@ -46,7 +54,10 @@ struct ServiceOptions {
   std::int64_t max_wait_s = 3600;
   bool insecure = false;
   bool legacy_open = false;
-  std::int64_t rate_limit = 0;  // requests per second per token; 0: off
+  std::vector<Network> legacy_networks = loopback_networks();  // where legacy_open applies
+  std::int64_t rate_limit = 0;       // requests per second per token; 0: off
+  std::int64_t open_rate_limit = 0;  // per address, on routes that need no token; 0: off
+  std::int64_t max_nodes_per_token = 0;  // node ids one node token may hold; 0: no cap
   std::int64_t max_waits_per_token = 1000;  // parked task and output long-polls
   std::int64_t max_streams_per_token = 16;  // /v1/events streams
 };
@@ -67,46 +78,71 @@ class Service {
   void reload(ServiceOptions options);
   store::Store& store() { return *m_store; }
 
-  // Routes (routes.cpp, legacy.cpp) use these.
   struct Call;
   // Answers 503 when the store is down (public routes excepted); true when it did.
   bool refuse_while_down(Call& call);
-  void route(Call& call);
-  void route_v1(Call& call);
-  bool route_legacy(Call& call);
-  void submit(Call& call, api::TaskSpec spec, bool legacy);
-  void get_task(Call& call, std::int64_t id);
-  void list_tasks(Call& call);
-  void wait_task(Call& call, std::int64_t id);
-  void cancel_task(Call& call, std::int64_t id, bool legacy);
-  void read_output(Call& call, std::int64_t id);
-  void append_output(Call& call, std::int64_t id);
-  void heartbeat(Call& call, const std::string& node_id);
-  void lease(Call& call, const std::string& node_id);
-  void result(Call& call, std::int64_t id);
-  void list_nodes(Call& call);
-  void get_node(Call& call, const std::string& node_id);
-  void stats(Call& call);
+  // What the answers look like: /v1's views (views.hpp) or the prototype's (legacy.cpp).
+  using TaskView = std::string (*)(const api::Task& task);
+  using SubmitView = http::Response (*)(std::int64_t task_id);
+  using ListView = std::string (*)(const std::vector<const api::Task*>& tasks,
+                                   std::optional<std::int64_t> next_after);
+  using BeatView = std::string (*)(std::string_view node_id,
+                                   const std::vector<api::LeaseRef>& cancel,
+                                   const sched::Settings& settings);
+  using LeaseView = http::Response (*)(std::string_view node_id, const api::Task* task,
+                                       const sched::Settings& settings);
+  using NodesView = std::string (*)(const std::vector<NodeShown>& nodes);
+  using StatsView = std::string (*)(const sched::Stats& stats);
+
+  struct TaskQuery {
+    std::optional<api::TaskState> state;
+    bool finished_only = false;
+    std::int64_t after = 0;
+    std::int64_t limit = 100;
+  };
+  // A heartbeat that says everything (/v1, the prototype's register), or the
+  // prototype's: only load and idle, for a registered node, keeping its leases.
+  enum class Beat { full, liveness };
+  struct LeaseAsk {
+    api::LeaseRequest request;
+    std::int64_t wait_s = 0;
+    // The prototype's agents lease without registering: heartbeat the node with this
+    // first when it is unknown or offline.
+    std::optional<api::Heartbeat> register_first;
+  };
+  struct Finish {
+    api::ResultReport report;  // lease_id 0: the lease the task's node holds now
+    std::string node_id;       // the node the caller says it speaks for; empty: none said
+  };
+
+  // The service calls, one per operation, shared by the /v1 routes and the legacy
+  // adapter (routes.cpp, legacy.cpp); each checks ownership and answers through call.
+  void submit(Call& call, api::TaskSpec spec, SubmitView view);
+  void get_task(Call& call, TaskView view);
+  void list_tasks(Call& call, const TaskQuery& query, ListView view);
+  void wait_task(Call& call);
+  void cancel_task(Call& call, TaskView view);
+  void read_output(Call& call);
+  void append_output(Call& call);
+  void heartbeat(Call& call, api::Heartbeat beat, Beat kind, BeatView view);
+  void lease(Call& call, LeaseAsk ask, LeaseView view);
+  void finish(Call& call, Finish finish, TaskView view);
+  void list_nodes(Call& call, NodesView view);
+  void get_node(Call& call);
+  void stats(Call& call, StatsView view);
   void stats_top(Call& call);
   void stats_queue(Call& call);
   void health(Call& call);
   void metrics(Call& call);
   void events(Call& call);
-  void legacy_get_task(Call& call);
-  void legacy_submit_result(Call& call);
-  void legacy_status(Call& call, std::int64_t id);
-  void legacy_results(Call& call);
-  void legacy_register(Call& call);
-  void legacy_heartbeat(Call& call, const std::string& node_id);
-  void legacy_nodes(Call& call);
-  void legacy_stats(Call& call);
+  // An admin moves a node to another node token (or to none): PUT /v1/nodes/{id}/owner.
+  void reassign(Call& call, std::string token_name);
 
  private:
   struct Parked {
     std::uint64_t serial = 0;
     http::Reply reply;
     std::int64_t offset = 0;  // output waiters: bytes already seen
-    bool legacy = false;
     std::shared_ptr<http::Connection> connection;  // lease waiters: to take a grant back
   };
   using Respond = std::function<void(const Status&)>;
@@ -137,15 +173,26 @@ class Service {
                      Parked entry);
   void expire_parked(std::multimap<std::int64_t, Parked>& parked, std::int64_t key,
                      std::uint64_t serial, http::Response response);
-  Status authorize(Call& call);
+  // Who is calling and whether the route lets them (routes.cpp). Fills call.principal
+  // and call.options.
+  Status authorize(Call& call, const Route& route);
   // Whether who may speak for the node (ownership.cpp): an admin always; a node token
-  // when the node is new, unclaimed, its own, or claimed by a token since revoked.
-  // Holds m_mutex.
-  Status speaks_for(const Principal& who, const std::string& node_id) const;
-  // The same for the node that holds (or last held) a task's lease.
-  Status speaks_for_task(const Principal& who, std::int64_t task_id) const;
-  // After speaks_for passed: a node token becomes the one that speaks for the node.
-  void claim(const Principal& who, const std::string& node_id, sched::Changes& changes);
+  // for a new node (within its cap) or one it registered; a tokenless caller for a new
+  // node or one that no token registered. Holds m_mutex.
+  Status speaks_for(const Call& call, const std::string& node_id) const;
+  // A new node within [sched] max_nodes_per_token of the caller's. Holds m_mutex.
+  Status within_node_cap(const Call& call) const;
+  // Whether the caller speaks for the node that holds call.task_id's lease (and that
+  // node is claimed_node, when one is named). Holds m_mutex.
+  Status speaks_for_holder(const Call& call, const std::string& claimed_node = {}) const;
+  // After speaks_for passed: a fresh node is recorded as its registrant's.
+  void claim(const Principal& who, const std::string& node_id, bool fresh,
+             sched::Changes& changes);
+  // The node as who may see it (views.hpp). Holds m_mutex.
+  NodeShown show(const Principal& who, const sched::Node& node) const;
+  // Tokens revoked (or deleted) since the last reload: their nodes' leases go back to
+  // the queue, so nobody else finishes them. Holds m_mutex.
+  void drop_leases_of(const std::vector<std::string>& token_names);
   // Sends an answer read from the in-memory state once every change queued so far is
   // durable, so no read shows a task, result or output that a crash could still lose.
   // Holds m_mutex.
@@ -192,12 +239,14 @@ class Service {
 
   mutable std::mutex m_mutex;  // guards everything below
   std::unique_ptr<store::Store> m_store;
-  ServiceOptions m_options;
+  // Replaced whole by reload; a request keeps the one it started with (Call::options).
+  std::shared_ptr<const ServiceOptions> m_options;
   Logger& m_log;
   sched::Scheduler m_sched;
   TokenTable m_tokens;
   Metrics m_metrics;
-  RateLimiter m_rate;
+  RateLimiter m_rate;       // per token (and per address for tokenless callers)
+  RateLimiter m_open_rate;  // per address, on routes that need no token
   http::Server* m_server = nullptr;
   std::map<std::string, Parked, std::less<>> m_lease_waiters;
   std::multimap<std::int64_t, Parked> m_task_waiters;
@@ -233,12 +282,12 @@ struct Service::Call {
   http::Request request;
   http::Reply reply;
   Principal principal;
-  std::vector<std::string> segments;  // path split on '/'
-  bool legacy = false;
+  std::shared_ptr<const ServiceOptions> options;  // as they were when the request came
+  std::int64_t task_id = 0;  // the route's {task}
+  std::string node_id;       // the route's {node}
 
   void send(int status, std::string body);
   void fail(const Error& error);
-  bool allow(std::initializer_list<Role> roles);  // answers 403 when not allowed
 };
 
 }  // namespace ia::server

@@ -88,8 +88,8 @@ Status Service::recover() {
   // Writes queued before the failure settle now (each fails); none lands after this.
   m_store->resume();
   answer_parked_unavailable();
-  m_tokens.replace(snapshot->tokens);
-  sched::Scheduler fresh(m_options.settings);
+  (void)m_tokens.replace(snapshot->tokens);
+  sched::Scheduler fresh(m_options->settings);
   fresh.restore(std::move(*snapshot), now());
   m_sched = std::move(fresh);
   {
@@ -115,7 +115,7 @@ void Service::watch() {
       // session shows here even when nothing is written.
       Result<std::vector<store::TokenRecord>> tokens = m_store->tokens();
       if (tokens) {
-        m_tokens.replace(std::move(*tokens));
+        drop_leases_of(m_tokens.replace(std::move(*tokens)));
       } else if (tokens.error().code == ErrorCode::unavailable) {
         store_failed(tokens.error(), false);
       }

@@ -1,5 +1,7 @@
 #include "server/views.hpp"
 
+#include "api/answers.hpp"
+
 #include "core/time.hpp"
 
 namespace ia::server {
@@ -10,25 +12,56 @@ std::string task_json(const api::Task& task) {
   return out.take();
 }
 
-std::string lease_json(const api::Task& task, const sched::Settings& settings) {
+std::string task_list_json(const std::vector<const api::Task*>& tasks,
+                           std::optional<std::int64_t> next_after) {
   json::Writer out;
-  out.begin_object().key("task").begin_object();
-  out.field("task_id", static_cast<long long>(task.id));
-  out.field("attempt", static_cast<long long>(task.attempt));
-  out.key("spec");
-  api::write_spec(out, task.spec);
+  out.begin_object().key("tasks").begin_array();
+  for (const api::Task* task : tasks) api::write_task(out, *task, false);
+  out.end_array().key("next_after");
+  if (next_after) {
+    out.integer(*next_after);
+  } else {
+    out.null();
+  }
   out.end_object();
-  out.key("lease").begin_object().field("lease_id", static_cast<long long>(task.lease_id));
-  // Where this run's output starts (earlier attempts' comes first): the node numbers its
-  // output parts from here, so a retried part lands once.
-  out.field("output_offset", static_cast<long long>(task.output.size()));
-  out.field("expires_in", static_cast<double>(settings.lease_ttl_ms()) / 1000.0);
-  out.field("heartbeat_interval", static_cast<double>(settings.heartbeat_interval_ms) / 1000.0);
-  out.end_object().end_object();
   return out.take();
 }
 
-void write_node(json::Writer& out, const sched::Node& node) {
+http::Response submitted_response(std::int64_t task_id) {
+  http::Response response;
+  response.status = 201;
+  response.body = R"({"task_id":)" + std::to_string(task_id) + R"(,"status":"queued"})";
+  return response;
+}
+
+std::string finished_json(const api::Task& task) {
+  return R"({"task_id":)" + std::to_string(task.id) + R"(,"status":")" +
+         std::string(api::to_string(task.state)) + R"("})";
+}
+
+std::string heartbeat_json(std::string_view, const std::vector<api::LeaseRef>& cancel,
+                           const sched::Settings& settings) {
+  return api::write_heartbeat_answer(
+      api::HeartbeatAnswer{cancel, static_cast<double>(settings.heartbeat_interval_ms) / 1000.0,
+                           static_cast<double>(settings.lease_ttl_ms()) / 1000.0});
+}
+
+std::string lease_json(const api::Task& task, const sched::Settings& settings) {
+  return api::write_lease_answer(
+      api::LeaseAnswer{task.id, task.attempt, task.spec, task.lease_id,
+                       static_cast<double>(settings.lease_ttl_ms()) / 1000.0,
+                       static_cast<double>(settings.heartbeat_interval_ms) / 1000.0,
+                       static_cast<std::int64_t>(task.output.size())});
+}
+
+http::Response lease_response(std::string_view, const api::Task* task,
+                              const sched::Settings& settings) {
+  if (!task) return http::Response{204, "application/json", "", {}, {}};
+  return http::Response{200, "application/json", lease_json(*task, settings), {}, {}};
+}
+
+void write_node(json::Writer& out, const NodeShown& shown) {
+  const sched::Node& node = *shown.node;
   out.begin_object().field("node_id", node.record.id);
   out.field("status", !node.online ? "offline" : node.running.empty() ? "idle" : "busy");
   api::write_resources(out, "capacity", node.record.capacity);
@@ -37,7 +70,7 @@ void write_node(json::Writer& out, const sched::Node& node) {
   out.end_array();
   out.field("load", node.load).field("idle", node.idle);
   out.key("running").begin_array();
-  for (std::int64_t id : node.running) out.integer(id);
+  for (std::int64_t id : shown.running) out.integer(id);
   out.end_array();
   out.field("completed", static_cast<long long>(node.record.completed));
   out.field("compute_time", node.record.compute_s);
@@ -45,8 +78,22 @@ void write_node(json::Writer& out, const sched::Node& node) {
                                   ? format_iso8601(node.record.last_heartbeat_ms)
                                   : std::string());
   out.field("first_seen", format_iso8601(node.record.first_seen_ms));
-  out.field("token_name", node.record.owner);  // the node token that speaks for it
+  if (shown.show_owner) out.field("token_name", node.record.owner);
   out.end_object();
+}
+
+std::string node_json(const NodeShown& shown) {
+  json::Writer out;
+  write_node(out, shown);
+  return out.take();
+}
+
+std::string node_list_json(const std::vector<NodeShown>& nodes) {
+  json::Writer out;
+  out.begin_object().key("nodes").begin_array();
+  for (const NodeShown& shown : nodes) write_node(out, shown);
+  out.end_array().end_object();
+  return out.take();
 }
 
 std::string stats_json(const sched::Stats& stats) {
@@ -91,33 +138,6 @@ std::string output_json(const api::Task& task, std::int64_t offset) {
   out.field("status", api::to_string(task.state));
   out.field("finished", api::is_finished(task.state));
   out.field("truncated", task.output_truncated).end_object();
-  return out.take();
-}
-
-std::string legacy_task_json(const api::Task& task) {
-  json::Writer out;
-  out.begin_object().field("task_id", static_cast<long long>(task.id));
-  out.field("status", api::legacy_status(task.state));
-  out.key("result");
-  if (api::is_finished(task.state)) {
-    out.string(task.output.text());
-  } else {
-    out.null();
-  }
-  out.field("created_at", format_iso8601(task.created_ms));
-  out.key("completed_at");
-  if (task.finished_ms > 0) {
-    out.string(format_iso8601(task.finished_ms));
-  } else {
-    out.null();
-  }
-  out.key("assigned_node");
-  if (task.node_id.empty()) {
-    out.null();
-  } else {
-    out.string(task.node_id);
-  }
-  out.end_object();
   return out.take();
 }
 

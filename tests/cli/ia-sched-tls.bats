@@ -27,7 +27,7 @@ jqr() { jq -r "$1" <<< "$body"; }
   start_tls_sched
   run curl -sS --cacert "$TLS_DIR/cert.pem" -w '\n%{num_connects}\n' \
     "$SCHED_URL/health" --next --cacert "$TLS_DIR/cert.pem" -w '\n%{num_connects}\n' \
-    -H "Authorization: Bearer $ADMIN_TOKEN" --data-binary '{"code":"x"}' "$SCHED_URL/v1/tasks"
+    -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' --data-binary '{"code":"x"}' "$SCHED_URL/v1/tasks"
   assert_success
   assert_line --index 0 --partial '"status":"healthy"'
   assert_line --index 1 1

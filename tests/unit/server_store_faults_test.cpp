@@ -10,7 +10,7 @@
 #include <fstream>
 #include <set>
 
-#include "server_harness.hpp"
+#include "server_faults_harness.hpp"
 #include "store/store.hpp"
 #include "temp_dir.hpp"
 

@@ -11,7 +11,7 @@
 #include <set>
 #include <thread>
 
-#include "server_harness.hpp"
+#include "server_faults_harness.hpp"
 #include "store/store.hpp"
 #include "store_cases.hpp"
 

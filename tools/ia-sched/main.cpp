@@ -1,6 +1,7 @@
 // ia-sched: the scheduler server (DESIGN.md §3-§8). Flags in, serve or manage tokens.
 #include <iostream>
 
+#include "cli/client_options.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/tool.hpp"
 #include "config/config.hpp"
@@ -63,6 +64,19 @@ int main(int argc, char** argv) {
     sub->fallthrough();
   }
 
+  server::NodeCommand node;
+  std::vector<cli::ConfigFlag> client_flags = cli::client_flags();
+  CLI::App* node_app = app.add_subcommand("node", "Manage nodes through the running server");
+  node_app->require_subcommand(1);
+  CLI::App* reassign = node_app->add_subcommand(
+      "reassign", "Move a node to another node token (an admin call to the running server)");
+  reassign->add_option("node", node.node_id, "The node's id")->required();
+  reassign->add_option("--token-name", node.token_name,
+                       "The node token that is to speak for it; \"\": no token")
+      ->required();
+  cli::add_config_flags(*reassign, client_flags);
+  for (CLI::App* sub : {node_app, reassign}) sub->fallthrough();
+
   cli::ToolSpec spec{"ia-sched", cli::k_exit_usage, {}};
   return cli::run_tool(spec, app, common, argc, argv, [&]() -> Result<int> {
     Logger log("ia-sched", cli::log_level(common));
@@ -79,6 +93,14 @@ int main(int argc, char** argv) {
         if (token_app->get_subcommand(action)->parsed()) token.action = action;
       }
       return server::run_token_command(*cfg, token);
+    }
+    if (node_app->parsed()) {
+      std::vector<cli::ConfigFlag> all = flags;
+      all.insert(all.end(), client_flags.begin(), client_flags.end());
+      Result<config::Config> cfg = cli::load_config(common, all);
+      IA_TRY(cfg);
+      node.json = common.json;
+      return server::run_node_reassign(*cfg, node);
     }
     if (show_config) {
       Result<config::Config> cfg = load();

@@ -15,6 +15,16 @@ constexpr Millis k_shutdown_grace{10'000};
 Status check_security(const config::Config& cfg, const http::ServerOptions& options,
                       Logger& log) {
   IA_TRY(http::check_tls(options));
+  if (cfg.boolean("sched.legacy_open")) {
+    std::string networks;
+    for (const std::string& network : cfg.list("sched.legacy_networks")) {
+      networks += (networks.empty() ? "" : ", ") + network;
+    }
+    log.warning("legacy_open: the prototype's routes are served without a token to " +
+                (networks.empty() ? std::string("nobody (legacy_networks is empty)") : networks) +
+                "; such callers submit as 'anonymous' and speak only for nodes no token "
+                "registered");
+  }
   if (!cfg.boolean("sched.insecure")) return {};
   if (!http::is_loopback(options.host)) {
     return make_error(ErrorCode::invalid_argument,
@@ -22,7 +32,8 @@ Status check_security(const config::Config& cfg, const http::ServerOptions& opti
                       "anyone who can reach it could run code on your nodes; listen on "
                       "127.0.0.1 or use tokens");
   }
-  log.warning("--insecure: serving without tokens on loopback; every local user is admin");
+  log.warning("--insecure: serving without tokens on loopback; a local user without a token "
+              "reaches tasks submitted without one and nodes no token registered");
   return {};
 }
 
@@ -40,6 +51,11 @@ sigset_t blocked_signals() {
 Result<int> serve(const ConfigLoader& load, Logger& log) {
   // Everything the server creates (store, WAL, token file) is its user's alone.
   umask(077);
+  // Signals are taken by sigwait below, so every thread must have them blocked, the
+  // store's writer thread (started by open_store) as much as the server's: one that
+  // does not is where SIGHUP lands, and its default action ends the process.
+  sigset_t signals = blocked_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   Result<config::Config> cfg = load();
   IA_TRY(cfg);
   Result<http::ServerOptions> options = server_options(*cfg);
@@ -60,11 +76,10 @@ Result<int> serve(const ConfigLoader& load, Logger& log) {
       store::StoreOptions{store::Access::server, cfg->duration("sched.store_timeout").count()});
   if (!store) return std::move(store).error();
   if (!cfg->boolean("sched.insecure")) IA_TRY(first_admin_token(**store, dir, log));
-  Service service(std::move(*store), service_options(*cfg), log);
+  Result<ServiceOptions> service_settings = service_options(*cfg);
+  IA_TRY(service_settings);
+  Service service(std::move(*store), std::move(*service_settings), log);
   IA_TRY(service.start());
-  // Signals are taken by sigwait below, so every server thread must have them blocked.
-  sigset_t signals = blocked_signals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   Result<std::unique_ptr<http::Server>> server = http::Server::start(
       *options, [&service](http::Request&& request, http::Reply reply) {
         service.handle(std::move(request), std::move(reply));
@@ -82,11 +97,13 @@ Result<int> serve(const ConfigLoader& load, Logger& log) {
     sigwait(&signals, &signal);
     if (signal != SIGHUP) break;
     Result<config::Config> fresh = load();
-    if (!fresh) {
-      log.error("reload: " + fresh.error().describe() + "; keeping the old settings");
+    Result<ServiceOptions> settings =
+        fresh ? service_options(*fresh) : Result<ServiceOptions>(fresh.error());
+    if (!settings) {
+      log.error("reload: " + settings.error().describe() + "; keeping the old settings");
       continue;
     }
-    service.reload(service_options(*fresh));
+    service.reload(std::move(*settings));
     log.warning("reloaded the configuration");
   }
   log.warning("stopping: finishing requests in flight");

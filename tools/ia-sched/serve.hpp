@@ -24,4 +24,13 @@ struct TokenCommand {
 
 Result<int> run_token_command(const config::Config& cfg, const TokenCommand& command);
 
+// ia-sched node reassign NODE --token-name NAME: asks the running server (an admin call).
+struct NodeCommand {
+  std::string node_id;
+  std::string token_name;
+  bool json = false;
+};
+
+Result<int> run_node_reassign(const config::Config& cfg, const NodeCommand& command);
+
 }  // namespace ia::server

@@ -81,8 +81,11 @@ Status check_dir_private(const std::string& dir) {
   return {};
 }
 
-ServiceOptions service_options(const config::Config& cfg) {
+Result<ServiceOptions> service_options(const config::Config& cfg) {
   ServiceOptions options;
+  Result<std::vector<Network>> networks = parse_networks(cfg.list("sched.legacy_networks"));
+  IA_TRY(networks);
+  options.legacy_networks = std::move(*networks);
   options.settings.heartbeat_interval_ms = cfg.duration("sched.heartbeat_interval").count();
   options.settings.lease_expiry_misses = cfg.integer("sched.lease_expiry_misses");
   options.limits.max_code = cfg.bytes("sched.max_code");
@@ -93,6 +96,8 @@ ServiceOptions service_options(const config::Config& cfg) {
   options.rate_limit = cfg.integer("sched.rate_limit");
   options.max_waits_per_token = cfg.integer("sched.max_waits_per_token");
   options.max_streams_per_token = cfg.integer("sched.max_event_streams_per_token");
+  options.open_rate_limit = cfg.integer("sched.open_rate_limit");
+  options.max_nodes_per_token = cfg.integer("sched.max_nodes_per_token");
   return options;
 }
 

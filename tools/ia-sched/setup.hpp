@@ -28,7 +28,8 @@ std::string store_url(const config::Config& cfg);
 Status ensure_dir(const std::string& dir);
 Status check_dir_private(const std::string& dir);
 
-ServiceOptions service_options(const config::Config& cfg);
+// The [sched] settings the service reads; an error names a bad legacy_networks entry.
+Result<ServiceOptions> service_options(const config::Config& cfg);
 Result<http::ServerOptions> server_options(const config::Config& cfg);
 
 // Descriptors the server keeps for other than connections: the store and its WAL, logs,

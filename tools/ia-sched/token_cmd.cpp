@@ -29,9 +29,7 @@ Result<int> create(store::Store& store, const TokenCommand& command,
   Result<std::string> token = new_token();
   IA_TRY(token);
   std::string name = command.name.value_or(command.role + "-" + token->substr(3, 8));
-  if (name.empty() || name.size() > 128) {
-    return make_error(ErrorCode::invalid_argument, "token name must be 1 to 128 characters");
-  }
+  IA_TRY(check_token_name(name));
   if (find(tokens, name)) {
     return make_error(ErrorCode::conflict, "a token named '" + name + "' exists",
                       "pick another --name, or revoke the old one first");

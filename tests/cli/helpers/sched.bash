@@ -39,7 +39,8 @@ api() {
   local method=$1 path=$2 data=${3-}
   local args=(-s -m 30 -X "$method" -w '\n%{http_code}')
   args+=(-H "Authorization: Bearer ${TOKEN-$ADMIN_TOKEN}")
-  [ $# -ge 3 ] && args+=(--data-binary "$data")
+  # ia-sched takes POST bodies only as JSON (a browser's form post is refused).
+  [ $# -ge 3 ] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
   local out
   out=$(curl "${args[@]}" "$SCHED_URL$path")
   status_code=${out##*$'\n'}
