@@ -64,11 +64,7 @@ void Service::events(Call& call) {
                                 "Last-Event-ID: not an event id: '" +
                                     std::string(given.substr(0, 32)) + "'"));
   }
-  std::int64_t cap = 0;
-  {
-    std::lock_guard lock(m_mutex);
-    cap = m_options.max_streams_per_token;
-  }
+  std::int64_t cap = call.options->max_streams_per_token;
   auto subscriber = std::make_shared<Subscriber>();
   subscriber->owner = owner_filter(call.principal);
   http::Response response;

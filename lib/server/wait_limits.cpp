@@ -5,7 +5,7 @@
 namespace ia::server {
 
 bool Service::hold_wait_slot(Call& call) {
-  std::int64_t cap = m_options.max_waits_per_token;
+  std::int64_t cap = call.options->max_waits_per_token;
   TokenSlots::Slot slot = m_wait_slots.take(call.principal.name, cap);
   if (!slot) {
     call.fail(make_error(ErrorCode::rate_limited,

@@ -240,7 +240,7 @@ TEST_CASE("sched: output appends are bounded by the task's limit") {
         ErrorCode::conflict);
 }
 
-TEST_CASE("sched: an output part sent again at its offset lands once; one past the end is refused") {
+TEST_CASE("sched: an output part sent again at its offset lands once, one past the end is refused") {
   Fixture f;
   api::TaskSpec spec;
   spec.code = "x";
