@@ -176,6 +176,7 @@ check_tasks() {
   dd if=/dev/zero of="$disk/filler" bs=64k 2>/dev/null || true
   head -c 300000 /dev/zero | tr '\0' x | sed 's/^/{"code":"/; s/$/"}/' > "$BATS_TEST_TMPDIR/big.json"
   run curl -s -m 30 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ADMIN_TOKEN" \
+    -H "Content-Type: application/json" \
     --data-binary "@$BATS_TEST_TMPDIR/big.json" "$SCHED_URL/v1/tasks"
   [ "$output" = 503 ]
   for i in 1 2 3 4 5; do
