@@ -217,7 +217,10 @@ void Agent::forward_output() {
     std::lock_guard<std::mutex> lock(m_mutex);
     for (auto& [id, running] : m_runs) {
       running.unsent.append(running.run->take_output());
-      if (running.unsent.size() > k_max_unsent) running.unsent.truncate(k_max_unsent);
+      if (running.unsent.size() > k_max_unsent) {
+        running.unsent.truncate(k_max_unsent);
+        running.output_cut = true;
+      }
       if (!running.unsent.empty()) {
         pending.push_back({id, running.run->lease().lease_id, running.unsent});
       }
@@ -303,7 +306,7 @@ void Agent::finish(std::int64_t task_id, Running running, bool vacate) {
   // The result carries what one request can; the rest goes ahead as output while the
   // scheduler answers. Otherwise all of it waits in the spool (delivered in parts).
   output.drop_front(send_output(task_id, lease_id, output, true).sent);
-  std::string body = result_body(lease_id, outcome, vacate, output);
+  std::string body = result_body(lease_id, outcome, vacate, output, running.output_cut);
   running.run.reset();  // waits for the sandbox to be gone and its directory removed
   if (Status spooled = m_spool.put({task_id, std::to_string(lease_id), body}); !spooled) {
     m_log.error("cannot spool the result of task " + std::to_string(task_id) + ": " +

@@ -69,6 +69,7 @@ class Agent {
   struct Running {
     std::unique_ptr<TaskRun> run;
     api::TaggedOutput unsent;  // output not yet accepted by the scheduler
+    bool output_cut = false;   // unsent outgrew what the node keeps: some was dropped
   };
 
   void lease_loop();

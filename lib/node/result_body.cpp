@@ -10,9 +10,9 @@ std::string_view final_state(const sandbox::Outcome& outcome) {
 }
 
 std::string reason_for(const sandbox::Outcome& outcome) {
-  if (outcome.oom_killed) return "killed: out of memory (over the task's memory limit)";
-  if (outcome.limit_hit == "cpu_time") return "killed: CPU time limit reached";
-  if (outcome.timed_out) return "killed: timeout reached";
+  if (outcome.oom_killed) return std::string(api::k_reason_memory);
+  if (outcome.limit_hit == "cpu_time") return std::string(api::k_reason_cpu_time);
+  if (outcome.timed_out) return std::string(api::k_reason_timeout);
   if (outcome.signal) return "killed by signal " + std::to_string(outcome.signal);
   if (outcome.exit_code != 0) return "exited with code " + std::to_string(outcome.exit_code);
   return "";
@@ -21,7 +21,7 @@ std::string reason_for(const sandbox::Outcome& outcome) {
 }  // namespace
 
 std::string result_body(std::int64_t lease_id, const Result<sandbox::Outcome>& outcome,
-                        bool vacate, const api::TaggedOutput& output) {
+                        bool vacate, const api::TaggedOutput& output, bool output_cut) {
   json::Writer out;
   out.begin_object().field("lease_id", static_cast<long long>(lease_id));
   if (vacate) {
@@ -38,6 +38,10 @@ std::string result_body(std::int64_t lease_id, const Result<sandbox::Outcome>& o
     out.field("reason", reason_for(*outcome));
   }
   api::write_output(out, "output", output);
+  // The sandbox keeps each stream up to the task's limit and drops the rest; what was
+  // kept may still fit the scheduler's limit exactly, so it must be told.
+  bool cut = output_cut || (outcome && (outcome->stdout_truncated || outcome->stderr_truncated));
+  if (cut) out.field("output_truncated", true);
   out.end_object();
   return out.take();
 }

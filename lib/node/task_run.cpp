@@ -39,7 +39,9 @@ sandbox::Spec spec_for(const Lease& lease, const sandbox::Spec& base,
   for (const auto& [key, value] : task.env) sandbox::set_env(spec.env, key, value);
   sandbox::set_env(spec.env, "IA_TASK_ID", std::to_string(lease.task_id));  // not the task's say
   spec.gpus = lease.gpus;
-  spec.stdin_source = {sandbox::StdinSource::Kind::null, ""};
+  spec.stdin_source = task.stdin_data.empty()
+                          ? sandbox::StdinSource{sandbox::StdinSource::Kind::null, ""}
+                          : sandbox::StdinSource{sandbox::StdinSource::Kind::data, task.stdin_data};
   spec.capture = false;  // the agent forwards output as it comes; nothing to keep twice
   sandbox::Limits& limits = spec.limits;
   // The task's own requests narrow the node's limits; they never widen them. Zero is

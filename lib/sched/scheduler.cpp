@@ -115,6 +115,7 @@ Result<const api::Task*> Scheduler::finish(std::int64_t task_id, const api::Resu
   IA_TRY(found);
   api::Task& task = **found;
   append(task, report.output, changes);
+  if (report.output_truncated) task.output_truncated = true;
   if (report.vacate && !task.cancel_requested) {
     requeue(task, false, now_ms, changes);
     return &task;

@@ -6,6 +6,7 @@
 #include "cli/client_options.hpp"
 #include "cli/terminal.hpp"
 #include "cli/tool.hpp"
+#include "client/ending.hpp"
 #include "client/follow.hpp"
 #include "client/scheduler.hpp"
 #include "core/strings.hpp"
@@ -78,11 +79,13 @@ Result<int> logs(ia::client::Scheduler& scheduler, const Flags& flags, bool json
     Result<ia::client::OutputPiece> piece = scheduler.output(*id, 0, 0);
     if (!piece) return std::move(piece).error();
     ia::client::write_output(piece->data, stdout, stderr);
-    return 0;
+    if (!piece->finished) return 0;
   }
-  ia::client::FollowOptions options;
-  Result<Value> task = ia::client::follow(scheduler, *id, options);
+  Result<Value> task = flags.follow ? ia::client::follow(scheduler, *id, {})
+                                    : scheduler.task(*id);
   if (!task) return std::move(task).error();
+  std::fflush(stdout);
+  std::fputs(ia::client::ending_note("ia-status", *task).c_str(), stderr);
   return 0;
 }
 

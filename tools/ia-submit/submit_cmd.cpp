@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cli/terminal.hpp"
+#include "client/ending.hpp"
 #include "client/follow.hpp"
 #include "json/writer.hpp"
 
@@ -24,13 +25,17 @@ void draw_progress(std::size_t done, std::size_t total) {
 
 // One submitted task's line. With --wait, stdout carries only the task's own output, so the
 // line goes to stderr, and -q drops it.
-void announce(std::int64_t id, std::size_t total, const Output& output) {
+// The line shows the requests the task runs under, defaults included, so that nobody
+// learns them from a kill.
+void announce(std::int64_t id, const api::TaskSpec& spec, std::size_t total,
+              const Output& output) {
   if (output.wait && output.quiet) return;
   std::FILE* out = output.wait ? stderr : stdout;
   if (output.parsable || output.quiet || total > 1) {
     std::fprintf(out, "%lld\n", static_cast<long long>(id));
   } else {
-    std::fprintf(out, "submitted task %lld\n", static_cast<long long>(id));
+    std::fprintf(out, "submitted task %lld (%s)\n", static_cast<long long>(id),
+                 client::requests_summary(spec).c_str());
   }
 }
 
@@ -88,6 +93,7 @@ Result<int> wait_for(client::Scheduler& scheduler, std::int64_t id, const Output
   }
   if (!task) return std::move(task).error();
   if (output.json) std::printf("%s\n", json::serialize(*task).c_str());
+  if (!output.quiet) std::fputs(client::ending_note("ia-submit", *task).c_str(), stderr);
   return client::exit_code_of(*task);
 }
 
@@ -115,7 +121,7 @@ Result<int> submit_all(client::Scheduler& scheduler, const std::vector<api::Task
     } else if (progress) {
       draw_progress(i + 1, specs.size());
     } else {
-      announce(last_id, specs.size(), output);
+      announce(last_id, specs[i], specs.size(), output);
     }
   }
   if (progress) {
