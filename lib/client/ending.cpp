@@ -26,18 +26,25 @@ bool starts_with(const std::string& text, std::string_view prefix) {
   return text.rfind(prefix, 0) == 0;
 }
 
+// What follows a known reason's start: how the task was ended, "(SIGTERM, ...)".
+std::string rest_after(const std::string& reason, std::string_view prefix) {
+  return reason.substr(prefix.size());
+}
+
 // The reason, with the limit it names and the flag that asks for more.
 std::string killed_line(const std::string& who, const std::string& reason,
                         const json::Value& task) {
   if (starts_with(reason, api::k_reason_memory)) {
     return who + " killed: over its memory limit of " + memory_text(task) +
-           "; ask more with --memory";
+           rest_after(reason, api::k_reason_memory) + "; ask more with --memory";
   }
   if (starts_with(reason, api::k_reason_cpu_time)) {
-    return who + " killed: over its CPU time limit; ask more with --timeout or --cpus";
+    return who + " killed: over its CPU time limit" + rest_after(reason, api::k_reason_cpu_time) +
+           "; ask more with --timeout or --cpus";
   }
   if (starts_with(reason, api::k_reason_timeout) || reason.empty()) {
-    return who + " killed: over its time limit of " + timeout_text(task) +
+    std::string how = reason.empty() ? "" : rest_after(reason, api::k_reason_timeout);
+    return who + " killed: over its time limit of " + timeout_text(task) + how +
            "; ask more with --timeout";
   }
   return who + " " + reason;
@@ -54,7 +61,8 @@ std::string ending_note(const std::string& tool, const json::Value& task) {
   if (state == "timed_out" || starts_with(reason, api::k_reason_memory)) {
     out += tool + ": " + killed_line(who, reason, task) + "\n";
   } else if (state == "cancelled") {
-    out += tool + ": " + who + " cancelled" + (reason.empty() ? "" : ": " + reason) + "\n";
+    bool says_it = starts_with(reason, "cancelled");
+    out += tool + ": " + who + " " + (says_it ? reason : "cancelled") + "\n";
   } else if (state == "failed" && starts_with(reason, "killed")) {
     out += tool + ": " + who + " " + reason + "\n";
   }

@@ -292,12 +292,10 @@ void Agent::collect_finished() {
 }
 
 void Agent::finish(std::int64_t task_id, Running running, bool vacate) {
-  if (vacate) (void)running.run->kill();
+  if (vacate) end_within_grace(*running.run);
   api::TaggedOutput output = std::move(running.unsent);
   output.append(running.run->take_output());
-  Result<sandbox::Outcome> outcome =
-      vacate ? Result<sandbox::Outcome>(make_error(ErrorCode::internal, "vacated"))
-             : running.run->outcome();
+  Result<sandbox::Outcome> outcome = running.run->outcome();
   std::int64_t lease_id = running.run->lease().lease_id;
   if (!vacate && outcome) {
     m_log.info("task " + std::to_string(task_id) + " finished with exit code " +
@@ -315,6 +313,18 @@ void Agent::finish(std::int64_t task_id, Running running, bool vacate) {
     return;
   }
   m_next_delivery_ms = 0;
+}
+
+// A vacated task gets SIGTERM and its kill grace to save its work (what it prints then
+// still goes with its result); the sandbox sends SIGKILL when the grace runs out.
+void Agent::end_within_grace(TaskRun& run) {
+  if (Status ended = run.terminate(); !ended) {
+    m_log.warning("ending task " + std::to_string(run.lease().task_id) + ": " +
+                  ended.error().describe());
+    (void)run.kill();
+  }
+  Millis grace(run.lease().spec.kill_grace_s * 1000);
+  if (!run.wait_finished(grace + std::chrono::seconds(5))) (void)run.kill();
 }
 
 void Agent::deliver_spool() {
@@ -420,8 +430,9 @@ void Agent::cancel(const std::vector<api::LeaseRef>& leases) {
   for (const api::LeaseRef& lease : leases) {
     auto it = m_runs.find(lease.task_id);
     if (it == m_runs.end() || it->second.run->lease().lease_id != lease.lease_id) continue;
-    // Killed here, reported like any finished task: the scheduler records it as cancelled.
-    if (Status killed = it->second.run->kill(); !killed) {
+    // Ended here (SIGTERM, SIGKILL after its grace), reported like any finished task: the
+    // scheduler records it as cancelled.
+    if (Status killed = it->second.run->terminate(); !killed) {
       m_log.warning("cancelling task " + std::to_string(lease.task_id) + ": " +
                     killed.error().describe());
     } else {

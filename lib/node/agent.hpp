@@ -85,6 +85,7 @@ class Agent {
                      bool keep_last_part);
   void collect_finished();
   void finish(std::int64_t task_id, Running running, bool vacate);
+  void end_within_grace(TaskRun& run);
   void deliver_spool();
   Status deliver_in_parts(const SpooledResult& result);
   void heartbeat(std::int64_t now_ms);

@@ -122,7 +122,11 @@ Result<const api::Task*> Scheduler::finish(std::int64_t task_id, const api::Resu
   }
   task.exit_code = report.exit_code;
   task.wall_s = report.wall_s;
-  if (!report.reason.empty()) task.reason = report.reason;
+  if (task.cancel_requested && !report.reason.empty()) {
+    task.reason = "cancelled by request: " + report.reason;  // how the node ended it
+  } else if (!report.reason.empty()) {
+    task.reason = report.reason;
+  }
   if (auto node = m_nodes.find(task.node_id); node != m_nodes.end()) {
     node->second.record.completed += 1;
     node->second.record.compute_s += report.wall_s;

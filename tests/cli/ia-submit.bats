@@ -332,3 +332,51 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_failure 2
   assert_output --partial "--export NOT_SET_ANYWHERE: no such variable in this environment"
 }
+
+@test "ia-submit: --wait says why a task was killed over its memory or time limit" {
+  start_node
+  echo 'x = bytearray(2 * 1024 * 1024 * 1024)' > mem.py
+  rc=0
+  submit --wait --memory 64M mem.py > out.txt 2> err.txt || rc=$?
+  assert_equal "$rc" 137
+  assert_equal "$(sed -n 2p err.txt)" "ia-submit: task 1 killed: over its memory limit of 64M; ask more with --memory"
+  echo 'import time; time.sleep(60)' > slow.py
+  rc=0
+  submit --wait --timeout 1s --kill-grace 0 slow.py > out.txt 2> err.txt || rc=$?
+  assert_equal "$rc" 124
+  assert_equal "$(sed -n 2p err.txt)" "ia-submit: task 2 killed: over its time limit of 1s (SIGKILL); ask more with --timeout"
+}
+
+@test "ia-submit: a timeout sends SIGTERM first, so a trap saves its work; SIGKILL after the grace" {
+  start_node
+  printf '#!/bin/sh\ntrap "echo saved; exit 3" TERM\necho started\nsleep 60 &\nwait $!\n' > trap.sh
+  rc=0
+  submit --wait --timeout 1s trap.sh > out.txt 2> err.txt || rc=$?
+  assert_equal "$rc" 124
+  assert_equal "$(cat out.txt)" "$(printf 'started\nsaved')"
+  assert_equal "$(tail -1 err.txt)" "ia-submit: task 1 killed: over its time limit of 1s (ended by SIGTERM within its kill grace); ask more with --timeout"
+  # One that ignores SIGTERM is killed when its grace runs out.
+  printf '#!/bin/sh\ntrap "" TERM\nwhile :; do sleep 1; done\n' > stubborn.sh
+  rc=0
+  submit --wait --timeout 1s --kill-grace 1s stubborn.sh > out.txt 2> err.txt || rc=$?
+  assert_equal "$rc" 124
+  assert_equal "$(tail -1 err.txt)" "ia-submit: task 2 killed: over its time limit of 1s (SIGTERM, then SIGKILL when its kill grace ran out); ask more with --timeout"
+  run submit --kill-grace 2h trap.sh
+  assert_failure 2
+  assert_output --partial "--kill-grace 2h is outside 0s to 1h"
+}
+
+@test "ia-submit: a cancel sends SIGTERM first and the reason says how the task ended" {
+  start_node
+  printf '#!/bin/sh\ntrap "echo saved; exit 3" TERM\necho started\nsleep 60 &\nwait $!\n' > trap.sh
+  submit --wait --parsable trap.sh > out.txt 2> err.txt &
+  waiter=$!
+  wait_for_state 1 running
+  run timeout 10 sh -c "until grep -q started out.txt; do sleep 0.1; done"
+  "$IA_BIN_DIR/ia-cancel" 1
+  rc=0
+  wait "$waiter" || rc=$?
+  assert_equal "$rc" 1
+  assert_equal "$(cat out.txt)" "$(printf 'started\nsaved')"
+  assert_equal "$(tail -1 err.txt)" "ia-submit: task 1 cancelled by request: exited with code 3 (ended by SIGTERM within its kill grace)"
+}
