@@ -257,6 +257,9 @@ void write_task(json::Writer& out, const Task& task, bool with_code) {
   out.field("priority", static_cast<long long>(task.spec.priority));
   out.field("timeout", static_cast<long long>(task.spec.timeout_s));
   write_resources(out, "resources", task.spec.resources);
+  out.key("labels").begin_array();
+  for (const std::string& label : task.spec.labels) out.string(label);
+  out.end_array();
   out.field("attempt", static_cast<long long>(task.attempt));
   out.field("max_retries", static_cast<long long>(task.spec.max_retries));
   out.field("output_limit", static_cast<long long>(task.spec.output_limit));
@@ -265,13 +268,20 @@ void write_task(json::Writer& out, const Task& task, bool with_code) {
   write_time(out, "created_at", task.created_ms);
   write_time(out, "started_at", task.started_ms);
   write_time(out, "finished_at", task.finished_ms);
+  // A queued task runs nowhere; the node it last ran on (before a vacate or a lost lease)
+  // is its last_node.
+  bool placed = !task.node_id.empty() && task.state != TaskState::queued;
   out.key("node_id");
-  if (task.node_id.empty()) {
-    out.null();
-  } else {
+  if (placed) {
     out.string(task.node_id);
+  } else {
+    out.null();
+  }
+  if (task.state == TaskState::queued && !task.node_id.empty()) {
+    out.field("last_node", task.node_id);
   }
   out.field("cancel_requested", task.cancel_requested);
+  if (!is_finished(task.state) && !task.reason.empty()) out.field("reason", task.reason);
   if (is_finished(task.state)) {
     out.key("result").begin_object();
     out.key("exit_code");

@@ -117,6 +117,9 @@ Result<const api::Task*> Scheduler::finish(std::int64_t task_id, const api::Resu
   append(task, report.output, changes);
   if (report.output_truncated) task.output_truncated = true;
   if (report.vacate && !task.cancel_requested) {
+    // Shown while it waits again: why it is back in the queue, and from where.
+    task.reason = (report.reason.empty() ? std::string("vacated") : report.reason) +
+                  " (on " + task.node_id + ")";
     requeue(task, false, now_ms, changes);
     return &task;
   }
@@ -124,8 +127,8 @@ Result<const api::Task*> Scheduler::finish(std::int64_t task_id, const api::Resu
   task.wall_s = report.wall_s;
   if (task.cancel_requested && !report.reason.empty()) {
     task.reason = "cancelled by request: " + report.reason;  // how the node ended it
-  } else if (!report.reason.empty()) {
-    task.reason = report.reason;
+  } else if (!task.cancel_requested) {
+    task.reason = report.reason;  // an earlier vacate's reason no longer applies
   }
   if (auto node = m_nodes.find(task.node_id); node != m_nodes.end()) {
     node->second.record.completed += 1;

@@ -17,6 +17,7 @@ setup() {
 }
 
 teardown() {
+  owner_leaves
   [ -n "${NODE_PID:-}" ] && kill -9 "$NODE_PID" 2>/dev/null
   stop_fake_sched
   stop_sched
@@ -234,4 +235,69 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
     assert_output --partial "has no 'tasks' list"
     stop_fake_sched
   done
+}
+
+@test "ia-submit: a task no registered node could run is warned about, --strict refuses it, ia-status says why it waits" {
+  run submit --memory 100G a.py
+  assert_success
+  assert_line "ia-submit: warning: no registered node could ever run this task: no node has registered yet; it waits until one registers (--strict refuses such tasks)"
+  start_node
+  wait_for_nodes 1
+  api GET /v1/nodes
+  most=$(jq -r '.nodes[0].capacity.memory' <<< "$body")
+  run submit --strict --memory 100G a.py
+  assert_failure 1
+  assert_output --partial "no registered node could ever run this task: no registered node has 100G of memory (the most is "
+  run submit --gpus 4 --parsable a.py
+  assert_success
+  assert_line --partial "no registered node has 4 GPUs (the most is 0 GPUs)"
+  id=${lines[-1]}
+  run submit --label gpu=a100 a.py
+  assert_line --partial "no registered node carries the label gpu=a100"
+  run status "$id"
+  assert_line "waiting: no registered node has 4 GPUs (the most is 0 GPUs)"
+  # What a node can run is submitted without a word.
+  run submit a.py
+  assert_output --regexp '^submitted task [0-9]+ \(1 CPU, 512M, 5m\)$'
+  [ "$most" -gt 0 ]
+}
+
+@test "ia-status: units on WALL, MEMORY and COMPUTE; ATTEMPT counts from 1; the overview counts leased tasks" {
+  start_node
+  wait_for_nodes 1
+  id=$(submit --parsable a.py)
+  wait_for_state "$id" succeeded
+  run status tasks --format id,wall,attempt
+  assert_success
+  assert_line --regexp "^ +$id +[0-9.]+(ms|s) +1$"
+  run status nodes --format memory,compute
+  assert_line --regexp "^ *[0-9.]+[KMGT] +[0-9.]+(ms|s)$"
+  run status
+  assert_output --regexp "tasks  0 queued, 0 leased, 0 running, 1 succeeded"
+}
+
+@test "ia-status: the owner back shows on the node, a frozen task says so, a vacated one why and where" {
+  SUSPEND_GRACE=3s start_node
+  wait_for_nodes 1
+  node=$(jq -r '.nodes[0].node_id' <<< "$body")
+  echo 'import time; time.sleep(60)' > slow.py
+  id=$(submit --parsable --kill-grace 1s slow.py)
+  wait_for_state "$id" running
+  owner_arrives
+  run timeout 10 sh -c "until grep -q 'task $id frozen' '$NODE_DIR/node.log'; do sleep 0.1; done"
+  run timeout 10 sh -c "until '$IA_BIN_DIR/ia-status' nodes --format state | grep -q 'owner back'; do sleep 0.2; done"
+  assert_success
+  run status nodes --format node,state
+  assert_line --regexp "^$node +owner back, frozen$"
+  run status "$id"
+  assert_line "frozen: the owner of $node is back"
+  wait_for_state "$id" queued 20
+  run status "$id"
+  assert_line "node: -"
+  assert_line --regexp "^reason: vacated: the machine's owner came back \(.*\) \(on $node\)$"
+  api GET "/v1/tasks/$id"
+  assert_equal "$(jq -c '[.node_id, .last_node]' <<< "$body")" "[null,\"$node\"]"
+  run status nodes --format node,state
+  assert_line --regexp "^$node +owner back$"
+  owner_leaves
 }

@@ -57,7 +57,7 @@ Result<int> serve(const ConfigLoader& load, Logger& log) {
   if (!server) return std::move(server).error();
   service.attach(**server);
   bool tls = !options->tls_cert.empty();
-  log.warning("listening on " + options->host + ":" + std::to_string((*server)->port()) +
+  log.notice("listening on " + options->host + ":" + std::to_string((*server)->port()) +
               (tls ? " (https)" : " (http)") + ", store " + service.store().url());
   for (;;) {
     int signal = 0;
@@ -69,13 +69,13 @@ Result<int> serve(const ConfigLoader& load, Logger& log) {
       continue;
     }
     service.reload(service_options(*fresh));
-    log.warning("reloaded the configuration");
+    log.notice("reloaded the configuration");
   }
-  log.warning("stopping: finishing requests in flight");
+  log.notice("stopping: finishing requests in flight");
   service.shutdown();
   (*server)->stop(k_shutdown_grace);
   service.store().close();
-  log.warning("stopped");
+  log.notice("stopped");
   return 0;
 }
 

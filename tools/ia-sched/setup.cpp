@@ -107,7 +107,7 @@ Status first_admin_token(store::Store& store, const std::string& dir, Logger& lo
   if (!written || rename(tmp.c_str(), path.c_str()) != 0) return system_error("write", path);
   IA_TRY(store.write_sync(store::Batch{
       {}, {}, {}, {store::TokenRecord{"admin", "admin", hash_token(*token), unix_now_ms(), false}}}));
-  log.warning("first start: created an admin token in " + path +
+  log.notice("first start: created an admin token in " + path +
               " (read it from there; 'ia-sched token create' makes more)");
   return {};
 }

@@ -8,6 +8,7 @@
 #include "cli/tool.hpp"
 #include "client/ending.hpp"
 #include "client/follow.hpp"
+#include "client/node_fit.hpp"
 #include "client/scheduler.hpp"
 #include "core/strings.hpp"
 #include "views.hpp"
@@ -52,6 +53,23 @@ Result<std::string> rows_view(ia::client::Scheduler& scheduler, const std::strin
   return st::render_rows(*columns, rows->as_array(), ia::cli::use_color(1));
 }
 
+// What the task's state alone does not say: why a queued task waits, that a running one
+// is frozen while its node's owner is back.
+std::string situation(ia::client::Scheduler& scheduler, const Value& task) {
+  std::string state = task.string_at("status");
+  if (state == "queued") {
+    std::string why = ia::client::unmatched_reason(scheduler, task);
+    return why.empty() ? "" : "waiting: " + why + "\n";
+  }
+  std::string node = task.string_at("node_id");
+  if ((state != "running" && state != "leased") || node.empty()) return "";
+  Result<Value> answer = scheduler.get("/v1/nodes/" + node);
+  if (!answer) return "";
+  const Value* idle = answer->find("idle");
+  if (!idle || !idle->is_bool() || idle->as_bool()) return "";
+  return "frozen: the owner of " + ia::escape_controls(node) + " is back\n";
+}
+
 Result<std::string> tasks_detail(ia::client::Scheduler& scheduler, const Flags& flags, bool json) {
   std::string out;
   for (const std::string& text : flags.ids) {
@@ -59,7 +77,8 @@ Result<std::string> tasks_detail(ia::client::Scheduler& scheduler, const Flags& 
     if (!id) return std::move(id).error();
     Result<Value> task = scheduler.task(*id);
     if (!task) return std::move(task).error();
-    out += json ? ia::json::serialize(*task) + "\n" : st::render_task(*task) + "\n";
+    out += json ? ia::json::serialize(*task) + "\n"
+                : st::render_task(*task) + situation(scheduler, *task) + "\n";
   }
   if (!json && !out.empty()) out.pop_back();
   return out;

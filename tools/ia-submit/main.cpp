@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   app.add_flag("--cancel-on-interrupt", flags.cancel_on_interrupt,
                "With --wait: Ctrl-C cancels the task instead of detaching");
   app.add_flag("--parsable", flags.parsable, "Print only task ids, one a line");
+  app.add_flag("--strict", flags.strict, "Refuse a task no registered node could ever run");
 
   ia::cli::ToolSpec spec{"ia-submit", 2, {}};
   return ia::cli::run_tool(spec, app, common, argc, argv, [&]() -> ia::Result<int> {
@@ -79,7 +80,7 @@ int main(int argc, char** argv) {
     if (!specs) return std::move(specs).error();
     ia::client::Scheduler scheduler(*client);
     ia::submit_tool::Output output{common.json, flags.parsable, common.quiet, flags.wait,
-                                   flags.cancel_on_interrupt};
+                                   flags.cancel_on_interrupt, flags.strict};
     return ia::submit_tool::submit_all(scheduler, *specs, output);
   });
 }

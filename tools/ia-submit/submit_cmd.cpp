@@ -9,6 +9,7 @@
 #include "cli/terminal.hpp"
 #include "client/ending.hpp"
 #include "client/follow.hpp"
+#include "client/node_fit.hpp"
 #include "json/writer.hpp"
 
 namespace ia::submit_tool {
@@ -97,10 +98,30 @@ Result<int> wait_for(client::Scheduler& scheduler, std::int64_t id, const Output
   return client::exit_code_of(*task);
 }
 
+// A task no node could ever take waits forever: said before it is sent, refused with
+// --strict. Every spec of an array or --each asks for the same, so the first stands.
+Status check_some_node_fits(client::Scheduler& scheduler, const api::TaskSpec& spec,
+                            const Output& output) {
+  std::string why = client::unmatched_reason(scheduler, spec);
+  if (why.empty()) return {};
+  if (output.strict) {
+    return make_error(ErrorCode::conflict, "no registered node could ever run this task: " + why,
+                      "ask for less, or submit without --strict to wait for such a node");
+  }
+  if (!output.quiet) {
+    std::fprintf(stderr,
+                 "ia-submit: warning: no registered node could ever run this task: %s; it waits "
+                 "until one registers (--strict refuses such tasks)\n",
+                 why.c_str());
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<int> submit_all(client::Scheduler& scheduler, const std::vector<api::TaskSpec>& specs,
                        const Output& output) {
+  if (!specs.empty()) IA_TRY(check_some_node_fits(scheduler, specs.front(), output));
   bool progress = specs.size() > 1 && !output.quiet && !output.json && !output.parsable &&
                   cli::is_terminal(2);
   std::int64_t first_id = 0, last_id = 0;

@@ -12,6 +12,7 @@ struct Output {
   bool quiet = false;
   bool wait = false;
   bool cancel_on_interrupt = false;
+  bool strict = false;  // refuse a task no registered node could ever run
 };
 
 Result<int> submit_all(client::Scheduler& scheduler, const std::vector<api::TaskSpec>& specs,
