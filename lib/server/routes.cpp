@@ -55,7 +55,7 @@ Status Service::authorize(Call& call) {
   if (open || is_public(call.request)) {
     call.principal = Principal{"anonymous", Role::admin};
   } else {
-    Result<Principal> principal = m_tokens.check(request_token(call.request));
+    Result<Principal> principal = check_token(request_token(call.request));
     IA_TRY(principal);
     call.principal = std::move(*principal);
   }

@@ -89,14 +89,7 @@ void Service::tick() {
       });
     }
   }
-  if (now() - m_last_token_reload >= k_token_reload_ms) {
-    // Tokens created or revoked by 'ia-sched token' in another process. Read outside
-    // m_mutex: the store's lock may be held through a commit's fsync.
-    m_last_token_reload = now();
-    if (Result<std::vector<store::TokenRecord>> tokens = m_store->tokens(); tokens) {
-      m_tokens.replace(std::move(*tokens));
-    }
-  }
+  reread_tokens(m_last_token_reload, k_token_reload_ms);
   m_server->schedule(k_tick, [this] { tick(); });
 }
 

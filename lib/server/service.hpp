@@ -110,6 +110,8 @@ class Service {
   void expire_parked(std::multimap<std::int64_t, Parked>& parked, std::int64_t key,
                      std::uint64_t serial, http::Response response);
   Status authorize(Call& call);
+  bool reread_tokens(std::atomic<std::int64_t>& last, std::int64_t min_gap_ms);  // token_reread.cpp
+  Result<Principal> check_token(std::string_view token);
   // Whether who may speak for the node (ownership.cpp): an admin always; a node token
   // when the node is new, unclaimed, its own, or claimed by a token since revoked.
   // Holds m_mutex.
@@ -171,7 +173,9 @@ class Service {
   std::uint64_t m_writes_queued = 0;              // store writes with changes, in order
   std::atomic<std::uint64_t> m_writes_durable{0};  // the last of them settled (durable or failed)
   bool m_stopped = false;
-  std::atomic<std::int64_t> m_last_token_reload{0};  // the tick's own; one tick at a time
+  std::atomic<std::int64_t> m_last_token_reload{0};  // the tick's; claimed by reread_tokens
+  std::atomic<std::int64_t> m_last_unknown_token_reread{0};  // a request's unknown token
+  std::mutex m_token_reread;
 };
 
 }  // namespace ia::server

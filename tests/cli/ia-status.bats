@@ -301,3 +301,11 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_line --regexp "^$node +owner back$"
   owner_leaves
 }
+
+@test "ia-status: a token just created works at once, read from --token-file" {
+  (umask 077; new_token client fresh > fresh.token)
+  IA_TOKEN= run "$IA_BIN_DIR/ia-status" tasks --token-file fresh.token
+  assert_success
+  IA_TOKEN=ia_0000000000000000000000000000000000000000000000000000000000000000 run status tasks
+  assert_failure 4
+}
