@@ -29,6 +29,9 @@ const std::vector<KeyDef>& schema() {
       {"client", "ca_file", Type::string, "", "IA_CA_FILE",
        "PEM CA bundle to trust for an https:// server (a self-signed ia-sched); empty: the "
        "system's CAs"},
+      {"client", "confirm_above", Type::integer, "10000", "IA_CLIENT_CONFIRM_ABOVE",
+       "ia-submit asks on a terminal before submitting more tasks than this (--yes skips it)",
+       0.0, 1e9},
 
       // [node]: the agent on a machine that lends its idle time (ia-node).
       {"node", "node_id", Type::string, "", "IA_NODE_ID",

@@ -28,7 +28,7 @@ bool carries(const NodeShape& node, const std::string& label) {
 }  // namespace
 
 std::string why_no_node_fits(const api::TaskSpec& spec, const std::vector<NodeShape>& nodes) {
-  if (nodes.empty()) return "no node has registered yet";
+  if (nodes.empty()) return std::string(k_no_nodes_yet);
   api::Resources most{0, 0, 0};
   for (const NodeShape& node : nodes) {
     if (fits(spec, node.capacity, node.labels)) return "";

@@ -4,11 +4,14 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/task.hpp"
 
 namespace ia::sched {
+
+inline constexpr std::string_view k_no_nodes_yet = "no node has registered yet";
 
 struct NodeShape {
   api::Resources capacity;

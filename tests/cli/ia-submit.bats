@@ -380,3 +380,26 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   assert_equal "$(cat out.txt)" "$(printf 'started\nsaved')"
   assert_equal "$(tail -1 err.txt)" "ia-submit: task 1 cancelled by request: exited with code 3 (ended by SIGTERM within its kill grace)"
 }
+
+@test "ia-submit: more tasks than [client] confirm_above ask on a terminal; --yes and scripts are not asked" {
+  command -v script >/dev/null || skip "no script(1) to give ia-submit a terminal"
+  echo 'print(1)' > a.py
+  export IA_CLIENT_CONFIRM_ABOVE=3
+  run bash -c "printf 'n\n' | script -qec \"'$IA_BIN_DIR/ia-submit' --array 1-5 a.py\" /dev/null"
+  assert_output --partial "ia-submit: submit 5 tasks? [y/N]"
+  assert_output --partial "nothing submitted"
+  api GET /v1/tasks
+  assert_equal "$(jq '.tasks | length' <<< "$body")" 0
+  run bash -c "printf 'y\n' | script -qec \"'$IA_BIN_DIR/ia-submit' --parsable --array 1-5 a.py\" /dev/null"
+  api GET /v1/tasks
+  assert_equal "$(jq '.tasks | length' <<< "$body")" 5
+  run bash -c "script -qec \"'$IA_BIN_DIR/ia-submit' --yes --parsable --array 1-5 a.py\" /dev/null < /dev/null"
+  refute_output --partial "[y/N]"
+  run submit --parsable --array 1-5 a.py < /dev/null
+  assert_success
+  assert_equal "${#lines[@]}" 5
+  api GET /v1/tasks
+  assert_equal "$(jq '.tasks | length' <<< "$body")" 15
+  run submit --parsable --array 1-3 a.py
+  assert_equal "${#lines[@]}" 3
+}

@@ -63,6 +63,8 @@ int main(int argc, char** argv) {
                "With --wait: Ctrl-C cancels the task instead of detaching");
   app.add_flag("--parsable", flags.parsable, "Print only task ids, one a line");
   app.add_flag("--strict", flags.strict, "Refuse a task no registered node could ever run");
+  app.add_flag("-y,--yes", flags.yes,
+               "Do not ask before more tasks than [client] confirm_above (default 10000)");
 
   ia::cli::ToolSpec spec{"ia-submit", 2, {}};
   return ia::cli::run_tool(spec, app, common, argc, argv, [&]() -> ia::Result<int> {
@@ -80,7 +82,8 @@ int main(int argc, char** argv) {
     if (!specs) return std::move(specs).error();
     ia::client::Scheduler scheduler(*client);
     ia::submit_tool::Output output{common.json, flags.parsable, common.quiet, flags.wait,
-                                   flags.cancel_on_interrupt, flags.strict};
+                                   flags.cancel_on_interrupt, flags.strict, flags.yes,
+                                   cfg->integer("client.confirm_above")};
     return ia::submit_tool::submit_all(scheduler, *specs, output);
   });
 }

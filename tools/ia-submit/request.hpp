@@ -19,7 +19,8 @@ struct Flags {
   std::optional<std::int64_t> gpus, priority, retries;
   std::vector<std::string> env, labels, exports;
   bool export_all = false;
-  bool wait = false, parsable = false, cancel_on_interrupt = false, strict = false;
+  bool wait = false, parsable = false, cancel_on_interrupt = false, strict = false,
+       yes = false;
 };
 
 Result<client::SubmitRequest> to_request(const Flags& flags);

@@ -10,6 +10,7 @@
 #include "client/ending.hpp"
 #include "client/follow.hpp"
 #include "client/node_fit.hpp"
+#include "sched/unmatched.hpp"
 #include "json/writer.hpp"
 
 namespace ia::submit_tool {
@@ -108,7 +109,8 @@ Status check_some_node_fits(client::Scheduler& scheduler, const api::TaskSpec& s
     return make_error(ErrorCode::conflict, "no registered node could ever run this task: " + why,
                       "ask for less, or submit without --strict to wait for such a node");
   }
-  if (!output.quiet) {
+  // A pool with no node yet is a pool being set up: nothing is known to warn about.
+  if (!output.quiet && why != sched::k_no_nodes_yet) {
     std::fprintf(stderr,
                  "ia-submit: warning: no registered node could ever run this task: %s; it waits "
                  "until one registers (--strict refuses such tasks)\n",
@@ -117,10 +119,29 @@ Status check_some_node_fits(client::Scheduler& scheduler, const api::TaskSpec& s
   return {};
 }
 
+// Many tasks at once are easy to ask for by mistake (1-100000 for 1-1000): a person at a
+// terminal confirms; a script (no terminal, or --yes) is not asked.
+Status confirm_many(std::size_t count, const Output& output) {
+  if (output.yes || static_cast<std::int64_t>(count) <= output.confirm_above ||
+      !cli::is_terminal(0) || !cli::is_terminal(2)) {
+    return {};
+  }
+  std::fprintf(stderr, "ia-submit: submit %zu tasks? [y/N] ", count);
+  std::fflush(stderr);
+  char answer[16] = {};
+  if (std::fgets(answer, sizeof answer, stdin) && (answer[0] == 'y' || answer[0] == 'Y')) {
+    return {};
+  }
+  return make_error(ErrorCode::invalid_argument, "nothing submitted",
+                    "answer y to submit them, or pass --yes ([client] confirm_above sets when "
+                    "ia-submit asks)");
+}
+
 }  // namespace
 
 Result<int> submit_all(client::Scheduler& scheduler, const std::vector<api::TaskSpec>& specs,
                        const Output& output) {
+  IA_TRY(confirm_many(specs.size(), output));
   if (!specs.empty()) IA_TRY(check_some_node_fits(scheduler, specs.front(), output));
   bool progress = specs.size() > 1 && !output.quiet && !output.json && !output.parsable &&
                   cli::is_terminal(2);
