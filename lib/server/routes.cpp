@@ -115,6 +115,10 @@ void Service::route_v1(Call& call) {
       if (!spec) return call.fail(spec.error());
       return submit(call, std::move(*spec), false);
     }
+    if (method == "DELETE") {
+      if (call.allow({Role::client})) cancel_matching(call);  // cancel_filter.cpp
+      return;
+    }
     if (expect("GET") && call.allow({Role::client})) list_tasks(call);
     return;
   }

@@ -112,6 +112,7 @@ class Service {
   Status authorize(Call& call);
   bool reread_tokens(std::atomic<std::int64_t>& last, std::int64_t min_gap_ms);  // token_reread.cpp
   Result<Principal> check_token(std::string_view token);
+  void cancel_matching(Call& call);  // cancel_filter.cpp
   // Whether who may speak for the node (ownership.cpp): an admin always; a node token
   // when the node is new, unclaimed, its own, or claimed by a token since revoked.
   // Holds m_mutex.
