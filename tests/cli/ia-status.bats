@@ -322,3 +322,17 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   IA_TOKEN=ia_0000000000000000000000000000000000000000000000000000000000000000 run status tasks
   assert_failure 4
 }
+
+@test "ia-status tasks: a cut listing says where it stopped, --after pages on, --limit as documented" {
+  submit --parsable --array 1-5 a.py > /dev/null
+  "$IA_BIN_DIR/ia-status" tasks --limit 2 --format id > out.txt 2> err.txt
+  assert_equal "$(tr -s ' \n' ' ' < out.txt)" "ID 1 2 "
+  assert_equal "$(cat err.txt)" "ia-status: showing 2 tasks; more with --after 2 (--limit up to 1000)"
+  run status tasks --after 4 --format id
+  assert_success
+  assert_equal "$(tr -s ' \n' ' ' <<< "$output")" "ID 5 "
+  run status tasks --limit 1000
+  assert_success
+  run status tasks --limit 1001
+  assert_failure 2
+}

@@ -23,6 +23,7 @@ struct Flags {
   std::vector<std::string> ids;
   std::string state, format, watch;
   std::int64_t limit = 50;
+  std::int64_t after = 0;
   std::string log_id;
   bool follow = false;
 };
@@ -36,11 +37,19 @@ Result<std::int64_t> task_id(const std::string& text) {
   return id;
 }
 
+Result<std::string> rows_of(const Value* answer, const std::string& key,
+                            const std::vector<st::Column>& all, const Flags& flags, bool json);
+
 Result<std::string> rows_view(ia::client::Scheduler& scheduler, const std::string& path,
                               const std::string& key, const std::vector<st::Column>& all,
                               const Flags& flags, bool json) {
   Result<Value> answer = scheduler.get(path);
   if (!answer) return std::move(answer).error();
+  return rows_of(&*answer, key, all, flags, json);
+}
+
+Result<std::string> rows_of(const Value* answer, const std::string& key,
+                            const std::vector<st::Column>& all, const Flags& flags, bool json) {
   if (json) return ia::json::serialize(*answer) + "\n";
   Result<std::vector<st::Column>> columns = st::pick(all, flags.format);
   if (!columns) return std::move(columns).error();
@@ -68,6 +77,23 @@ std::string situation(ia::client::Scheduler& scheduler, const Value& task) {
   const Value* idle = answer->find("idle");
   if (!idle || !idle->is_bool() || idle->as_bool()) return "";
   return "frozen: the owner of " + ia::escape_controls(node) + " is back\n";
+}
+
+// The table, and on stderr where the listing stopped when there is more, so that no
+// one takes the first page for all of it.
+Result<std::string> tasks_view(ia::client::Scheduler& scheduler, const std::string& path,
+                               const Flags& flags, const ia::cli::CommonOptions& common) {
+  Result<Value> page = scheduler.get(path);
+  if (!page) return std::move(page).error();
+  Result<std::string> table = rows_of(&*page, "tasks", st::task_columns(), flags, common.json);
+  if (!table || common.json || common.quiet) return table;
+  const Value* next = page->find("next_after");
+  if (next && next->is_int()) {
+    std::fprintf(stderr,
+                 "ia-status: showing %lld tasks; more with --after %lld (--limit up to 1000)\n",
+                 static_cast<long long>(flags.limit), static_cast<long long>(next->as_int()));
+  }
+  return table;
 }
 
 Result<std::string> tasks_detail(ia::client::Scheduler& scheduler, const Flags& flags, bool json) {
@@ -125,7 +151,11 @@ int main(int argc, char** argv) {
   app.add_option("--format", flags.format, "Columns to show, comma-separated");
   CLI::App* tasks = app.add_subcommand("tasks", "List tasks");
   tasks->add_option("--state", flags.state, "Only tasks in this state");
-  tasks->add_option("--limit", flags.limit, "At most this many")->check(CLI::Range(1, 10000));
+  // The scheduler's own page limit; --after pages on from where a listing stopped.
+  tasks->add_option("--limit", flags.limit, "At most this many (1 to 1000; default 50)")
+      ->check(CLI::Range(1, 1000));
+  tasks->add_option("--after", flags.after, "Only tasks with a higher id (the next page)")
+      ->check(CLI::Range(std::int64_t{0}, INT64_MAX));
   CLI::App* nodes = app.add_subcommand("nodes", "List nodes");
   CLI::App* queue = app.add_subcommand("queue", "The fair queue of waiting nodes, with reasons");
   CLI::App* top = app.add_subcommand("top", "Nodes by completed tasks and compute time");
@@ -143,12 +173,13 @@ int main(int argc, char** argv) {
     if (logs_cmd->parsed()) return logs(scheduler, flags, common.json);
     auto render = [&]() -> Result<std::string> {
       if (tasks->parsed()) {
-        std::string path = "/v1/tasks?limit=" + std::to_string(flags.limit);
+        std::string path = "/v1/tasks?limit=" + std::to_string(flags.limit) +
+                           "&after=" + std::to_string(flags.after);
         if (!flags.state.empty()) {
           IA_TRY(ia::client::check_task_state(flags.state));
           path += "&status=" + flags.state;
         }
-        return rows_view(scheduler, path, "tasks", st::task_columns(), flags, common.json);
+        return tasks_view(scheduler, path, flags, common);
       }
       if (nodes->parsed()) {
         return rows_view(scheduler, "/v1/nodes", "nodes", st::node_columns(), flags, common.json);
