@@ -26,7 +26,8 @@ complete -c ia-status -n "not __fish_seen_subcommand_from $__ia_status_cmds" -a 
 complete -c ia-status -n "not __fish_seen_subcommand_from $__ia_status_cmds" -a top -d 'Nodes by completed tasks and compute time'
 complete -c ia-status -n "not __fish_seen_subcommand_from $__ia_status_cmds" -a logs -d "A task's output"
 complete -c ia-status -n '__fish_seen_subcommand_from tasks' -l state -x -a 'queued leased running succeeded failed timed_out cancelled' -d 'Only tasks in this state'
-complete -c ia-status -n '__fish_seen_subcommand_from tasks' -l limit -x -d 'At most this many'
+complete -c ia-status -n '__fish_seen_subcommand_from tasks' -l limit -x -d 'At most this many (1 to 1000)'
+complete -c ia-status -n '__fish_seen_subcommand_from tasks' -l after -x -d 'Only tasks with a higher id'
 complete -c ia-status -n '__fish_seen_subcommand_from logs' -s f -l follow -d 'Keep printing until the task ends'
 complete -c ia-status -l watch -x -d 'Redraw every D until interrupted'
 complete -c ia-status -l format -x -a '(__ia_status_columns)' -d 'Columns to show, comma-separated'

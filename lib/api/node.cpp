@@ -187,6 +187,9 @@ Result<ResultReport> parse_result(std::string_view body) {
   Result<std::string> reason = fields.string("reason", false, 4096, Chars::any);
   IA_TRY(reason);
   report.reason = std::move(*reason);
+  Result<bool> truncated = fields.boolean("output_truncated", false);
+  IA_TRY(truncated);
+  report.output_truncated = *truncated;
   return report;
 }
 

@@ -50,6 +50,9 @@ struct ResultReport {
   double wall_s = 0;
   std::string reason;
   bool vacate = false;  // the owner came back: requeue without penalty
+  // The node dropped output past the task's limit (the sandbox cut a stream, or the
+  // node could not keep what the scheduler did not take): the output shown is not all.
+  bool output_truncated = false;
 };
 Result<ResultReport> parse_result(std::string_view body);
 

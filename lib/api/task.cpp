@@ -4,6 +4,7 @@
 
 #include "api/fields.hpp"
 #include "core/time.hpp"
+#include "core/units.hpp"
 
 namespace ia::api {
 namespace {
@@ -88,6 +89,23 @@ Result<std::string> parse_code(const Fields& fields, const SubmitLimits& limits)
   return code;
 }
 
+// Past the server's maximum the error says what the maximum is and who sets it, so that
+// ia-submit --output-limit can be corrected at once.
+Result<std::int64_t> parse_output_limit(const Fields& fields, const SubmitLimits& limits) {
+  Result<std::int64_t> limit =
+      fields.integer("output_limit", k_default_output_limit, 0, INT64_MAX);
+  IA_TRY(limit);
+  if (*limit > limits.max_output) {
+    return make_error(ErrorCode::invalid_argument,
+                      "output_limit " + format_bytes(static_cast<std::uint64_t>(*limit)) +
+                          " is more than this server's maximum of " +
+                          format_bytes(static_cast<std::uint64_t>(limits.max_output)),
+                      "ask for at most that much (ia-submit --output-limit); the server's "
+                      "[sched] max_output sets the maximum");
+  }
+  return limit;
+}
+
 }  // namespace
 
 std::string_view to_string(TaskState state) {
@@ -151,10 +169,20 @@ Result<TaskSpec> parse_submit(std::string_view body, const SubmitLimits& limits)
   Result<std::vector<std::string>> labels = fields.strings("labels", 64, k_max_name, chars.name);
   IA_TRY(labels);
   spec.labels = std::move(*labels);
-  Result<std::int64_t> output_limit = fields.integer("output_limit", spec.output_limit, 0,
-                                                     limits.max_output);
+  Result<std::int64_t> output_limit = parse_output_limit(fields, limits);
   IA_TRY(output_limit);
   spec.output_limit = *output_limit;
+  Result<std::string> stdin_data = fields.string("stdin", false, limits.max_code, Chars::any);
+  if (!stdin_data && fields.has("stdin") && stdin_data.error().message.find("longer") != std::string::npos) {
+    return make_error(ErrorCode::payload_too_large, stdin_data.error().message,
+                      "the server's [sched] max_code limits a task's standard input as its script");
+  }
+  IA_TRY(stdin_data);
+  spec.stdin_data = std::move(*stdin_data);
+  Result<std::int64_t> grace =
+      fields.integer("kill_grace", spec.kill_grace_s, 0, k_max_kill_grace_s);
+  IA_TRY(grace);
+  spec.kill_grace_s = *grace;
   return spec;
 }
 
@@ -201,6 +229,8 @@ void write_spec(json::Writer& out, const TaskSpec& spec) {
   for (const std::string& label : spec.labels) out.string(label);
   out.end_array();
   out.field("output_limit", static_cast<long long>(spec.output_limit));
+  if (!spec.stdin_data.empty()) out.field("stdin", spec.stdin_data);
+  out.field("kill_grace", static_cast<long long>(spec.kill_grace_s));
   // Absent when empty: a lease clears it, since the node is not told who submitted.
   if (!spec.owner.empty()) out.field("owner", spec.owner);
   out.end_object();
@@ -228,19 +258,31 @@ void write_task(json::Writer& out, const Task& task, bool with_code) {
   out.field("priority", static_cast<long long>(task.spec.priority));
   out.field("timeout", static_cast<long long>(task.spec.timeout_s));
   write_resources(out, "resources", task.spec.resources);
+  out.key("labels").begin_array();
+  for (const std::string& label : task.spec.labels) out.string(label);
+  out.end_array();
   out.field("attempt", static_cast<long long>(task.attempt));
   out.field("max_retries", static_cast<long long>(task.spec.max_retries));
+  out.field("output_limit", static_cast<long long>(task.spec.output_limit));
+  out.field("kill_grace", static_cast<long long>(task.spec.kill_grace_s));
   out.field("owner", task.spec.owner);
   write_time(out, "created_at", task.created_ms);
   write_time(out, "started_at", task.started_ms);
   write_time(out, "finished_at", task.finished_ms);
+  // A queued task runs nowhere; the node it last ran on (before a vacate or a lost lease)
+  // is its last_node.
+  bool placed = !task.node_id.empty() && task.state != TaskState::queued;
   out.key("node_id");
-  if (task.node_id.empty()) {
-    out.null();
-  } else {
+  if (placed) {
     out.string(task.node_id);
+  } else {
+    out.null();
+  }
+  if (task.state == TaskState::queued && !task.node_id.empty()) {
+    out.field("last_node", task.node_id);
   }
   out.field("cancel_requested", task.cancel_requested);
+  if (!is_finished(task.state) && !task.reason.empty()) out.field("reason", task.reason);
   if (is_finished(task.state)) {
     out.key("result").begin_object();
     out.key("exit_code");

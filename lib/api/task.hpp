@@ -41,6 +41,17 @@ struct SubmitLimits {
   bool check_chars = true;
 };
 
+// What a task gets when it asks for nothing else (ia-submit(1) documents them).
+inline constexpr std::int64_t k_default_output_limit = 1024 * 1024;  // bytes, both streams
+inline constexpr std::int64_t k_default_kill_grace_s = 10;
+inline constexpr std::int64_t k_max_kill_grace_s = 3600;
+
+// How a node's reason for an ended task begins, so that clients can add what to do about
+// it ("ask more with --memory") without parsing free text.
+inline constexpr std::string_view k_reason_memory = "killed: over its memory limit";
+inline constexpr std::string_view k_reason_timeout = "killed: over its time limit";
+inline constexpr std::string_view k_reason_cpu_time = "killed: over its CPU time limit";
+
 struct TaskSpec {
   std::string code;
   std::string interpreter;
@@ -52,7 +63,11 @@ struct TaskSpec {
   std::vector<std::pair<std::string, std::string>> env;
   std::int64_t max_retries = 3;
   std::vector<std::string> labels;  // "key=value" the node must carry
-  std::int64_t output_limit = 1024 * 1024;
+  std::int64_t output_limit = k_default_output_limit;
+  // Standard input, bounded as the script is ([sched] max_code); "" for none.
+  std::string stdin_data;
+  // Seconds between SIGTERM and SIGKILL when a cancel, timeout or vacate ends the task.
+  std::int64_t kill_grace_s = k_default_kill_grace_s;
   std::string owner;                // token name or legacy user_id
 };
 

@@ -1,5 +1,6 @@
 #include "client/scheduler.hpp"
 
+#include <cctype>
 #include <limits>
 
 #include "api/task.hpp"
@@ -38,6 +39,22 @@ Result<json::Value> checked_list(Result<json::Value> answer) {
   const json::Value* tasks = answer->find("tasks");
   if (!tasks || !tasks->is_array()) return malformed("listing tasks", "has no 'tasks' list");
   return answer;
+}
+
+// A query value as RFC 3986 wants it: unreserved characters as they are, the rest %XX.
+std::string query_value(const std::string& text) {
+  static constexpr char k_hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += k_hex[c >> 4];
+      out += k_hex[c & 15];
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -79,6 +96,21 @@ Result<json::Value> Scheduler::list(const std::string& state, std::int64_t limit
 
 Result<json::Value> Scheduler::cancel(std::int64_t id) {
   return checked_task(http::json_or_error(m_http.del("/v1/tasks/" + std::to_string(id))), id);
+}
+
+Result<json::Value> Scheduler::cancel_matching(const std::string& state,
+                                               const std::string& glob) {
+  std::string query;
+  if (!state.empty()) {
+    IA_TRY(check_task_state(state));
+    query += "status=" + state;
+  }
+  if (!glob.empty()) query += (query.empty() ? "" : "&") + std::string("name=") + query_value(glob);
+  Result<json::Value> answer = http::json_or_error(m_http.del("/v1/tasks?" + query));
+  if (!answer) return answer;
+  const json::Value* ids = answer->find("cancelled");
+  if (!ids || !ids->is_array()) return malformed("cancelling by filter", "has no 'cancelled' list");
+  return answer;
 }
 
 Result<OutputPiece> Scheduler::output(std::int64_t id, std::int64_t offset, int wait_s) {

@@ -33,6 +33,9 @@ class Scheduler {
   Result<json::Value> wait(std::int64_t id, int wait_s);
   Result<json::Value> list(const std::string& state, std::int64_t limit, std::int64_t after);
   Result<json::Value> cancel(std::int64_t id);
+  // Every unfinished task in state (may be empty) whose name matches glob (may be empty),
+  // in one request: {"cancelled": [ids]}.
+  Result<json::Value> cancel_matching(const std::string& state, const std::string& glob);
   Result<OutputPiece> output(std::int64_t id, std::int64_t offset, int wait_s);
   Result<json::Value> get(const std::string& path);  // stats, nodes, queue, top
 

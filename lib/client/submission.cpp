@@ -18,9 +18,15 @@ Result<api::TaskSpec> base_spec(const SubmitRequest& request) {
   if (request.gpus) spec.resources.gpu = *request.gpus;
   if (request.priority) spec.priority = *request.priority;
   if (request.retries) spec.max_retries = *request.retries;
+  if (request.output_limit) spec.output_limit = *request.output_limit;
+  if (request.kill_grace_s) spec.kill_grace_s = *request.kill_grace_s;
+  spec.stdin_data = request.stdin_data;
+  spec.env = request.exported;
   for (const std::string& text : request.env) {
     Result<std::pair<std::string, std::string>> pair = parse_assignment(text, true);
     if (!pair) return std::move(pair).error();
+    // --env wins over --export: the variable the person spelled out is the one sent.
+    std::erase_if(spec.env, [&](const auto& entry) { return entry.first == pair->first; });
     spec.env.push_back(*pair);
   }
   for (const std::string& text : request.labels) {

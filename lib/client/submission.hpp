@@ -22,6 +22,10 @@ struct SubmitRequest {
   std::optional<std::int64_t> gpus;
   std::optional<std::int64_t> priority;
   std::optional<std::int64_t> retries;
+  std::optional<std::int64_t> output_limit;  // bytes
+  std::optional<std::int64_t> kill_grace_s;
+  std::string stdin_data;
+  std::vector<std::pair<std::string, std::string>> exported;  // --export, before --env
   std::vector<std::string> env;     // K=V
   std::vector<std::string> labels;  // k=v
   std::string array;                // "1-100", "" for none

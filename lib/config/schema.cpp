@@ -29,6 +29,9 @@ const std::vector<KeyDef>& schema() {
       {"client", "ca_file", Type::string, "", "IA_CA_FILE",
        "PEM CA bundle to trust for an https:// server (a self-signed ia-sched); empty: the "
        "system's CAs"},
+      {"client", "confirm_above", Type::integer, "10000", "IA_CLIENT_CONFIRM_ABOVE",
+       "ia-submit asks on a terminal before submitting more tasks than this (--yes skips it)",
+       0.0, 1e9},
 
       // [node]: the agent on a machine that lends its idle time (ia-node).
       {"node", "node_id", Type::string, "", "IA_NODE_ID",
@@ -80,9 +83,10 @@ const std::vector<KeyDef>& schema() {
       {"sched", "max_header", Type::bytes, "16K", "IA_SCHED_MAX_HEADER",
        "largest request header block accepted", 1024.0, 1048576.0},
       {"sched", "max_code", Type::bytes, "1M", "IA_SCHED_MAX_CODE",
-       "largest script a task may carry", 1.0, 1073741824.0},
+       "largest script, or standard input, a task may carry", 1.0, 1073741824.0},
       {"sched", "max_output", Type::bytes, "64M", "IA_SCHED_MAX_OUTPUT",
-       "largest output_limit a task may ask for", 0.0, 17179869184.0},
+       "largest output_limit a task may ask for (ia-submit --output-limit; "
+       "a task that asks for none gets 1M)", 0.0, 17179869184.0},
       {"sched", "max_wait", Type::duration, "1h", "IA_SCHED_MAX_WAIT",
        "longest long-poll (wait=, timeout=) a request may ask for", 0.0, 86400000.0},
       {"sched", "header_timeout", Type::duration, "10s", "IA_SCHED_HEADER_TIMEOUT",
@@ -175,7 +179,8 @@ const std::vector<KeyDef>& schema() {
       {"sandbox", "pids", Type::integer, "512", "IA_SANDBOX_PIDS",
        "process and thread limit; 0 for none", 0.0, 4194304.0},
       {"sandbox", "output_limit", Type::bytes, "64M", "IA_SANDBOX_OUTPUT_LIMIT",
-       "output kept per stream; the rest is dropped; 0 for none"},
+       "output kept per stream; the rest is dropped; 0 for none (under ia-node, "
+       "a task's own output_limit, 1M unless it asks for more, narrows it)"},
       {"sandbox", "open_files", Type::integer, "1024", "IA_SANDBOX_OPEN_FILES",
        "open file limit (RLIMIT_NOFILE); 0 to inherit", 0.0, 1048576.0},
       {"sandbox", "file_size", Type::bytes, "1G", "IA_SANDBOX_FILE_SIZE",

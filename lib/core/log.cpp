@@ -33,18 +33,26 @@ char journal_priority(LogLevel level) {
 Logger::Logger(std::string program, LogLevel level)
     : m_program(std::move(program)), m_level(level), m_journal(std::getenv("JOURNAL_STREAM")) {}
 
+void Logger::notice(std::string_view message) const {
+  if (enabled(LogLevel::warning)) emit('5', "", message);
+}
+
 void Logger::write(LogLevel level, std::string_view message) const {
   if (!enabled(level) || level == LogLevel::off) return;
+  emit(journal_priority(level), level_word(level), message);
+}
+
+void Logger::emit(char priority, std::string_view label, std::string_view message) const {
   std::string line;
   if (m_journal) {
     line += '<';
-    line += journal_priority(level);
+    line += priority;
     line += '>';
   } else {
     line += m_program;
     line += ": ";
   }
-  line += level_word(level);
+  line += label;
   line += message;
   line += '\n';
   // A short write to stderr is not worth failing over; drop the rest.

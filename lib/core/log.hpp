@@ -21,6 +21,9 @@ class Logger {
   void debug(std::string_view message) const { write(LogLevel::debug, message); }
   void info(std::string_view message) const { write(LogLevel::info, message); }
   void warning(std::string_view message) const { write(LogLevel::warning, message); }
+  // A routine event worth showing whenever warnings are (listening, reloaded, stopped),
+  // without a "warning:" label: journald's notice priority.
+  void notice(std::string_view message) const;
   void error(std::string_view message) const { write(LogLevel::error, message); }
   void write(LogLevel level, std::string_view message) const;
 
@@ -28,6 +31,8 @@ class Logger {
   void set_fd(int fd) { m_fd = fd; }
 
  private:
+  void emit(char priority, std::string_view label, std::string_view message) const;
+
   std::string m_program;
   LogLevel m_level;
   bool m_journal;

@@ -274,7 +274,10 @@ void Agent::forward_output() {
     std::lock_guard<std::mutex> lock(m_mutex);
     for (auto& [id, running] : m_runs) {
       running.unsent.append(running.run->take_output());
-      if (running.unsent.size() > k_max_unsent) running.unsent.truncate(k_max_unsent);
+      if (running.unsent.size() > k_max_unsent) {
+        running.unsent.truncate(k_max_unsent);
+        running.output_cut = true;
+      }
       if (!running.unsent.empty()) {
         pending.push_back({id, running.run->lease().lease_id, running.delivered, running.unsent});
       }
@@ -352,12 +355,10 @@ void Agent::collect_finished() {
 }
 
 void Agent::finish(std::int64_t task_id, Running running, bool vacate) {
-  if (vacate) (void)running.run->kill();
+  if (vacate) end_within_grace(*running.run);
   api::TaggedOutput output = std::move(running.unsent);
   output.append(running.run->take_output());
-  Result<sandbox::Outcome> outcome =
-      vacate ? Result<sandbox::Outcome>(make_error(ErrorCode::internal, "vacated"))
-             : running.run->outcome();
+  Result<sandbox::Outcome> outcome = running.run->outcome();
   std::int64_t lease_id = running.run->lease().lease_id;
   if (!vacate && outcome) {
     m_log.info("task " + std::to_string(task_id) + " finished with exit code " +
@@ -366,7 +367,7 @@ void Agent::finish(std::int64_t task_id, Running running, bool vacate) {
   // The result carries what one request can; the rest goes ahead as output while the
   // scheduler answers. Otherwise all of it waits in the spool (delivered in parts).
   output.drop_front(send_output(task_id, lease_id, running.delivered, output, true).sent);
-  std::string body = result_body(lease_id, outcome, vacate, output);
+  std::string body = result_body(lease_id, outcome, vacate, output, running.output_cut);
   running.run.reset();  // waits for the sandbox to be gone and its directory removed
   if (Status spooled = m_spool.put({task_id, std::to_string(lease_id), body}); !spooled) {
     m_log.error("cannot spool the result of task " + std::to_string(task_id) + ": " +
@@ -375,6 +376,18 @@ void Agent::finish(std::int64_t task_id, Running running, bool vacate) {
     return;
   }
   m_next_delivery_ms = 0;
+}
+
+// A vacated task gets SIGTERM and its kill grace to save its work (what it prints then
+// still goes with its result); the sandbox sends SIGKILL when the grace runs out.
+void Agent::end_within_grace(TaskRun& run) {
+  if (Status ended = run.terminate(); !ended) {
+    m_log.warning("ending task " + std::to_string(run.lease().task_id) + ": " +
+                  ended.error().describe());
+    (void)run.kill();
+  }
+  Millis grace(run.lease().spec.kill_grace_s * 1000);
+  if (!run.wait_finished(grace + std::chrono::seconds(5))) (void)run.kill();
 }
 
 void Agent::deliver_spool() {
@@ -480,8 +493,9 @@ void Agent::cancel(const std::vector<api::LeaseRef>& leases) {
   for (const api::LeaseRef& lease : leases) {
     auto it = m_runs.find(lease.task_id);
     if (it == m_runs.end() || it->second.run->lease().lease_id != lease.lease_id) continue;
-    // Killed here, reported like any finished task: the scheduler records it as cancelled.
-    if (Status killed = it->second.run->kill(); !killed) {
+    // Ended here (SIGTERM, SIGKILL after its grace), reported like any finished task: the
+    // scheduler records it as cancelled.
+    if (Status killed = it->second.run->terminate(); !killed) {
       m_log.warning("cancelling task " + std::to_string(lease.task_id) + ": " +
                     killed.error().describe());
     } else {

@@ -70,6 +70,7 @@ class Agent {
     std::unique_ptr<TaskRun> run;
     api::TaggedOutput unsent;  // output not yet accepted by the scheduler
     std::int64_t delivered = 0;  // where unsent starts in the task's output
+    bool output_cut = false;   // unsent outgrew what the node keeps: some was dropped
   };
 
   void lease_loop();
@@ -87,6 +88,7 @@ class Agent {
                      bool keep_last_part);
   void collect_finished();
   void finish(std::int64_t task_id, Running running, bool vacate);
+  void end_within_grace(TaskRun& run);
   void deliver_spool();
   Status deliver_in_parts(const SpooledResult& result);
   void heartbeat(std::int64_t now_ms);

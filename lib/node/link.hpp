@@ -39,8 +39,8 @@ class SchedulerLink {
 };
 
 // The POST /v1/tasks/{id}/result body for a finished (or vacated) run. output is what
-// has not been streamed yet.
+// has not been streamed yet; output_cut: the node itself dropped some of it.
 std::string result_body(std::int64_t lease_id, const Result<sandbox::Outcome>& outcome,
-                        bool vacate, const api::TaggedOutput& output);
+                        bool vacate, const api::TaggedOutput& output, bool output_cut = false);
 
 }  // namespace ia::node

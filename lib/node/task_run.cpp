@@ -39,7 +39,9 @@ sandbox::Spec spec_for(const Lease& lease, const sandbox::Spec& base,
   for (const auto& [key, value] : task.env) sandbox::set_env(spec.env, key, value);
   sandbox::set_env(spec.env, "IA_TASK_ID", std::to_string(lease.task_id));  // not the task's say
   spec.gpus = lease.gpus;
-  spec.stdin_source = {sandbox::StdinSource::Kind::null, ""};
+  spec.stdin_source = task.stdin_data.empty()
+                          ? sandbox::StdinSource{sandbox::StdinSource::Kind::null, ""}
+                          : sandbox::StdinSource{sandbox::StdinSource::Kind::data, task.stdin_data};
   spec.capture = false;  // the agent forwards output as it comes; nothing to keep twice
   sandbox::Limits& limits = spec.limits;
   // The task's own requests narrow the node's limits; they never widen them. Zero is
@@ -52,6 +54,7 @@ sandbox::Spec spec_for(const Lease& lease, const sandbox::Spec& base,
   limits.timeout = narrow(limits.timeout, Millis(task.timeout_s * 1000));
   limits.memory = narrow(limits.memory, static_cast<std::uint64_t>(task.resources.memory_mib) << 20);
   limits.output = narrow(limits.output, static_cast<std::uint64_t>(task.output_limit));
+  spec.kill_grace = Millis(task.kill_grace_s * 1000);
   if (task.resources.cpu > 0) limits.cpus = narrow(limits.cpus, task.resources.cpu);
   return spec;
 }
@@ -91,6 +94,7 @@ void TaskRun::pump() {
     std::lock_guard<std::mutex> lock(m_mutex);
     m_outcome.emplace(std::move(outcome));
   }
+  m_ended.notify_all();
   if (m_on_end) m_on_end();
 }
 
@@ -107,6 +111,16 @@ Status TaskRun::thaw() {
 }
 
 Status TaskRun::kill() { return m_handle.kill(); }
+
+Status TaskRun::terminate() {
+  m_frozen = false;  // the sandbox thaws it to let it act on SIGTERM
+  return m_handle.terminate();
+}
+
+bool TaskRun::wait_finished(Millis limit) {
+  std::unique_lock<std::mutex> lock(m_mutex);
+  return m_ended.wait_for(lock, limit, [this] { return m_outcome.has_value(); });
+}
 
 api::TaggedOutput TaskRun::take_output() { return m_output->take(); }
 

@@ -4,6 +4,7 @@
 // appends output (OutputBox) and stores the outcome (m_mutex).
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -67,6 +68,10 @@ class TaskRun {
   Status freeze();
   Status thaw();
   Status kill();
+  // SIGTERM now, SIGKILL after the task's kill grace (the sandbox keeps the deadline).
+  Status terminate();
+  // Waits until the task has ended or limit passes; whether it ended.
+  bool wait_finished(Millis limit);
   bool frozen() const { return m_frozen; }
 
   // Output produced since the last call, stdout and stderr interleaved as they came.
@@ -84,6 +89,7 @@ class TaskRun {
   bool m_frozen = false;
   std::shared_ptr<OutputBox> m_output;
   mutable std::mutex m_mutex;  // guards m_outcome
+  std::condition_variable m_ended;
   std::optional<Result<sandbox::Outcome>> m_outcome;
   std::function<void()> m_on_end;
   std::thread m_pump;

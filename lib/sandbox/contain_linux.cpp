@@ -334,6 +334,11 @@ struct TaskStart {
   if (plan.fds[k_fd_stderr] >= 0) dup2(k_fd_stderr, 2);
   syscall(SYS_close_range, 3, ~0U, 0);
   signal(SIGPIPE, SIG_DFL);
+  // The signal mask survives exec: ia-node's threads block SIGTERM for their signal
+  // thread, and a task that inherits that never sees the SIGTERM of its kill grace.
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
   if (chdir(plan.cwd.c_str()) != 0) {
     write_message("ia-sandbox: cannot enter the working directory ", plan.cwd.c_str(), "\n");
     _exit(125);
@@ -375,6 +380,9 @@ void await_verdict() {
   TaskStart start{&plan, task_umask};
   pid_t task = clone(task_main, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
   if (task < 0) fail("start task", "", errno);
+  // The SIGTERM that ends a task with a grace goes to every process of its session; init
+  // (outside a PID namespace a plain process) must outlive it to report the task's status.
+  signal(SIGTERM, SIG_IGN);
   for (int fd : {0, 1, 2, k_fd_error, k_fd_stdin, k_fd_stdout, k_fd_stderr}) {
     close(fd);
   }

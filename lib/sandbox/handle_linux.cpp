@@ -112,7 +112,7 @@ Handle::Impl::~Impl() {
 }
 
 void Handle::Impl::close_fds() {
-  for (int* fd : {&pidfd, &status_fd, &out_fd, &err_fd}) {
+  for (int* fd : {&pidfd, &status_fd, &out_fd, &err_fd, &wake_fd}) {
     if (*fd >= 0) ::close(*fd);
     *fd = -1;
   }
@@ -184,6 +184,27 @@ Status Handle::kill() {
   return {};
 }
 
+Status Handle::Impl::send_term(std::int64_t now_ms) {
+  if (reaped || term_sent) return {};
+  term_sent = true;
+  kill_at_ms = now_ms + spec.kill_grace.count();
+  // A frozen task must run to act on SIGTERM (a stopped one keeps it pending).
+  if (cgroup_freezer && cgroup) (void)cgroup->thaw();
+  IA_TRY(signal_all(SIGTERM));
+  if (!(cgroup_freezer && cgroup)) (void)signal_all(SIGCONT);
+  if (wake_fd >= 0) {
+    std::uint64_t one = 1;
+    (void)!::write(wake_fd, &one, sizeof one);
+  }
+  return {};
+}
+
+Status Handle::terminate() {
+  if (m_impl->spec.kill_grace.count() <= 0) return kill();
+  std::lock_guard<std::mutex> lock(m_impl->mutex);
+  return m_impl->send_term(steady_now_ms());
+}
+
 namespace {
 
 struct LoopState {
@@ -193,19 +214,29 @@ struct LoopState {
   std::string limit_hit;
 };
 
+// SIGKILL once the grace after a SIGTERM has run out.
+void enforce_grace(Handle& handle, Handle::Impl& impl) {
+  bool due = false;
+  {
+    std::lock_guard<std::mutex> lock(impl.mutex);
+    due = impl.kill_at_ms > 0 && !impl.killed && steady_now_ms() >= impl.kill_at_ms;
+  }
+  if (due) (void)handle.kill();
+}
+
 void enforce_limits(Handle& handle, Handle::Impl& impl, LoopState& state) {
   const Limits& limits = impl.spec.limits;
   std::int64_t now = steady_now_ms();
   if (limits.timeout.count() > 0 && now - impl.started_ms >= limits.timeout.count()) {
-    state.timed_out = true;
     state.limit_hit = "timeout";
-    (void)handle.kill();
   } else if (limits.cpu_time.count() > 0 && impl.cgroup &&
              impl.cgroup->usage().cpu_ms >= limits.cpu_time.count()) {
-    state.timed_out = true;
     state.limit_hit = "cpu_time";
-    (void)handle.kill();
+  } else {
+    return;
   }
+  state.timed_out = true;
+  (void)handle.terminate();
 }
 
 int poll_timeout(const Handle::Impl& impl, const LoopState& state) {
@@ -215,10 +246,14 @@ int poll_timeout(const Handle::Impl& impl, const LoopState& state) {
   }
   if (state.timed_out) return 50;
   int wait = -1;
+  if (impl.kill_at_ms > 0) {
+    wait = static_cast<int>(std::max<std::int64_t>(impl.kill_at_ms - steady_now_ms(), 0));
+  }
   const Limits& limits = impl.spec.limits;
   if (limits.timeout.count() > 0) {
     std::int64_t left = impl.started_ms + limits.timeout.count() - steady_now_ms();
-    wait = static_cast<int>(std::max<std::int64_t>(left, 0));
+    left = std::max<std::int64_t>(left, 0);
+    wait = wait < 0 ? static_cast<int>(left) : std::min(wait, static_cast<int>(left));
   }
   if (limits.cpu_time.count() > 0 && impl.cgroup) {
     wait = wait < 0 ? k_cpu_poll_ms : std::min(wait, k_cpu_poll_ms);
@@ -266,11 +301,21 @@ Result<Outcome> Handle::wait() {
   OutputSink sink(impl.spec);
   LoopState state;
   while (impl.out_fd >= 0 || impl.err_fd >= 0 || !state.exited) {
-    pollfd fds[3] = {{impl.out_fd, POLLIN, 0},
+    int timeout = 0;
+    {
+      std::lock_guard<std::mutex> lock(impl.mutex);  // kill_at_ms, set by terminate()
+      timeout = poll_timeout(impl, state);
+    }
+    pollfd fds[4] = {{impl.out_fd, POLLIN, 0},
                      {impl.err_fd, POLLIN, 0},
-                     {state.exited ? -1 : impl.pidfd, POLLIN, 0}};
-    int ready = ::poll(fds, 3, poll_timeout(impl, state));
+                     {state.exited ? -1 : impl.pidfd, POLLIN, 0},
+                     {impl.wake_fd, POLLIN, 0}};
+    int ready = ::poll(fds, 4, timeout);
     if (ready < 0 && errno != EINTR) return system_error("poll");
+    if (fds[3].revents) {
+      std::uint64_t count = 0;
+      (void)!::read(impl.wake_fd, &count, sizeof count);
+    }
     if (fds[0].revents) drain(impl.out_fd, Stream::stdout_stream, sink);
     if (fds[1].revents) drain(impl.err_fd, Stream::stderr_stream, sink);
     if (fds[2].revents && !state.exited) {
@@ -282,6 +327,7 @@ Result<Outcome> Handle::wait() {
       if (!impl.pid_ns) ::kill(-impl.pid, SIGKILL);
     }
     if (!state.exited && !state.timed_out) enforce_limits(*this, impl, state);
+    if (!state.exited) enforce_grace(*this, impl);
     if (state.exited && steady_now_ms() - state.exited_ms >= k_output_after_exit_ms) {
       for (int* fd : {&impl.out_fd, &impl.err_fd}) {
         if (*fd >= 0) ::close(*fd);
@@ -302,6 +348,12 @@ Result<Outcome> Handle::wait() {
   if (impl.killed && !state.timed_out && outcome.signal == 0) {
     outcome.signal = SIGKILL;
     outcome.exit_code = 128 + SIGKILL;
+  }
+  outcome.term_sent = impl.term_sent;
+  if (impl.killed) {
+    outcome.ended_by = "SIGKILL";
+  } else if (impl.term_sent) {
+    outcome.ended_by = "SIGTERM";
   }
   outcome.wall_ms = steady_now_ms() - impl.started_ms;
   sink.finish(outcome);

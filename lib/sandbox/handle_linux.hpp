@@ -34,12 +34,17 @@ struct Handle::Impl {
   bool reaped = false;
   bool killed = false;
   bool waited = false;
+  bool term_sent = false;
+  std::int64_t kill_at_ms = 0;  // after SIGTERM: when SIGKILL follows (0: not pending)
+  // Written by terminate() to wake wait()'s poll, which may have no deadline of its own.
+  int wake_fd = -1;
   std::int64_t cpu_ms_at_kill = -1;  // read before a kill where no cgroup counts it
 
   ~Impl();
   Status signal_all(int sig);  // every process of the task, without a freezer
   void close_fds();
   void clean_up();  // cgroup and temporary working directory
+  Status send_term(std::int64_t now_ms);  // needs mutex
 };
 
 }  // namespace ia::sandbox

@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -435,6 +436,8 @@ Result<Handle> start(const Spec& spec) {
   auto impl = std::make_unique<Handle::Impl>();
   impl->spec = spec;
   impl->started_ms = steady_now_ms();
+  impl->wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (impl->wake_fd < 0) return system_error("eventfd");
   bool root = ::geteuid() == 0;
   NetMaker net;
   if (root && !spec.net) IA_TRY(net.begin());  // the same test as plan.net_handoff

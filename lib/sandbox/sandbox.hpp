@@ -79,6 +79,9 @@ struct Spec {
   // a v1 host makes no freezer cgroup unless require names it, and freeze() uses signals.
   bool freezable = true;
   std::string dev_dir = "/dev";  // where GPU device nodes are looked up (tests change it)
+  // When a time limit or terminate() ends the task: SIGTERM first, SIGKILL this much later
+  // if it still runs, so that a trap can save its work. 0: SIGKILL at once.
+  Millis kill_grace{0};
 };
 
 struct Outcome {
@@ -87,6 +90,10 @@ struct Outcome {
   bool timed_out = false;  // wall time or CPU time ran out
   std::string limit_hit;   // "", "timeout", "cpu_time"
   bool oom_killed = false;
+  // How the sandbox ended it, when it did (limit, kill, terminate): "SIGTERM" (it ended
+  // within the kill grace), "SIGKILL"; "" when the task ended by itself.
+  std::string ended_by;
+  bool term_sent = false;  // SIGTERM went first
   std::int64_t wall_ms = 0;
   std::int64_t cpu_ms = 0;
   std::int64_t max_rss_kb = 0;
@@ -112,6 +119,9 @@ class Handle {
   Status thaw();
   // Ends every process of the task; wait() then returns its Outcome.
   Status kill();
+  // SIGTERM to every process of the task (thawed first), SIGKILL after spec.kill_grace
+  // if any still runs; kill() when the grace is 0. Backends without signals kill().
+  Status terminate();
   // Pumps output until the task ends, enforces limits, removes what it made.
   Result<Outcome> wait();
   // Mechanisms applied so far (known once start() has returned).

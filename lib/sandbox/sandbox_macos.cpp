@@ -216,6 +216,9 @@ Status Handle::kill() {
   return {};
 }
 
+// This backend's wait loop keeps no grace deadline: it ends the task at once.
+Status Handle::terminate() { return kill(); }
+
 Result<Handle> start(const Spec& spec) {
   if (spec.argv.empty()) {
     return make_error(ErrorCode::invalid_argument, "no command to run",

@@ -293,6 +293,9 @@ Status Handle::kill() {
   return {};
 }
 
+// Windows has no SIGTERM a job's processes could trap: the job ends at once.
+Status Handle::terminate() { return kill(); }
+
 Result<Handle> start(const Spec& spec) {
   if (spec.argv.empty()) {
     return make_error(ErrorCode::invalid_argument, "no command to run",

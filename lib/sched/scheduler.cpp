@@ -115,13 +115,21 @@ Result<const api::Task*> Scheduler::finish(std::int64_t task_id, const api::Resu
   IA_TRY(found);
   api::Task& task = **found;
   append(task, report.output, changes);
+  if (report.output_truncated) task.output_truncated = true;
   if (report.vacate && !task.cancel_requested) {
+    // Shown while it waits again: why it is back in the queue, and from where.
+    task.reason = (report.reason.empty() ? std::string("vacated") : report.reason) +
+                  " (on " + task.node_id + ")";
     requeue(task, false, now_ms, changes);
     return &task;
   }
   task.exit_code = report.exit_code;
   task.wall_s = report.wall_s;
-  if (!report.reason.empty()) task.reason = report.reason;
+  if (task.cancel_requested && !report.reason.empty()) {
+    task.reason = "cancelled by request: " + report.reason;  // how the node ended it
+  } else if (!task.cancel_requested) {
+    task.reason = report.reason;  // an earlier vacate's reason no longer applies
+  }
   if (auto node = m_nodes.find(task.node_id); node != m_nodes.end()) {
     node->second.record.completed += 1;
     node->second.record.compute_s += report.wall_s;

@@ -61,6 +61,7 @@ void list_tasks(Service& service, Call& call) {
 
 void get_task(Service& service, Call& call) { service.get_task(call, task_json); }
 void cancel_task(Service& service, Call& call) { service.cancel_task(call, task_json); }
+void cancel_matching(Service& service, Call& call) { service.cancel_matching(call); }
 void wait_task(Service& service, Call& call) { service.wait_task(call); }
 void read_output(Service& service, Call& call) { service.read_output(call); }
 void append_output(Service& service, Call& call) { service.append_output(call); }
@@ -113,6 +114,7 @@ constexpr std::array k_routes{
     Route{"GET", "/metrics", k_public, metrics},
     Route{"POST", "/v1/tasks", k_clients, submit},
     Route{"GET", "/v1/tasks", k_clients, list_tasks},
+    Route{"DELETE", "/v1/tasks", k_clients, cancel_matching},
     Route{"GET", "/v1/tasks/{task}", k_clients, get_task},
     Route{"DELETE", "/v1/tasks/{task}", k_clients, cancel_task},
     Route{"GET", "/v1/tasks/{task}/wait", k_clients, wait_task},
@@ -263,7 +265,7 @@ Status Service::authorize(Call& call, const Route& route) {
   bool open_route = (route.who & k_public) != 0;
   std::string_view token = request_token(call.request);
   if (!token.empty()) {
-    Result<Principal> principal = m_tokens.check(token);
+    Result<Principal> principal = check_token(token);
     if (principal) {
       call.principal = std::move(*principal);
     } else if (!open_route) {

@@ -122,6 +122,8 @@ class Service {
   void list_tasks(Call& call, const TaskQuery& query, ListView view);
   void wait_task(Call& call);
   void cancel_task(Call& call, TaskView view);
+  // DELETE /v1/tasks?status=&name=: the caller's unfinished tasks that match (cancel_filter.cpp).
+  void cancel_matching(Call& call);
   void read_output(Call& call);
   void append_output(Call& call);
   void heartbeat(Call& call, api::Heartbeat beat, Beat kind, BeatView view);
@@ -176,6 +178,8 @@ class Service {
   // Who is calling and whether the route lets them (routes.cpp). Fills call.principal
   // and call.options.
   Status authorize(Call& call, const Route& route);
+  bool reread_tokens(std::atomic<std::int64_t>& last, std::int64_t min_gap_ms);  // token_reread.cpp
+  Result<Principal> check_token(std::string_view token);
   // Whether who may speak for the node (ownership.cpp): an admin always; a node token
   // for a new node (within its cap) or one it registered; a tokenless caller for a new
   // node or one that no token registered. Holds m_mutex.
@@ -271,6 +275,8 @@ class Service {
   std::condition_variable m_watch_wake;
   bool m_watch_stop = false;
   std::thread m_watcher;
+  std::atomic<std::int64_t> m_last_unknown_token_reread{0};  // a request's unknown token
+  std::mutex m_token_reread;
 };
 
 }  // namespace ia::server

@@ -350,3 +350,14 @@ for i in range(30):
   api GET "/v1/tasks/$id"
   assert_equal "$(jq -r .attempt <<< "$body")" 0
 }
+
+@test "ia-node: status lists running tasks by id, not as the status file's JSON" {
+  start_test_sched
+  start_node
+  id=$(submit_code 'import time; time.sleep(30)')
+  wait_for_state "$id" running
+  run timeout 10 sh -c "until grep -q '\"task_id\":$id' '$NODE_DIR/state/status.json'; do sleep 0.1; done"
+  run "$IA_BIN_DIR/ia-node" status --state-dir "$NODE_DIR/state"
+  assert_line --regexp "^tasks +$id$"
+  refute_output --partial "{"
+}

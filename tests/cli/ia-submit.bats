@@ -37,7 +37,7 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   printf '#!/usr/bin/env python3\nprint(1)\n' > shebang.txt
   run submit shebang.txt
   assert_success
-  assert_output "submitted task 1"
+  assert_output "submitted task 1 (1 CPU, 512M, 5m)"
   api GET /v1/tasks/1
   assert_equal "$(jq -r .interpreter <<< "$body")" ""
   echo 'echo hi' > job.sh
@@ -201,7 +201,7 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   submit --wait mixed.py > out.txt 2> err.txt || rc=$?
   assert_equal "$rc" 3
   assert_equal "$(cat out.txt)" "$(printf 'out1\nout2 \u20ac')"
-  assert_equal "$(cat err.txt)" "$(printf 'submitted task 1\nerr1')"
+  assert_equal "$(cat err.txt)" "$(printf 'submitted task 1 (1 CPU, 512M, 5m)\nerr1')"
   # ia-status logs splits them the same way, following or not
   "$IA_BIN_DIR/ia-status" logs 1 > logs-out.txt 2> logs-err.txt
   assert_equal "$(cat logs-out.txt)" "$(cat out.txt)"
@@ -254,4 +254,152 @@ submit() { "$IA_BIN_DIR/ia-submit" "$@"; }
   IA_TOKEN= IA_TOKEN_FILE=$BATS_TEST_TMPDIR/none run submit a.py
   assert_failure 2
   assert_output --partial "token-file"
+}
+
+@test "ia-submit: output cut at its limit says so, with --wait on stderr and in the task" {
+  start_node
+  printf 'for i in range(200000): print("line %%d" %% i)\n' > big.py
+  rc=0
+  submit --wait big.py > out.txt 2> err.txt || rc=$?
+  assert_equal "$rc" 0
+  assert_equal "$(wc -c < out.txt)" 1048576
+  assert_equal "$(sed -n 2p err.txt)" "ia-submit: task 1's output was cut short at its limit of 1M; ask more with --output-limit (up to the server's [sched] max_output)"
+  api GET /v1/tasks/1
+  assert_equal "$(jq -c '[.output_limit, .result.output_truncated]' <<< "$body")" '[1048576,true]'
+  "$IA_BIN_DIR/ia-status" logs 1 > /dev/null 2> err.txt
+  assert_equal "$(cat err.txt)" "ia-status: task 1's output was cut short at its limit of 1M; ask more with --output-limit (up to the server's [sched] max_output)"
+  # Output under the limit is whole and says nothing.
+  echo 'print("short")' > short.py
+  submit --wait short.py > out.txt 2> err.txt
+  assert_equal "$(cat out.txt)" short
+  assert_equal "$(cat err.txt)" "submitted task 2 (1 CPU, 512M, 5m)"
+  api GET /v1/tasks/2
+  assert_equal "$(jq -r .result.output_truncated <<< "$body")" false
+}
+
+@test "ia-submit: --output-limit asks for more output, up to the server's maximum" {
+  start_node
+  printf 'for i in range(200000): print("line %%d" %% i)\n' > big.py
+  submit --wait --output-limit 4M big.py > out.txt 2> err.txt
+  assert_equal "$(tail -1 out.txt)" "line 199999"
+  run grep -c "cut short" err.txt
+  assert_output 0
+  run submit --output-limit 1G big.py
+  assert_failure 2
+  assert_output --partial "output_limit 1G is more than this server's maximum of 64M"
+  run submit --output-limit lots big.py
+  assert_failure 2
+  assert_output --partial "lots"
+}
+
+@test "ia-submit: standard input goes with --stdin; a pipe without it is named, not dropped silently" {
+  start_node
+  echo 'import sys; print(repr(sys.stdin.read()))' > stdin.py
+  run bash -c "echo hello | '$IA_BIN_DIR/ia-submit' --wait stdin.py"
+  assert_success
+  assert_line "ia-submit: standard input is not sent to the task; send it with --stdin - (or --stdin FILE)"
+  assert_line "''"
+  run bash -c "echo hello | '$IA_BIN_DIR/ia-submit' --wait --stdin - stdin.py"
+  assert_success
+  assert_line "'hello\\n'"
+  refute_output --partial "not sent"
+  printf 'a\nb\n' > in.txt
+  run submit --wait --stdin in.txt stdin.py < /dev/null
+  assert_success
+  assert_line "'a\\nb\\n'"
+  refute_output --partial "not sent"
+  run submit --stdin missing.txt stdin.py
+  assert_failure 2
+  assert_output --partial "missing.txt"
+  printf '\xff' > bin.dat
+  run submit --stdin bin.dat stdin.py
+  assert_failure 2
+  assert_output --partial "--stdin: bin.dat is not UTF-8 text (byte 0xff at offset 0)"
+}
+
+@test "ia-submit: the environment goes only with --export or --export-all, never the token" {
+  start_node
+  echo 'import os; print(os.environ.get("GREETING"), os.environ.get("IA_TOKEN"), os.environ["HOME"])' > env.py
+  GREETING=x run submit -q --wait env.py
+  assert_output "None None /task"
+  GREETING=x run submit -q --wait --export GREETING env.py
+  assert_output "x None /task"
+  GREETING=x run submit -q --wait --export-all env.py
+  assert_output "x None /task"
+  GREETING=x run submit -q --wait --export-all --env GREETING=y env.py
+  assert_output "y None /task"
+  run submit --export NOT_SET_ANYWHERE env.py
+  assert_failure 2
+  assert_output --partial "--export NOT_SET_ANYWHERE: no such variable in this environment"
+}
+
+@test "ia-submit: --wait says why a task was killed over its memory or time limit" {
+  start_node
+  echo 'x = bytearray(2 * 1024 * 1024 * 1024)' > mem.py
+  rc=0
+  submit --wait --memory 64M mem.py > out.txt 2> err.txt || rc=$?
+  assert_equal "$rc" 137
+  assert_equal "$(sed -n 2p err.txt)" "ia-submit: task 1 killed: over its memory limit of 64M; ask more with --memory"
+  echo 'import time; time.sleep(60)' > slow.py
+  rc=0
+  submit --wait --timeout 1s --kill-grace 0 slow.py > out.txt 2> err.txt || rc=$?
+  assert_equal "$rc" 124
+  assert_equal "$(sed -n 2p err.txt)" "ia-submit: task 2 killed: over its time limit of 1s (SIGKILL); ask more with --timeout"
+}
+
+@test "ia-submit: a timeout sends SIGTERM first, so a trap saves its work; SIGKILL after the grace" {
+  start_node
+  printf '#!/bin/sh\ntrap "echo saved; exit 3" TERM\necho started\nsleep 60 &\nwait $!\n' > trap.sh
+  rc=0
+  submit --wait --timeout 1s trap.sh > out.txt 2> err.txt || rc=$?
+  assert_equal "$rc" 124
+  assert_equal "$(cat out.txt)" "$(printf 'started\nsaved')"
+  assert_equal "$(tail -1 err.txt)" "ia-submit: task 1 killed: over its time limit of 1s (ended by SIGTERM within its kill grace); ask more with --timeout"
+  # One that ignores SIGTERM is killed when its grace runs out.
+  printf '#!/bin/sh\ntrap "" TERM\nwhile :; do sleep 1; done\n' > stubborn.sh
+  rc=0
+  submit --wait --timeout 1s --kill-grace 1s stubborn.sh > out.txt 2> err.txt || rc=$?
+  assert_equal "$rc" 124
+  assert_equal "$(tail -1 err.txt)" "ia-submit: task 2 killed: over its time limit of 1s (SIGTERM, then SIGKILL when its kill grace ran out); ask more with --timeout"
+  run submit --kill-grace 2h trap.sh
+  assert_failure 2
+  assert_output --partial "--kill-grace 2h is outside 0s to 1h"
+}
+
+@test "ia-submit: a cancel sends SIGTERM first and the reason says how the task ended" {
+  start_node
+  printf '#!/bin/sh\ntrap "echo saved; exit 3" TERM\necho started\nsleep 60 &\nwait $!\n' > trap.sh
+  submit --wait --parsable trap.sh > out.txt 2> err.txt &
+  waiter=$!
+  wait_for_state 1 running
+  run timeout 10 sh -c "until grep -q started out.txt; do sleep 0.1; done"
+  "$IA_BIN_DIR/ia-cancel" 1
+  rc=0
+  wait "$waiter" || rc=$?
+  assert_equal "$rc" 1
+  assert_equal "$(cat out.txt)" "$(printf 'started\nsaved')"
+  assert_equal "$(tail -1 err.txt)" "ia-submit: task 1 cancelled by request: exited with code 3 (ended by SIGTERM within its kill grace)"
+}
+
+@test "ia-submit: more tasks than [client] confirm_above ask on a terminal; --yes and scripts are not asked" {
+  command -v script >/dev/null || skip "no script(1) to give ia-submit a terminal"
+  echo 'print(1)' > a.py
+  export IA_CLIENT_CONFIRM_ABOVE=3
+  run bash -c "printf 'n\n' | script -qec \"'$IA_BIN_DIR/ia-submit' --array 1-5 a.py\" /dev/null"
+  assert_output --partial "ia-submit: submit 5 tasks? [y/N]"
+  assert_output --partial "nothing submitted"
+  api GET /v1/tasks
+  assert_equal "$(jq '.tasks | length' <<< "$body")" 0
+  run bash -c "printf 'y\n' | script -qec \"'$IA_BIN_DIR/ia-submit' --parsable --array 1-5 a.py\" /dev/null"
+  api GET /v1/tasks
+  assert_equal "$(jq '.tasks | length' <<< "$body")" 5
+  run bash -c "script -qec \"'$IA_BIN_DIR/ia-submit' --yes --parsable --array 1-5 a.py\" /dev/null < /dev/null"
+  refute_output --partial "[y/N]"
+  run submit --parsable --array 1-5 a.py < /dev/null
+  assert_success
+  assert_equal "${#lines[@]}" 5
+  api GET /v1/tasks
+  assert_equal "$(jq '.tasks | length' <<< "$body")" 15
+  run submit --parsable --array 1-3 a.py
+  assert_equal "${#lines[@]}" 3
 }

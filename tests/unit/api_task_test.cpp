@@ -123,6 +123,39 @@ TEST_CASE("api: code over the limit is payload too large") {
   CHECK(spec.error().code == ErrorCode::payload_too_large);
 }
 
+TEST_CASE("api: stdin, kill grace and output limit travel, bounded, and round-trip") {
+  SubmitLimits limits;
+  auto spec = parse_submit(R"J({"code":"c","stdin":"hello\n","kill_grace":30,
+      "output_limit":2097152})J", limits);
+  REQUIRE(spec);
+  CHECK(spec->stdin_data == "hello\n");
+  CHECK(spec->kill_grace_s == 30);
+  CHECK(spec->output_limit == 2097152);
+  json::Writer out;
+  write_spec(out, *spec);
+  auto again = parse_submit(out.text(), limits);
+  REQUIRE(again);
+  CHECK(again->stdin_data == "hello\n");
+  CHECK(again->kill_grace_s == 30);
+  auto plain = parse_submit(R"J({"code":"c"})J", limits);
+  REQUIRE(plain);
+  CHECK(plain->output_limit == k_default_output_limit);
+  CHECK(plain->kill_grace_s == k_default_kill_grace_s);
+  CHECK(message_of(parse_submit(R"J({"code":"c","kill_grace":-1})J", limits))
+            .find("kill_grace:") == 0);
+  limits.max_code = 4;
+  auto big = parse_submit(R"J({"code":"c","stdin":"12345"})J", limits);
+  REQUIRE_FALSE(big);
+  CHECK(big.error().code == ErrorCode::payload_too_large);
+}
+
+TEST_CASE("api: an output_limit past the server's maximum names the maximum") {
+  SubmitLimits limits;
+  auto spec = parse_submit(R"J({"code":"c","output_limit":1073741824})J", limits);
+  CHECK(message_of(spec) == "output_limit 1G is more than this server's maximum of 64M");
+  CHECK_THAT(spec.error().hint, Catch::Contains("--output-limit"));
+}
+
 TEST_CASE("api: legacy submit reads user_id and resources") {
   auto spec = parse_legacy_submit(R"J({"code":"x","user_id":"bob","timeout":9})J", SubmitLimits{});
   REQUIRE(spec);

@@ -22,6 +22,21 @@ TEST_CASE("result body: a finished task's body is what the scheduler's parser ac
   CHECK(report->reason == "exited with code 3");
 }
 
+TEST_CASE("result body: output the sandbox or the node cut is reported as truncated") {
+  ia::sandbox::Outcome outcome;
+  auto whole = ia::api::parse_result(ia::node::result_body(2, outcome, false, {}));
+  REQUIRE(whole);
+  CHECK_FALSE(whole->output_truncated);
+  outcome.stdout_truncated = true;
+  auto cut = ia::api::parse_result(ia::node::result_body(2, outcome, false, {}));
+  REQUIRE(cut);
+  CHECK(cut->output_truncated);
+  outcome.stdout_truncated = false;
+  auto dropped = ia::api::parse_result(ia::node::result_body(2, outcome, false, {}, true));
+  REQUIRE(dropped);
+  CHECK(dropped->output_truncated);
+}
+
 TEST_CASE("result body: timeouts, vacates and sandbox failures each say what happened") {
   ia::sandbox::Outcome timed_out;
   timed_out.timed_out = true;

@@ -1,6 +1,5 @@
 // ia-cancel: cancel tasks by id, or every task in a state or with a matching name.
 #include <CLI/CLI.hpp>
-#include <fnmatch.h>
 
 #include <cstdio>
 #include <optional>
@@ -17,59 +16,35 @@ namespace {
 using ia::Result;
 using ia::json::Value;
 
-// Ids of every task matching --state and --name, walking the paginated list.
-Result<std::vector<std::int64_t>> matching(ia::client::Scheduler& scheduler,
-                                           const std::string& state, const std::string& name) {
-  std::vector<std::int64_t> ids;
-  std::int64_t after = 0;
-  while (true) {
-    Result<Value> page = scheduler.list(state, 500, after);
-    if (!page) return std::move(page).error();
-    for (const Value& task : page->find("tasks")->as_array()) {
-      const Value* id = task.find("task_id");
-      if (!id || !id->is_int()) continue;
-      std::string status = task.string_at("status");
-      bool open = !ia::client::is_finished_state(status);
-      bool named = name.empty() || fnmatch(name.c_str(), task.string_at("name").c_str(), 0) == 0;
-      if (open && named) ids.push_back(id->as_int());
-    }
-    const Value* next = page->find("next_after");
-    if (!next || !next->is_int()) break;
-    // A cursor that stands still would fetch the same page forever.
-    if (next->as_int() <= after) {
-      return ia::make_error(
-          ia::ErrorCode::internal,
-          "the scheduler's task list did not move on past task " + std::to_string(after),
-          "check that client.server names an ia-sched of this version");
-    }
-    after = next->as_int();
-  }
-  return ids;
-}
-
-// The ids named, then those matched, each once: a task named twice, or named and matched,
-// is cancelled once.
-Result<std::vector<std::int64_t>> targets(ia::client::Scheduler& scheduler,
-                                          const std::vector<std::string>& ids,
-                                          const std::string& state, const std::string& name) {
+// The ids named, each once: a task named twice is cancelled once.
+Result<std::vector<std::int64_t>> named_ids(const std::vector<std::string>& ids) {
   std::vector<std::int64_t> out;
   std::set<std::int64_t> seen;
-  auto add = [&](std::int64_t id) {
-    if (seen.insert(id).second) out.push_back(id);
-  };
   for (const std::string& text : ids) {
     long long id = 0;
     if (!ia::parse_int64(text, id) || id <= 0) {
       return ia::make_error(ia::ErrorCode::invalid_argument, "'" + text + "' is not a task id");
     }
-    add(id);
-  }
-  if (!state.empty() || !name.empty()) {
-    Result<std::vector<std::int64_t>> found = matching(scheduler, state, name);
-    if (!found) return std::move(found).error();
-    for (std::int64_t id : *found) add(id);
+    if (seen.insert(id).second) out.push_back(id);
   }
   return out;
+}
+
+// --state / --name: one request; the scheduler cancels what matches when it gets it, so a
+// task that ended since it was listed anywhere is no error. The number cancelled.
+Result<std::size_t> cancel_by_filter(ia::client::Scheduler& scheduler, const std::string& state,
+                                     const std::string& name, const ia::cli::CommonOptions& common) {
+  Result<Value> answer = scheduler.cancel_matching(state, name);
+  if (!answer) return std::move(answer).error();
+  std::size_t count = answer->find("cancelled")->as_array().size();
+  if (common.json) {
+    std::printf("%s\n", ia::json::serialize(*answer).c_str());
+  } else if (count == 0 && !common.quiet) {
+    std::fprintf(stderr, "ia-cancel: no task matched\n");
+  } else if (!common.quiet) {
+    std::printf("cancelled %zu task%s\n", count, count == 1 ? "" : "s");
+  }
+  return count;
 }
 
 // The task, when a refused cancel was refused because it is cancelled already (another
@@ -109,7 +84,7 @@ int main(int argc, char** argv) {
     Result<ia::http::ClientOptions> client = ia::cli::client_options(*cfg);
     if (!client) return std::move(client).error();
     ia::client::Scheduler scheduler(*client);
-    Result<std::vector<std::int64_t>> picked = targets(scheduler, ids, state, name);
+    Result<std::vector<std::int64_t>> picked = named_ids(ids);
     if (!picked) return std::move(picked).error();
     int failures = 0;
     ia::Error last;
@@ -133,7 +108,14 @@ int main(int argc, char** argv) {
                     ia::escape_controls(shown.string_at("status")).c_str());
       }
     }
-    if (picked->empty() && !common.quiet) std::fprintf(stderr, "ia-cancel: no task matched\n");
+    if (!state.empty() || !name.empty()) {
+      Result<std::size_t> matched = cancel_by_filter(scheduler, state, name, common);
+      if (!matched) {
+        last = matched.error();
+        ++failures;
+        ia::cli::print_error("ia-cancel", matched.error(), common.json);
+      }
+    }
     if (failures == 0) return 0;
     return ia::cli::client_exit_code(last);
   });

@@ -5,6 +5,7 @@
 #include "cli/table.hpp"
 #include "commands.hpp"
 #include "core/file.hpp"
+#include "core/strings.hpp"
 #include "json/value.hpp"
 #include "node/state_lock.hpp"
 
@@ -16,6 +17,28 @@ std::string text_of(const json::Value& status, std::string_view key) {
   if (!value) return "";
   if (value->is_string()) return value->as_string();
   return json::serialize(*value);
+}
+
+// "7 (frozen, GPU 0), 9" rather than the status file's JSON; "-" when none runs.
+std::string tasks_text(const json::Value& status) {
+  const json::Value* running = status.find("running");
+  if (!running || !running->is_array() || running->as_array().empty()) return "-";
+  std::vector<std::string> items;
+  for (const json::Value& task : running->as_array()) {
+    const json::Value* id = task.find("task_id");
+    std::string item = id && id->is_int() ? std::to_string(id->as_int()) : "?";
+    std::vector<std::string> notes;
+    if (const json::Value* frozen = task.find("frozen"); frozen && frozen->is_bool() &&
+                                                        frozen->as_bool()) {
+      notes.push_back("frozen");
+    }
+    if (const json::Value* gpus = task.find("gpus"); gpus && gpus->is_array()) {
+      for (const json::Value& gpu : gpus->as_array()) notes.push_back("GPU " + json::serialize(gpu));
+    }
+    if (!notes.empty()) item += " (" + join(notes, ", ") + ")";
+    items.push_back(item);
+  }
+  return join(items, ", ");
 }
 
 }  // namespace
@@ -47,7 +70,7 @@ Result<int> show_status(const config::Config& cfg, bool json) {
     table.add_row({key, text_of(*status, key)});
   }
   table.add_row({"agent", alive ? "running (pid " + std::to_string(*holder) + ")" : "not running"});
-  table.add_row({"tasks", text_of(*status, "running")});
+  table.add_row({"tasks", tasks_text(*status)});
   std::fputs(table.render(cli::use_color(1)).c_str(), stdout);
   return alive ? 0 : 1;
 }

@@ -87,7 +87,7 @@ Result<int> serve(const ConfigLoader& load, Logger& log) {
   if (!server) return std::move(server).error();
   service.attach(**server);
   bool tls = !options->tls_cert.empty();
-  log.warning("listening on " + options->host + ":" + std::to_string((*server)->port()) +
+  log.notice("listening on " + options->host + ":" + std::to_string((*server)->port()) +
               (tls ? " (https)" : " (http)") + ", store " + service.store().url());
   // Type=notify in ia-sched.service: started means the port answers.
   Status told = notify_service_manager("READY=1");
@@ -104,14 +104,14 @@ Result<int> serve(const ConfigLoader& load, Logger& log) {
       continue;
     }
     service.reload(std::move(*settings));
-    log.warning("reloaded the configuration");
+    log.notice("reloaded the configuration");
   }
-  log.warning("stopping: finishing requests in flight");
+  log.notice("stopping: finishing requests in flight");
   (void)notify_service_manager("STOPPING=1");
   service.shutdown();
   (*server)->stop(k_shutdown_grace);
   service.store().close();
-  log.warning("stopped");
+  log.notice("stopped");
   return 0;
 }
 

@@ -151,7 +151,7 @@ Status first_admin_token(store::Store& store, const std::string& dir, Logger& lo
   IA_TRY(write_file_durably(path, *token + "\n", 0600));
   IA_TRY(store.write_sync(store::Batch{
       {}, {}, {}, {store::TokenRecord{"admin", "admin", hash_token(*token), unix_now_ms(), false}}}));
-  log.warning("first start: created an admin token in " + path +
+  log.notice("first start: created an admin token in " + path +
               " (read it from there; 'ia-sched token create' makes more)");
   return {};
 }

@@ -6,7 +6,9 @@
 #include "cli/client_options.hpp"
 #include "cli/terminal.hpp"
 #include "cli/tool.hpp"
+#include "client/ending.hpp"
 #include "client/follow.hpp"
+#include "client/node_fit.hpp"
 #include "client/scheduler.hpp"
 #include "core/strings.hpp"
 #include "views.hpp"
@@ -21,6 +23,7 @@ struct Flags {
   std::vector<std::string> ids;
   std::string state, format, watch;
   std::int64_t limit = 50;
+  std::int64_t after = 0;
   std::string log_id;
   bool follow = false;
 };
@@ -34,11 +37,19 @@ Result<std::int64_t> task_id(const std::string& text) {
   return id;
 }
 
+Result<std::string> rows_of(const Value* answer, const std::string& key,
+                            const std::vector<st::Column>& all, const Flags& flags, bool json);
+
 Result<std::string> rows_view(ia::client::Scheduler& scheduler, const std::string& path,
                               const std::string& key, const std::vector<st::Column>& all,
                               const Flags& flags, bool json) {
   Result<Value> answer = scheduler.get(path);
   if (!answer) return std::move(answer).error();
+  return rows_of(&*answer, key, all, flags, json);
+}
+
+Result<std::string> rows_of(const Value* answer, const std::string& key,
+                            const std::vector<st::Column>& all, const Flags& flags, bool json) {
   if (json) return ia::json::serialize(*answer) + "\n";
   Result<std::vector<st::Column>> columns = st::pick(all, flags.format);
   if (!columns) return std::move(columns).error();
@@ -51,6 +62,40 @@ Result<std::string> rows_view(ia::client::Scheduler& scheduler, const std::strin
   return st::render_rows(*columns, rows->as_array(), ia::cli::use_color(1));
 }
 
+// What the task's state alone does not say: why a queued task waits, that a running one
+// is frozen while its node's owner is back.
+std::string situation(ia::client::Scheduler& scheduler, const Value& task) {
+  std::string state = task.string_at("status");
+  if (state == "queued") {
+    std::string why = ia::client::unmatched_reason(scheduler, task);
+    return why.empty() ? "" : "waiting: " + why + "\n";
+  }
+  std::string node = task.string_at("node_id");
+  if ((state != "running" && state != "leased") || node.empty()) return "";
+  Result<Value> answer = scheduler.get("/v1/nodes/" + node);
+  if (!answer) return "";
+  const Value* idle = answer->find("idle");
+  if (!idle || !idle->is_bool() || idle->as_bool()) return "";
+  return "frozen: the owner of " + ia::escape_controls(node) + " is back\n";
+}
+
+// The table, and on stderr where the listing stopped when there is more, so that no
+// one takes the first page for all of it.
+Result<std::string> tasks_view(ia::client::Scheduler& scheduler, const std::string& path,
+                               const Flags& flags, const ia::cli::CommonOptions& common) {
+  Result<Value> page = scheduler.get(path);
+  if (!page) return std::move(page).error();
+  Result<std::string> table = rows_of(&*page, "tasks", st::task_columns(), flags, common.json);
+  if (!table || common.json || common.quiet) return table;
+  const Value* next = page->find("next_after");
+  if (next && next->is_int()) {
+    std::fprintf(stderr,
+                 "ia-status: showing %lld tasks; more with --after %lld (--limit up to 1000)\n",
+                 static_cast<long long>(flags.limit), static_cast<long long>(next->as_int()));
+  }
+  return table;
+}
+
 Result<std::string> tasks_detail(ia::client::Scheduler& scheduler, const Flags& flags, bool json) {
   std::string out;
   for (const std::string& text : flags.ids) {
@@ -58,7 +103,8 @@ Result<std::string> tasks_detail(ia::client::Scheduler& scheduler, const Flags& 
     if (!id) return std::move(id).error();
     Result<Value> task = scheduler.task(*id);
     if (!task) return std::move(task).error();
-    out += json ? ia::json::serialize(*task) + "\n" : st::render_task(*task) + "\n";
+    out += json ? ia::json::serialize(*task) + "\n"
+                : st::render_task(*task) + situation(scheduler, *task) + "\n";
   }
   if (!json && !out.empty()) out.pop_back();
   return out;
@@ -78,11 +124,13 @@ Result<int> logs(ia::client::Scheduler& scheduler, const Flags& flags, bool json
     Result<ia::client::OutputPiece> piece = scheduler.output(*id, 0, 0);
     if (!piece) return std::move(piece).error();
     ia::client::write_output(piece->data, stdout, stderr);
-    return 0;
+    if (!piece->finished) return 0;
   }
-  ia::client::FollowOptions options;
-  Result<Value> task = ia::client::follow(scheduler, *id, options);
+  Result<Value> task = flags.follow ? ia::client::follow(scheduler, *id, {})
+                                    : scheduler.task(*id);
   if (!task) return std::move(task).error();
+  std::fflush(stdout);
+  std::fputs(ia::client::ending_note("ia-status", *task).c_str(), stderr);
   return 0;
 }
 
@@ -103,7 +151,11 @@ int main(int argc, char** argv) {
   app.add_option("--format", flags.format, "Columns to show, comma-separated");
   CLI::App* tasks = app.add_subcommand("tasks", "List tasks");
   tasks->add_option("--state", flags.state, "Only tasks in this state");
-  tasks->add_option("--limit", flags.limit, "At most this many")->check(CLI::Range(1, 10000));
+  // The scheduler's own page limit; --after pages on from where a listing stopped.
+  tasks->add_option("--limit", flags.limit, "At most this many (1 to 1000; default 50)")
+      ->check(CLI::Range(1, 1000));
+  tasks->add_option("--after", flags.after, "Only tasks with a higher id (the next page)")
+      ->check(CLI::Range(std::int64_t{0}, INT64_MAX));
   CLI::App* nodes = app.add_subcommand("nodes", "List nodes");
   CLI::App* queue = app.add_subcommand("queue", "The fair queue of waiting nodes, with reasons");
   CLI::App* top = app.add_subcommand("top", "Nodes by completed tasks and compute time");
@@ -121,12 +173,13 @@ int main(int argc, char** argv) {
     if (logs_cmd->parsed()) return logs(scheduler, flags, common.json);
     auto render = [&]() -> Result<std::string> {
       if (tasks->parsed()) {
-        std::string path = "/v1/tasks?limit=" + std::to_string(flags.limit);
+        std::string path = "/v1/tasks?limit=" + std::to_string(flags.limit) +
+                           "&after=" + std::to_string(flags.after);
         if (!flags.state.empty()) {
           IA_TRY(ia::client::check_task_state(flags.state));
           path += "&status=" + flags.state;
         }
-        return rows_view(scheduler, path, "tasks", st::task_columns(), flags, common.json);
+        return tasks_view(scheduler, path, flags, common);
       }
       if (nodes->parsed()) {
         return rows_view(scheduler, "/v1/nodes", "nodes", st::node_columns(), flags, common.json);

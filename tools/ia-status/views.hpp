@@ -11,10 +11,20 @@
 
 namespace ia::status_tool {
 
+// How a column's value reads for a person; --json keeps the server's numbers.
+enum class Show {
+  text,
+  seconds,     // 90.5 -> "1m30s"
+  mib,         // 16384 -> "16G"
+  count_from_1,  // the server's attempt 0 is the first
+  node_state,  // "idle" with the owner back reads "owner back"
+};
+
 struct Column {
   std::string name;    // --format name and header (upper-cased)
   std::string path;    // "status", "result.exit_code", "capacity.cpu"
   bool right = false;  // numbers align right
+  Show show = Show::text;
 };
 
 const std::vector<Column>& task_columns();

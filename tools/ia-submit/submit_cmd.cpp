@@ -7,7 +7,10 @@
 #include <thread>
 
 #include "cli/terminal.hpp"
+#include "client/ending.hpp"
 #include "client/follow.hpp"
+#include "client/node_fit.hpp"
+#include "sched/unmatched.hpp"
 #include "json/writer.hpp"
 
 namespace ia::submit_tool {
@@ -24,13 +27,17 @@ void draw_progress(std::size_t done, std::size_t total) {
 
 // One submitted task's line. With --wait, stdout carries only the task's own output, so the
 // line goes to stderr, and -q drops it.
-void announce(std::int64_t id, std::size_t total, const Output& output) {
+// The line shows the requests the task runs under, defaults included, so that nobody
+// learns them from a kill.
+void announce(std::int64_t id, const api::TaskSpec& spec, std::size_t total,
+              const Output& output) {
   if (output.wait && output.quiet) return;
   std::FILE* out = output.wait ? stderr : stdout;
   if (output.parsable || output.quiet || total > 1) {
     std::fprintf(out, "%lld\n", static_cast<long long>(id));
   } else {
-    std::fprintf(out, "submitted task %lld\n", static_cast<long long>(id));
+    std::fprintf(out, "submitted task %lld (%s)\n", static_cast<long long>(id),
+                 client::requests_summary(spec).c_str());
   }
 }
 
@@ -88,13 +95,54 @@ Result<int> wait_for(client::Scheduler& scheduler, std::int64_t id, const Output
   }
   if (!task) return std::move(task).error();
   if (output.json) std::printf("%s\n", json::serialize(*task).c_str());
+  if (!output.quiet) std::fputs(client::ending_note("ia-submit", *task).c_str(), stderr);
   return client::exit_code_of(*task);
+}
+
+// A task no node could ever take waits forever: said before it is sent, refused with
+// --strict. Every spec of an array or --each asks for the same, so the first stands.
+Status check_some_node_fits(client::Scheduler& scheduler, const api::TaskSpec& spec,
+                            const Output& output) {
+  std::string why = client::unmatched_reason(scheduler, spec);
+  if (why.empty()) return {};
+  if (output.strict) {
+    return make_error(ErrorCode::conflict, "no registered node could ever run this task: " + why,
+                      "ask for less, or submit without --strict to wait for such a node");
+  }
+  // A pool with no node yet is a pool being set up: nothing is known to warn about.
+  if (!output.quiet && why != sched::k_no_nodes_yet) {
+    std::fprintf(stderr,
+                 "ia-submit: warning: no registered node could ever run this task: %s; it waits "
+                 "until one registers (--strict refuses such tasks)\n",
+                 why.c_str());
+  }
+  return {};
+}
+
+// Many tasks at once are easy to ask for by mistake (1-100000 for 1-1000): a person at a
+// terminal confirms; a script (no terminal, or --yes) is not asked.
+Status confirm_many(std::size_t count, const Output& output) {
+  if (output.yes || static_cast<std::int64_t>(count) <= output.confirm_above ||
+      !cli::is_terminal(0) || !cli::is_terminal(2)) {
+    return {};
+  }
+  std::fprintf(stderr, "ia-submit: submit %zu tasks? [y/N] ", count);
+  std::fflush(stderr);
+  char answer[16] = {};
+  if (std::fgets(answer, sizeof answer, stdin) && (answer[0] == 'y' || answer[0] == 'Y')) {
+    return {};
+  }
+  return make_error(ErrorCode::invalid_argument, "nothing submitted",
+                    "answer y to submit them, or pass --yes ([client] confirm_above sets when "
+                    "ia-submit asks)");
 }
 
 }  // namespace
 
 Result<int> submit_all(client::Scheduler& scheduler, const std::vector<api::TaskSpec>& specs,
                        const Output& output) {
+  IA_TRY(confirm_many(specs.size(), output));
+  if (!specs.empty()) IA_TRY(check_some_node_fits(scheduler, specs.front(), output));
   bool progress = specs.size() > 1 && !output.quiet && !output.json && !output.parsable &&
                   cli::is_terminal(2);
   std::int64_t first_id = 0, last_id = 0;
@@ -115,7 +163,7 @@ Result<int> submit_all(client::Scheduler& scheduler, const std::vector<api::Task
     } else if (progress) {
       draw_progress(i + 1, specs.size());
     } else {
-      announce(last_id, specs.size(), output);
+      announce(last_id, specs[i], specs.size(), output);
     }
   }
   if (progress) {

@@ -12,6 +12,9 @@ struct Output {
   bool quiet = false;
   bool wait = false;
   bool cancel_on_interrupt = false;
+  bool strict = false;  // refuse a task no registered node could ever run
+  bool yes = false;     // no question before many tasks
+  std::int64_t confirm_above = 10000;
 };
 
 Result<int> submit_all(client::Scheduler& scheduler, const std::vector<api::TaskSpec>& specs,
