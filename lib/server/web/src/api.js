@@ -84,7 +84,8 @@ export async function checkToken(token) {
       return { ok: false, message: 'This token is not known to ia-sched. Check it, or ask an admin for one: ia-sched token create --role client.' };
     }
     if (error.status === 403) {
-      const role = /role '([a-z]+)'/.exec(error.message);
+      // The server names the caller: "a node token may not GET /v1/stats".
+      const role = /^an? ([a-z]+) token\b/.exec(error.message) || /role '([a-z]+)'/.exec(error.message);
       const what = role ? `a ${role[1]} token` : 'a token without access to the console';
       return { ok: false, message: `This is ${what}. The console needs a client or admin token: ia-sched token create --role client.` };
     }
