@@ -30,9 +30,11 @@
 #include <vector>
 
 #include "http/client.hpp"
+#include "sched_process.hpp"
 #include "json/value.hpp"
 
 using namespace ia;
+using namespace ia::bench;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -40,56 +42,6 @@ namespace {
 constexpr int k_lease_wait_s = 30;
 constexpr int k_heartbeat_interval_s = 10;
 constexpr int k_heartbeat_connections = 8;
-
-struct Sched {
-  pid_t pid = -1;
-  int port = 0;
-  std::string dir;
-};
-
-Sched start_sched(const std::string& binary) {
-  Sched sched;
-  char pattern[] = "/tmp/ia-bench-nodes-XXXXXX";
-  sched.dir = mkdtemp(pattern);
-  std::string log = sched.dir + "/sched.log";
-  sched.pid = fork();
-  if (sched.pid == 0) {
-    FILE* out = std::freopen(log.c_str(), "w", stderr);
-    (void)out;
-    execl(binary.c_str(), binary.c_str(), "--state-dir", sched.dir.c_str(), "--listen",
-          "127.0.0.1:0", "--insecure", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  for (int i = 0; i < 200 && sched.port == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    std::ifstream in(log);
-    std::string line;
-    while (std::getline(in, line)) {
-      auto at = line.find("listening on 127.0.0.1:");
-      if (at != std::string::npos) sched.port = std::atoi(line.c_str() + at + 23);
-    }
-  }
-  if (sched.port == 0) {
-    std::fprintf(stderr, "ia-sched did not start; see %s\n", log.c_str());
-    std::exit(1);
-  }
-  return sched;
-}
-
-void stop_sched(Sched& sched) {
-  kill(sched.pid, SIGTERM);
-  waitpid(sched.pid, nullptr, 0);
-  std::filesystem::remove_all(sched.dir);
-}
-
-long rss_kib(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return -1;
-}
 
 // utime + stime of a process, in seconds.
 double cpu_seconds(pid_t pid) {
@@ -109,12 +61,6 @@ double cpu_seconds(pid_t pid) {
   // After the name: state is field 0, utime 11, stime 12.
   double ticks = std::atof(fields.at(11).c_str()) + std::atof(fields.at(12).c_str());
   return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-double percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  return values[static_cast<std::size_t>(p * static_cast<double>(values.size() - 1))];
 }
 
 int connect_loopback(int port) {

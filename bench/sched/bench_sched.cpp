@@ -17,68 +17,18 @@
 
 #include "core/time.hpp"
 #include "http/client.hpp"
+#include "sched_process.hpp"
 #include "json/value.hpp"
 
 using namespace ia;
+using namespace ia::bench;
 
 namespace {
-
-struct Sched {
-  pid_t pid = -1;
-  std::string url;
-  std::string dir;
-};
-
-Sched start_sched(const std::string& binary) {
-  Sched sched;
-  char pattern[] = "/tmp/ia-bench-XXXXXX";
-  sched.dir = mkdtemp(pattern);
-  std::string log = sched.dir + "/sched.log";
-  sched.pid = fork();
-  if (sched.pid == 0) {
-    FILE* out = std::freopen(log.c_str(), "w", stderr);
-    (void)out;
-    execl(binary.c_str(), binary.c_str(), "--state-dir", sched.dir.c_str(), "--listen",
-          "127.0.0.1:0", "--insecure", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  for (int i = 0; i < 200 && sched.url.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    std::ifstream in(log);
-    std::string line;
-    while (std::getline(in, line)) {
-      auto at = line.find("listening on 127.0.0.1:");
-      if (at != std::string::npos) {
-        std::size_t from = at + 23;
-        std::string port = line.substr(from, line.find_first_not_of("0123456789", from) - from);
-        sched.url = "http://127.0.0.1:" + port;
-      }
-    }
-  }
-  if (sched.url.empty()) {
-    std::fprintf(stderr, "ia-sched did not start; see %s\n", log.c_str());
-    std::exit(1);
-  }
-  return sched;
-}
-
-void stop_sched(Sched& sched) {
-  kill(sched.pid, SIGTERM);
-  waitpid(sched.pid, nullptr, 0);
-  std::filesystem::remove_all(sched.dir);
-}
 
 http::Client client(const Sched& sched) {
   http::ClientOptions options;
   options.base_url = sched.url;
   return http::Client(options);
-}
-
-double percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
-  return values[index];
 }
 
 // Submissions from `clients` threads for `seconds`; returns (rate, latencies in ms).
@@ -191,15 +141,6 @@ double heartbeat_load(const Sched& sched, int nodes, double seconds) {
   stop = true;
   for (std::thread& t : threads) t.join();
   return static_cast<double>(beats) / (static_cast<double>(steady_now_ms() - start) / 1000.0);
-}
-
-long rss_kib(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return -1;
 }
 
 void fill_queue(const Sched& sched, long count) {
