@@ -67,7 +67,8 @@ TEST_CASE("activity: an input device that becomes readable calls back, and says 
   std::atomic<int> calls{0};
   auto watch = ActivityWatch::start(root.path.string(), [&] { ++calls; });
   REQUIRE(watch);
-  const InputSource* before = find(watch->input_sources(), "evdev");
+  std::vector<InputSource> sources = watch->input_sources();  // find points into it
+  const InputSource* before = find(sources, "evdev");
   REQUIRE(before);
   CHECK_FALSE(before->idle_ms.has_value());  // no input yet: not busy
   CHECK(calls.load() == 0);
