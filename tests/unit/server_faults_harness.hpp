@@ -5,7 +5,9 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <future>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -52,15 +54,26 @@ inline Answer call(server::Service& service, const std::string& method, const st
   request.body = body;
   request.remote = "127.0.0.1";
   if (!body.empty()) request.headers.emplace_back("content-type", "application/json");
-  auto answered = std::make_shared<std::promise<http::Response>>();
-  std::future<http::Response> response = answered->get_future();
-  service.handle(std::move(request),
-                 [answered](http::Response reply) { answered->set_value(std::move(reply)); });
+  // A mutex and condition variable rather than std::promise: ThreadSanitizer reports
+  // GCC 12's future internals when the last reference dies on the store's thread.
+  struct Slot {
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::optional<http::Response> response;
+  };
+  auto slot = std::make_shared<Slot>();
+  service.handle(std::move(request), [slot](http::Response reply) {
+    std::lock_guard lock(slot->mutex);
+    slot->response = std::move(reply);
+    slot->ready.notify_all();
+  });
+  std::unique_lock lock(slot->mutex);
   // Bounded, so a hang fails the test instead of stalling the suite.
-  if (response.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
+  auto answered = [&] { return slot->response.has_value(); };
+  if (!slot->ready.wait_for(lock, std::chrono::seconds(60), answered)) {
     FAIL(method << " " << target << ": no answer within 60 s (a hang)");
   }
-  http::Response got = response.get();
+  http::Response got = std::move(*slot->response);
   return Answer{got.status, got.body};
 }
 
