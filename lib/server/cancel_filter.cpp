@@ -23,12 +23,6 @@ Result<std::optional<api::TaskState>> state_param(const http::Request& request) 
   return state;
 }
 
-// As task_routes.cpp answers a failed save (its helper is file-local there).
-Error failed_store(const Error& error) {
-  return make_error(ErrorCode::unavailable, "store: " + error.message,
-                    "the change was not saved; retry");
-}
-
 }  // namespace
 
 void Service::cancel_matching(Call& call) {
@@ -56,10 +50,7 @@ void Service::cancel_matching(Call& call) {
   }
   out.end_array().end_object();
   commit(changes, [reply = call.reply, body = out.take()](const Status& status) {
-    http::Response response;
-    response.body = status ? body : api::error_body(failed_store(status.error()));
-    response.status = status ? 200 : 503;
-    reply(std::move(response));
+    reply(saved_answer(status, 200, body));
   });
 }
 

@@ -8,24 +8,6 @@
 #include "server/views.hpp"
 
 namespace ia::server {
-namespace {
-
-http::Response answer(const Status& status, int code, std::string body) {
-  http::Response response;
-  if (status) {
-    response.status = code;
-    response.body = std::move(body);
-  } else {
-    response.status = 503;
-    response.body = api::error_body(make_error(ErrorCode::unavailable,
-                                               "store: " + status.error().message,
-                                               "the change was not saved; retry"));
-  }
-  return response;
-}
-
-}  // namespace
-
 void Service::heartbeat(Call& call, api::Heartbeat beat, Beat kind, BeatView view) {
   const std::string& node_id = call.node_id;
   std::lock_guard lock(m_mutex);
@@ -49,7 +31,7 @@ void Service::heartbeat(Call& call, api::Heartbeat beat, Beat kind, BeatView vie
   claim(call.principal, node_id, fresh, changes);
   std::string body = view(node_id, cancel, m_sched.settings());
   commit(changes, [reply = call.reply, body = std::move(body)](const Status& status) {
-    reply(answer(status, 200, body));
+    reply(saved_answer(status, 200, body));
   });
 }
 
@@ -76,7 +58,7 @@ void Service::lease(Call& call, LeaseAsk ask, LeaseView view) {
     http::Response response = view(node_id, *task, m_sched.settings());
     return commit(changes, [reply = call.reply, response = std::move(response)](
                                const Status& status) {
-      reply(status ? response : answer(status, 200, ""));
+      reply(status ? response : saved_answer(status, 200, ""));
     });
   }
   // One parked lease per node: a newer request replaces (and empties) the older one.
@@ -113,7 +95,7 @@ void Service::append_output(Call& call) {
                      std::to_string(*size) + R"(,"truncated":)" +
                      (task->output_truncated ? "true" : "false") + "}";
   commit(changes, [reply = call.reply, body = std::move(body)](const Status& status) {
-    reply(answer(status, 200, body));
+    reply(saved_answer(status, 200, body));
   });
 }
 
@@ -129,7 +111,7 @@ void Service::finish(Call& call, Finish finish, TaskView view) {
   if (!task) return call.fail(task.error());
   std::string body = view(**task);
   commit(changes, [reply = call.reply, body = std::move(body)](const Status& status) {
-    reply(answer(status, 200, body));
+    reply(saved_answer(status, 200, body));
   });
 }
 
@@ -168,7 +150,7 @@ void Service::reassign(Call& call, std::string token_name) {
   m_log.warning("node " + call.node_id + " now belongs to token '" + token_name + "'");
   std::string body = node_json(show(call.principal, *m_sched.node(call.node_id)));
   commit(changes, [reply = call.reply, body = std::move(body)](const Status& status) {
-    reply(answer(status, 200, body));
+    reply(saved_answer(status, 200, body));
   });
 }
 

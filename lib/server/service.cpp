@@ -125,16 +125,6 @@ void Service::commit(sched::Changes& changes, Respond respond) {
                  });
 }
 
-namespace {
-
-http::Response unsaved_response(const Status& saved) {
-  return json_response(503, api::error_body(make_error(
-                                ErrorCode::unavailable, "store: " + saved.error().message,
-                                "the change was not saved; retry")));
-}
-
-}  // namespace
-
 void Service::answer_grant(const sched::Grant& grant, std::vector<Wakeup>& out) {
   auto found = m_lease_waiters.find(grant.node_id);
   if (found == m_lease_waiters.end()) return;
@@ -145,7 +135,7 @@ void Service::answer_grant(const sched::Grant& grant, std::vector<Wakeup>& out) 
   guard_grant(connection, *task);
   std::string body = lease_json(*task, m_sched.settings());
   out.push_back([reply, body = std::move(body)](const Status& saved) {
-    reply(saved ? json_response(200, body) : unsaved_response(saved));
+    reply(saved_answer(saved, 200, body));
   });
 }
 
@@ -157,7 +147,7 @@ void Service::collect_wakeups(const sched::Changes& changes, std::vector<Wakeup>
       std::string body = task_json(*task);
       out.push_back([reply = std::move(it->second.reply), body = std::move(body)](
                         const Status& saved) {
-        reply(saved ? json_response(200, body) : unsaved_response(saved));
+        reply(saved_answer(saved, 200, body));
       });
     }
     m_task_waiters.erase(begin, end);
@@ -172,7 +162,7 @@ void Service::collect_wakeups(const sched::Changes& changes, std::vector<Wakeup>
       std::string body = output_json(*task, it->second.offset);
       out.push_back([reply = std::move(it->second.reply), body = std::move(body)](
                         const Status& saved) {
-        reply(saved ? json_response(200, body) : unsaved_response(saved));
+        reply(saved_answer(saved, 200, body));
       });
     }
     m_output_waiters.erase(begin, end);

@@ -12,11 +12,6 @@ Error not_found(std::int64_t id) {
   return make_error(ErrorCode::task_not_found, "task " + std::to_string(id) + " not found");
 }
 
-Error failed_store(const Error& error) {
-  return make_error(ErrorCode::unavailable, "store: " + error.message,
-                    "the change was not saved; retry");
-}
-
 }  // namespace
 
 void Service::submit(Call& call, api::TaskSpec spec, SubmitView view) {
@@ -28,11 +23,7 @@ void Service::submit(Call& call, api::TaskSpec spec, SubmitView view) {
   const api::Task& task = m_sched.submit(std::move(spec), now(), changes);
   std::int64_t id = task.id;
   commit(changes, [reply = call.reply, id, view](const Status& status) {
-    if (!status) {
-      return reply(http::Response{503, "application/json",
-                                  api::error_body(failed_store(status.error())), {}, {}});
-    }
-    reply(view(id));
+    reply(status ? view(id) : saved_answer(status, 0, ""));
   });
 }
 
@@ -101,10 +92,7 @@ void Service::cancel_task(Call& call, TaskView view) {
   if (!task) return call.fail(task.error());
   std::string body = view(**task);
   commit(changes, [reply = call.reply, body = std::move(body)](const Status& status) {
-    http::Response response;
-    response.body = status ? body : api::error_body(failed_store(status.error()));
-    response.status = status ? 200 : 503;
-    reply(std::move(response));
+    reply(saved_answer(status, 200, body));
   });
 }
 

@@ -1,7 +1,7 @@
 #include "server/views.hpp"
 
 #include "api/answers.hpp"
-
+#include "api/errors.hpp"
 #include "core/time.hpp"
 
 namespace ia::server {
@@ -52,6 +52,17 @@ std::string lease_json(const api::Task& task, const sched::Settings& settings) {
                        static_cast<double>(settings.lease_ttl_ms()) / 1000.0,
                        static_cast<double>(settings.heartbeat_interval_ms) / 1000.0,
                        static_cast<std::int64_t>(task.output.size())});
+}
+
+http::Response saved_answer(const Status& saved, int status, std::string body) {
+  if (!saved) {
+    return http::Response{503, "application/json",
+                          api::error_body(make_error(ErrorCode::unavailable,
+                                                     "store: " + saved.error().message,
+                                                     "the change was not saved; retry")),
+                          {}, {}};
+  }
+  return http::Response{status, "application/json", std::move(body), {}, {}};
 }
 
 http::Response lease_response(std::string_view, const api::Task* task,

@@ -21,6 +21,10 @@ struct NodeShown {
   bool show_owner = false;
 };
 
+// The answer to a request whose change was committed: status and body once saved, else
+// 503 saying the change was not saved (so the caller retries).
+http::Response saved_answer(const Status& saved, int status, std::string body);
+
 std::string task_json(const api::Task& task);
 std::string task_list_json(const std::vector<const api::Task*>& tasks,
                            std::optional<std::int64_t> next_after);
