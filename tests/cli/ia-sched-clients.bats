@@ -17,7 +17,6 @@ teardown() {
   stop_sched
 }
 
-jqr() { jq -r "$1" <<< "$body"; }
 
 # client_worker TOKEN NAME COUNT: submits COUNT tasks, one at a time.
 client_worker() {

@@ -35,7 +35,6 @@ teardown() {
   [ -z "${DISK:-}" ] || umount -l "$DISK"
 }
 
-jqr() { jq -r "$1" <<< "$body"; }
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1; }
 

@@ -19,7 +19,6 @@ teardown() {
   true
 }
 
-jqr() { jq -r "$1" <<< "$body"; }
 mode_of() { stat -c %a "$1"; }
 
 @test "state: a new store, its WAL and the admin token are 0600 whatever the umask" {

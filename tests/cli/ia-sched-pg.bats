@@ -29,7 +29,6 @@ teardown() {
   stop_sched
 }
 
-jqr() { jq -r "$1" <<< "$body"; }
 
 @test "ia-sched on PostgreSQL: after kill -9 a restart has every task, result, output and node" {
   start_sched --store "$STORE"

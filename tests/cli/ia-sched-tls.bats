@@ -21,7 +21,6 @@ teardown() {
   true
 }
 
-jqr() { jq -r "$1" <<< "$body"; }
 
 @test "tls: curl with the CA reaches /health and submits over one kept-alive connection" {
   start_tls_sched

@@ -15,7 +15,6 @@ teardown() {
   stop_sched
 }
 
-jqr() { jq -r "$1" <<< "$body"; }
 
 # open_api METHOD PATH [BODY]: as api, without a token.
 open_api() {

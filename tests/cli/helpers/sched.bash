@@ -47,6 +47,9 @@ api() {
   body=${out%$'\n'*}
 }
 
+# jqr FILTER: the last answer's body (api) through jq -r.
+jqr() { jq -r "$1" <<< "$body"; }
+
 # new_token ROLE [NAME]: prints a fresh token of ROLE.
 new_token() {
   "$IA_BIN_DIR/ia-sched" --state-dir "$SCHED_DIR" token create --role "$1" ${2:+--name "$2"} \
