@@ -17,7 +17,6 @@ teardown() {
   stop_sched
 }
 
-
 # client_worker TOKEN NAME COUNT: submits COUNT tasks, one at a time.
 client_worker() {
   local token=$1 name=$2 count=$3 i

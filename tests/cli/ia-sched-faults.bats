@@ -35,7 +35,6 @@ teardown() {
   [ -z "${DISK:-}" ] || umount -l "$DISK"
 }
 
-
 pg_bin() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1; }
 
 # The postmaster and its children (backends, checkpointer, ...), by pid.

@@ -29,7 +29,6 @@ teardown() {
   stop_sched
 }
 
-
 @test "ia-sched on PostgreSQL: after kill -9 a restart has every task, result, output and node" {
   start_sched --store "$STORE"
   # The token command works beside the running server, which holds the database.

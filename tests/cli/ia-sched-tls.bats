@@ -21,7 +21,6 @@ teardown() {
   true
 }
 
-
 @test "tls: curl with the CA reaches /health and submits over one kept-alive connection" {
   start_tls_sched
   run curl -sS --cacert "$TLS_DIR/cert.pem" -w '\n%{num_connects}\n' \

@@ -15,7 +15,6 @@ teardown() {
   stop_sched
 }
 
-
 # open_api METHOD PATH [BODY]: as api, without a token.
 open_api() {
   local method=$1 path=$2 data=${3-}

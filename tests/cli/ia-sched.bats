@@ -14,7 +14,6 @@ teardown() {
   stop_sched
 }
 
-
 # until_status ID STATE: polls the task for up to 10 s (expiry runs on the server's tick,
 # which a loaded machine delays).
 until_status() {
